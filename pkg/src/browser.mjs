@@ -1,0 +1,7 @@
+// Browsers (and any ESM runtime with fetch): top-level await, so importers get a ready module.
+import * as wasm from '../web/aggpay.js';
+import { createApi } from './api.mjs';
+
+await wasm.default();
+const api = createApi(wasm);
+export const { AggpayError, RsaSigner, RsaVerifier, Certificate, primitives } = api;

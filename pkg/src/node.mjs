@@ -1,0 +1,8 @@
+// Node.js entry (bundled to dist/node.cjs so that both require() and import work, sharing one
+// instance): the synchronous nodejs glue, and node:crypto as the default RSA engine.
+import * as wasm from '../node/aggpay.js';
+import { nodeEngine } from './engine-node.mjs';
+import { createApi } from './api.mjs';
+
+const api = createApi(wasm, { nodeEngine });
+export const { AggpayError, RsaSigner, RsaVerifier, Certificate, primitives } = api;

@@ -1,0 +1,9 @@
+// Edge workers (workerd / Cloudflare-style): these runtimes refuse to compile Wasm from bytes, so
+// the module is imported as a compiled WebAssembly.Module and instantiated synchronously.
+import wasmModule from '../web/aggpay_bg.wasm';
+import * as wasm from '../web/aggpay.js';
+import { createApi } from './api.mjs';
+
+wasm.initSync({ module: wasmModule });
+const api = createApi(wasm);
+export const { AggpayError, RsaSigner, RsaVerifier, Certificate, primitives } = api;

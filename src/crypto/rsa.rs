@@ -1,0 +1,95 @@
+//! RSA operations and the engine seam.
+//!
+//! Rust builds every byte that is signed; only the RSA primitive itself sits behind [`RsaSigner`] /
+//! [`RsaVerifier`]. The in-Wasm engine is implemented here on [`PrivateKey`] / [`PublicKey`] (the
+//! `rsa` crate: constant-time arithmetic, blinded signing). On Node the bindings implement the same
+//! traits over `node:crypto` `KeyObject`s; PKCS#1 v1.5 is deterministic, so both give the same bytes.
+
+use rsa::{Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, traits::PaddingScheme};
+use sha1::Sha1;
+use sha2::Sha256;
+
+use crate::crypto::digest;
+use crate::error::{Error, Result};
+use crate::keys::{PrivateKey, PublicKey};
+
+/// The digest inside an RSASSA-PKCS1-v1_5 signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hash {
+    /// SHA256withRSA (Alipay `RSA2`, WeChat Pay APIv3, UseePay `RSA`).
+    Sha256,
+    /// SHA1withRSA (Alipay legacy `RSA`).
+    Sha1,
+}
+
+impl Hash {
+    /// The name `node:crypto` and our JS API use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Hash::Sha256 => "sha256",
+            Hash::Sha1 => "sha1",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<Hash> {
+        match name.to_ascii_lowercase().as_str() {
+            "sha256" | "sha-256" => Ok(Hash::Sha256),
+            "sha1" | "sha-1" => Ok(Hash::Sha1),
+            _ => Err(Error::bad_input(format!("unsupported hash {name:?}; use \"sha256\" or \"sha1\""))),
+        }
+    }
+}
+
+/// Produces RSASSA-PKCS1-v1_5 signatures with a private key it holds.
+pub trait RsaSigner {
+    fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// Checks RSASSA-PKCS1-v1_5 signatures against a public key it holds. `Ok(())` means valid; a
+/// signature that does not verify is `ERR_SIGNATURE_INVALID`.
+pub trait RsaVerifier {
+    fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> Result<()>;
+}
+
+impl RsaSigner for PrivateKey {
+    fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
+        // `RsaPrivateKey::sign` blinds the private operation with getrandom's system RNG.
+        let result = match hash {
+            Hash::Sha256 => self.rsa().sign(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message)),
+            Hash::Sha1 => self.rsa().sign(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message)),
+        };
+        result.map_err(|_| Error::engine("RSA signing failed"))
+    }
+}
+
+impl RsaVerifier for PublicKey {
+    fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> Result<()> {
+        let result = match hash {
+            Hash::Sha256 => self.rsa().verify(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message), signature),
+            Hash::Sha1 => self.rsa().verify(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message), signature),
+        };
+        result.map_err(|_| Error::signature_invalid("RSA signature does not verify"))
+    }
+}
+
+/// RSAES-OAEP with SHA-1 and MGF1-SHA-1 (WeChat Pay sensitive fields).
+pub fn oaep_sha1_encrypt(key: &PublicKey, plaintext: &[u8]) -> Result<Vec<u8>> {
+    Oaep::<Sha1>::new()
+        .encrypt(&mut getrandom::SysRng, key.rsa(), plaintext)
+        .map_err(|_| Error::bad_input("RSA-OAEP encryption failed: message too long for the key"))
+}
+
+/// RSAES-OAEP with SHA-1 and MGF1-SHA-1.
+pub fn oaep_sha1_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>> {
+    key.rsa()
+        .decrypt(Oaep::<Sha1>::new(), ciphertext)
+        .map_err(|_| Error::decrypt_failed("RSA-OAEP decryption failed"))
+}
+
+/// RSAES-PKCS1-v1_5 encryption (some provider APIs still ask for it). No decryption is offered:
+/// PKCS#1 v1.5 decryption is where the Marvin attack (RUSTSEC-2023-0071) lives.
+pub fn pkcs1v15_encrypt(key: &PublicKey, plaintext: &[u8]) -> Result<Vec<u8>> {
+    Pkcs1v15Encrypt
+        .encrypt(&mut getrandom::SysRng, key.rsa(), plaintext)
+        .map_err(|_| Error::bad_input("RSA PKCS#1 v1.5 encryption failed: message too long for the key"))
+}

@@ -1,0 +1,126 @@
+//! One error type for the whole core. Each error has a stable `code` (`ERR_…`) that the JS layer
+//! exposes as `AggpayError.code`; messages are written for humans and never carry key material.
+
+use std::fmt;
+
+/// The stable error codes. Adding a variant is fine; renaming a code string is a breaking change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// A key could not be loaded, or is of the wrong kind for its role.
+    KeyInvalid,
+    /// A certificate (or certificate chain) could not be parsed or does not fit its role.
+    CertInvalid,
+    /// A signature did not verify, or was missing where one is required.
+    SignatureInvalid,
+    /// Input that cannot be used as given (bad encoding, missing field, malformed JSON, …).
+    BadInput,
+    /// Decryption failed: wrong key, bad padding, failed authentication tag.
+    DecryptFailed,
+    /// The RSA engine chosen is not available here, or the host engine failed.
+    Engine,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::KeyInvalid => "ERR_KEY_INVALID",
+            ErrorCode::CertInvalid => "ERR_CERT_INVALID",
+            ErrorCode::SignatureInvalid => "ERR_SIGNATURE_INVALID",
+            ErrorCode::BadInput => "ERR_BAD_INPUT",
+            ErrorCode::DecryptFailed => "ERR_DECRYPT_FAILED",
+            ErrorCode::Engine => "ERR_ENGINE",
+        }
+    }
+}
+
+/// What a provider said about a failure, when it said anything (Alipay `code`/`msg`/`sub_code`/`sub_msg`,
+/// WeChat `errcode`/`errmsg`, UseePay `errorCode`/`errorMsg`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderDetail {
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub sub_code: Option<String>,
+    pub sub_message: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    provider: Option<&'static str>,
+    detail: Option<Box<ProviderDetail>>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// `message` must not contain secrets; callers pass fixed text or public values only.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), provider: None, detail: None }
+    }
+
+    pub fn key_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::KeyInvalid, message)
+    }
+    pub fn cert_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::CertInvalid, message)
+    }
+    pub fn signature_invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::SignatureInvalid, message)
+    }
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadInput, message)
+    }
+    pub fn decrypt_failed(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::DecryptFailed, message)
+    }
+    pub fn engine(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Engine, message)
+    }
+
+    /// Names the provider the error concerns (`"alipay"`, `"wechat"`, `"useepay"`).
+    pub fn with_provider(mut self, provider: &'static str) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    pub fn with_detail(mut self, detail: ProviderDetail) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub fn provider(&self) -> Option<&'static str> {
+        self.provider
+    }
+    pub fn detail(&self) -> Option<&ProviderDetail> {
+        self.detail.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("code", &self.code.as_str()).field("message", &self.message);
+        if let Some(p) = self.provider {
+            d.field("provider", &p);
+        }
+        if let Some(detail) = &self.detail {
+            d.field("detail", detail);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {}

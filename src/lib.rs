@@ -1,0 +1,17 @@
+//! aggpay — the signing and payload core for "one code, many wallets" payments.
+//!
+//! Sans-IO: the core turns inputs (configuration, keys, business fields, raw provider responses)
+//! into outputs (signed requests, verified and parsed results). It does no I/O and reads no clock or
+//! randomness except the RSA blinding / OAEP padding randomness the `rsa` crate takes from getrandom;
+//! timestamps and nonces are always passed in.
+//!
+//! The `wasm` module (Wasm builds only) is a thin wasm-bindgen layer over this core.
+
+pub mod crypto;
+pub mod error;
+pub mod keys;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorCode, ProviderDetail, Result};
