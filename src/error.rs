@@ -8,6 +8,9 @@ use std::fmt;
 pub enum ErrorCode {
     /// A key could not be loaded, or is of the wrong kind for its role.
     KeyInvalid,
+    /// Valid keys that do not belong together, or a key used in another's role (your app's public
+    /// key configured as the provider's).
+    KeyMismatch,
     /// A certificate (or certificate chain) could not be parsed or does not fit its role.
     CertInvalid,
     /// A signature did not verify, or was missing where one is required.
@@ -18,17 +21,35 @@ pub enum ErrorCode {
     DecryptFailed,
     /// The RSA engine chosen is not available here, or the host engine failed.
     Engine,
+    /// A provider response or notification is not in the shape the provider documents
+    /// (truncated JSON, missing or repeated response node, …).
+    ResponseMalformed,
+    /// The provider answered with a signed, verified business failure (Alipay `code` ≠ `10000`, …).
+    ProviderBusiness,
+    /// The provider's gateway refused the request with an unsigned error (bad signature, bad app id, …).
+    ProviderRejected,
+    /// The certificate serial number in a response is not the one configured: the provider has
+    /// rotated its certificate (Alipay `alipay_cert_sn`), or the wrong certificate is configured.
+    CertSnMismatch,
+    /// The bytes are not in the charset they declare (a GBK body declared as UTF-8, …).
+    Charset,
 }
 
 impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::KeyInvalid => "ERR_KEY_INVALID",
+            ErrorCode::KeyMismatch => "ERR_KEY_MISMATCH",
             ErrorCode::CertInvalid => "ERR_CERT_INVALID",
             ErrorCode::SignatureInvalid => "ERR_SIGNATURE_INVALID",
             ErrorCode::BadInput => "ERR_BAD_INPUT",
             ErrorCode::DecryptFailed => "ERR_DECRYPT_FAILED",
             ErrorCode::Engine => "ERR_ENGINE",
+            ErrorCode::ResponseMalformed => "ERR_RESPONSE_MALFORMED",
+            ErrorCode::ProviderBusiness => "ERR_PROVIDER_BUSINESS",
+            ErrorCode::ProviderRejected => "ERR_PROVIDER_REJECTED",
+            ErrorCode::CertSnMismatch => "ERR_CERT_SN_MISMATCH",
+            ErrorCode::Charset => "ERR_CHARSET",
         }
     }
 }
@@ -76,6 +97,9 @@ impl Error {
     }
     pub fn engine(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Engine, message)
+    }
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ResponseMalformed, message)
     }
 
     /// Names the provider the error concerns (`"alipay"`, `"wechat"`, `"useepay"`).

@@ -7,9 +7,14 @@
 //!
 //! The `wasm` module (Wasm builds only) is a thin wasm-bindgen layer over this core.
 
+pub mod alipay;
+pub mod codec;
 pub mod crypto;
 pub mod error;
+pub mod http;
 pub mod keys;
+pub mod money;
+pub mod options;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,0 +1,128 @@
+//! Asynchronous notifications (POSTed form bodies) and synchronous `return_url` parameters.
+//!
+//! Verified over the values as decoded exactly once, as raw bytes: a GBK notification is verified
+//! over its GBK bytes and only then turned into strings.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::{Alipay, SignType};
+use crate::codec::canonical::{self, EmptyValues};
+use crate::codec::form::{self, FormPair};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Which parameters the signature leaves out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotifyRule {
+    /// Payment notifications and `return_url` parameters: `sign` and `sign_type` left out.
+    Payment,
+    /// Gateway / event messages (服务市场, 生活号): only `sign` left out.
+    Gateway,
+    /// The payment rule, then the gateway rule.
+    Auto,
+}
+
+impl NotifyRule {
+    pub fn parse(text: &str) -> Result<NotifyRule> {
+        match text {
+            "payment" => Ok(NotifyRule::Payment),
+            "gateway" => Ok(NotifyRule::Gateway),
+            "auto" => Ok(NotifyRule::Auto),
+            other => Err(Error::bad_input(format!("unknown notify rule {other:?}; use 'payment', 'gateway' or 'auto'"))),
+        }
+    }
+}
+
+/// A verified notification: the parameters as strings, in the order received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub params: Vec<(String, String)>,
+}
+
+/// What to answer Alipay: HTTP 200 with exactly `success`; anything else makes it retry.
+pub const REPLY_BODY: &str = "success";
+
+impl Alipay {
+    /// Verifies a raw notification body (`application/x-www-form-urlencoded`).
+    pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
+        let pairs = form::decode(body).map_err(|e| e.with_provider(super::PROVIDER))?;
+        self.verify_params(&pairs, rule)
+    }
+
+    /// Verifies `return_url` query parameters (the part after `?`), with the payment rule.
+    pub fn verify_return(&self, query: &[u8]) -> Result<Notification> {
+        let query = query.strip_prefix(b"?").unwrap_or(query);
+        self.verify_notify(query, NotifyRule::Payment)
+    }
+
+    fn verify_params(&self, pairs: &[FormPair], rule: NotifyRule) -> Result<Notification> {
+        let value_of = |name: &str| pairs.iter().find(|p| p.name == name.as_bytes()).map(|p| p.value.as_slice());
+        let sign = value_of("sign")
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::signature_invalid("the notification has no sign").with_provider(super::PROVIDER))?;
+        let signature = STANDARD
+            .decode(sign)
+            .map_err(|_| Error::signature_invalid("the notification sign is not base64").with_provider(super::PROVIDER))?;
+        let sign_type = match value_of("sign_type") {
+            None | Some(b"") => SignType::Rsa2,
+            Some(t) => SignType::parse(&String::from_utf8_lossy(t)).map_err(|e| e.with_provider(super::PROVIDER))?,
+        };
+        let charset = Charset::of(value_of("charset"))?;
+        let raw = || pairs.iter().map(|p| (p.name.as_slice(), p.value.as_slice()));
+        let attempt = |excluded: &[&str]| {
+            let content = canonical::build(raw(), excluded, EmptyValues::Keep);
+            self.verify_alipay(sign_type.hash(), &content, &signature)
+        };
+        let verdict = match rule {
+            NotifyRule::Payment => attempt(&["sign", "sign_type"]),
+            NotifyRule::Gateway => attempt(&["sign"]),
+            NotifyRule::Auto => attempt(&["sign", "sign_type"]).or_else(|e| match e.code() {
+                ErrorCode::SignatureInvalid => attempt(&["sign"]),
+                _ => Err(e),
+            }),
+        };
+        verdict.map_err(|e| e.with_provider(super::PROVIDER))?;
+        let params = pairs
+            .iter()
+            .map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Notification { params })
+    }
+}
+
+/// The charset a notification declares for its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Charset {
+    Utf8,
+    Gbk,
+}
+
+impl Charset {
+    fn of(declared: Option<&[u8]>) -> Result<Charset> {
+        match declared.map(|c| c.to_ascii_lowercase()).as_deref() {
+            None | Some(b"") | Some(b"utf-8") | Some(b"utf8") => Ok(Charset::Utf8),
+            Some(b"gbk") | Some(b"gb2312") | Some(b"gb18030") => Ok(Charset::Gbk),
+            Some(other) => Err(Error::new(
+                ErrorCode::Charset,
+                format!("unsupported notification charset {:?}", String::from_utf8_lossy(other)),
+            )
+            .with_provider(super::PROVIDER)),
+        }
+    }
+
+    fn decode(self, bytes: &[u8]) -> Result<String> {
+        match self {
+            Charset::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|_| {
+                Error::new(ErrorCode::Charset, "the notification declares charset utf-8 but its values are not UTF-8 (GBK?)")
+                    .with_provider(super::PROVIDER)
+            }),
+            Charset::Gbk => encoding_rs::GBK
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .map(|text| text.into_owned())
+                .ok_or_else(|| {
+                    Error::new(ErrorCode::Charset, "the notification declares charset GBK but its values are not GBK")
+                        .with_provider(super::PROVIDER)
+                }),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! OpenAPI v2 requests: common parameters, the string to sign, the signature, and the split of
+//! parameters between URL query and form body (as the official Node SDK sends them).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::Alipay;
+use crate::codec::canonical::{self, EmptyValues};
+use crate::codec::{form, time};
+use crate::error::{Error, Result};
+use crate::http::HttpRequest;
+use crate::money::Money;
+use crate::options::Fields;
+
+/// Parameters the Node SDK puts in the URL query; every other parameter goes in the form body.
+const QUERY_PARAMS: &[&str] = &[
+    "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version", "notify_url",
+    "return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn", "ws_service_url",
+];
+
+/// Parameters aggpay sets itself; `params` may not override them.
+const RESERVED_PARAMS: &[&str] = &[
+    "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version", "notify_url",
+    "return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn", "biz_content",
+    "encrypt_type",
+];
+
+/// Per-call options: `{ notifyUrl, returnUrl, appAuthToken, authToken, timestamp, encrypt, params }`.
+#[derive(Debug, Default)]
+pub struct RequestOptions {
+    pub notify_url: Option<String>,
+    pub return_url: Option<String>,
+    pub app_auth_token: Option<String>,
+    pub auth_token: Option<String>,
+    /// Unix epoch milliseconds; formatted as Beijing time.
+    pub timestamp_ms: f64,
+    pub encrypt: bool,
+    /// Extra top-level parameters (`grant_type`, `code`, …), in the order given.
+    pub params: Vec<(String, String)>,
+}
+
+impl RequestOptions {
+    /// `now_ms` is used when the options carry no `timestamp`.
+    pub fn from_json(value: &Value, now_ms: f64) -> Result<RequestOptions> {
+        if value.is_null() {
+            return Ok(RequestOptions { timestamp_ms: now_ms, ..Default::default() });
+        }
+        let f = Fields::of(value, "Alipay request options")?;
+        f.only(&["notifyUrl", "returnUrl", "appAuthToken", "authToken", "timestamp", "encrypt", "params"])?;
+        let mut params = Vec::new();
+        if let Some(extra) = f.get("params") {
+            let extra = extra.as_object().ok_or_else(|| Error::bad_input("options.params must be an object"))?;
+            for (name, value) in extra {
+                if RESERVED_PARAMS.contains(&name.as_str()) {
+                    return Err(Error::bad_input(format!("options.params.{name} is set by aggpay; use the matching option")));
+                }
+                let value = value
+                    .as_str()
+                    .ok_or_else(|| Error::bad_input(format!("options.params.{name} must be a string")))?;
+                params.push((name.clone(), value.to_owned()));
+            }
+        }
+        Ok(RequestOptions {
+            notify_url: f.str("notifyUrl")?.map(str::to_owned),
+            return_url: f.str("returnUrl")?.map(str::to_owned),
+            app_auth_token: f.str("appAuthToken")?.map(str::to_owned),
+            auth_token: f.str("authToken")?.map(str::to_owned),
+            timestamp_ms: f.number("timestamp")?.unwrap_or(now_ms),
+            encrypt: f.bool("encrypt")?.unwrap_or(false),
+            params,
+        })
+    }
+}
+
+/// `biz_content` text: a string is sent exactly as given; an object is serialized in its own key
+/// order (no key rewriting), with top-level amounts (`…amount` keys) given as `{ minor, currency }`
+/// formatted as yuan strings. Floating-point amounts are refused.
+pub fn biz_content_text(biz: &Value) -> Result<String> {
+    match biz {
+        Value::String(text) => Ok(text.clone()),
+        Value::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (key, value) in map {
+                let value = if key.ends_with("amount") { amount_value(key, value)? } else { value.clone() };
+                out.insert(key.clone(), value);
+            }
+            serde_json::to_string(&Value::Object(out)).map_err(|_| Error::bad_input("biz_content could not be serialized"))
+        }
+        _ => Err(Error::bad_input("biz_content must be an object or a JSON string")),
+    }
+}
+
+fn amount_value(key: &str, value: &Value) -> Result<Value> {
+    match value {
+        Value::Object(_) => Ok(Value::String(Money::from_json(value, key)?.to_decimal_string())),
+        Value::String(text) => {
+            Money::parse_decimal(text, "CNY")?;
+            Ok(value.clone())
+        }
+        Value::Number(_) => Err(Error::bad_input(format!(
+            "{key}: amounts are never floats; give {{ minor, currency }} (e.g. {{ minor: 1, currency: 'CNY' }}) or a decimal string"
+        ))),
+        _ => Err(Error::bad_input(format!("{key} must be {{ minor, currency }} or a decimal string"))),
+    }
+}
+
+impl Alipay {
+    /// Every parameter of the request, `sign` last, in a stable order.
+    pub fn signed_params(&self, method: &str, biz_content: Option<&Value>, options: &RequestOptions) -> Result<Vec<(String, String)>> {
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_') {
+            return Err(Error::bad_input(format!("{method:?} is not an Alipay method name")));
+        }
+        let mut params: Vec<(String, String)> = vec![
+            ("app_id".into(), self.app_id.clone()),
+            ("method".into(), method.into()),
+            ("format".into(), "JSON".into()),
+            ("charset".into(), "utf-8".into()),
+            ("sign_type".into(), self.sign_type.as_str().into()),
+            ("timestamp".into(), time::beijing_datetime(options.timestamp_ms)?),
+            ("version".into(), "1.0".into()),
+        ];
+        let mut optional = |name: &str, value: Option<&String>| {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                params.push((name.into(), v.clone()));
+            }
+        };
+        optional("notify_url", options.notify_url.as_ref().or(self.notify_url.as_ref()));
+        optional("return_url", options.return_url.as_ref());
+        optional("app_auth_token", options.app_auth_token.as_ref());
+        optional("auth_token", options.auth_token.as_ref());
+        if let Some(cert) = &self.cert {
+            params.push(("app_cert_sn".into(), cert.app_cert_sn.clone()));
+            params.push(("alipay_root_cert_sn".into(), cert.alipay_root_cert_sn.clone()));
+        }
+        if let Some(biz) = biz_content {
+            let text = biz_content_text(biz)?;
+            if options.encrypt {
+                let key = self
+                    .content_key
+                    .as_ref()
+                    .ok_or_else(|| Error::bad_input("encrypt: true needs encryptKey in the Alipay config"))?;
+                // Encrypt first, then sign: the signature covers the ciphertext and encrypt_type.
+                params.push(("encrypt_type".into(), "AES".into()));
+                params.push(("biz_content".into(), key.encrypt(&text)?));
+            } else {
+                params.push(("biz_content".into(), text));
+            }
+        } else if options.encrypt {
+            return Err(Error::bad_input("encrypt: true needs a biz_content to encrypt"));
+        }
+        params.extend(options.params.iter().cloned());
+        let content = string_to_sign(&params);
+        let signature = self.signer.sign(self.sign_type.hash(), &content)?;
+        params.push(("sign".into(), STANDARD.encode(signature)));
+        Ok(params)
+    }
+
+    /// A signed `POST` to the gateway, parameters split between query and form body.
+    pub fn build_request(&self, method: &str, biz_content: Option<&Value>, options: &RequestOptions) -> Result<HttpRequest> {
+        let params = self.signed_params(method, biz_content, options)?;
+        let (query, body): (Vec<_>, Vec<_>) = params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
+        Ok(HttpRequest {
+            method: "POST",
+            url: format!("{}?{}", self.gateway, form::encode(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+            headers: vec![(
+                "content-type".into(),
+                "application/x-www-form-urlencoded;charset=utf-8".into(),
+            )],
+            body: Some(form::encode(body.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+        })
+    }
+
+    /// A page API (`alipay.trade.wap.pay`, `alipay.trade.page.pay`): no server call; the buyer's browser
+    /// is sent to a signed GET URL, or posts an auto-submitting form.
+    pub fn build_page(&self, method: &str, biz_content: &Value, options: &RequestOptions) -> Result<PageRequest> {
+        let params = self.signed_params(method, Some(biz_content), options)?;
+        let url = format!("{}?{}", self.gateway, form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+        let mut html = format!(
+            "<form id=\"alipaysubmit\" name=\"alipaysubmit\" action=\"{}?charset=utf-8\" method=\"POST\">",
+            html_escape(&self.gateway)
+        );
+        for (name, value) in &params {
+            html.push_str(&format!("<input type=\"hidden\" name=\"{}\" value=\"{}\"/>", html_escape(name), html_escape(value)));
+        }
+        html.push_str("<input type=\"submit\" value=\"ok\" style=\"display:none;\"/></form>");
+        html.push_str("<script>document.forms['alipaysubmit'].submit();</script>");
+        Ok(PageRequest { url, form: html, params })
+    }
+}
+
+/// What a page API produces.
+#[derive(Debug)]
+pub struct PageRequest {
+    /// Signed GET URL.
+    pub url: String,
+    /// Auto-submitting HTML form (POST).
+    pub form: String,
+    pub params: Vec<(String, String)>,
+}
+
+/// The v2 string to sign: all parameters but `sign`, empty values left out, sorted, raw values.
+pub fn string_to_sign(params: &[(String, String)]) -> Vec<u8> {
+    canonical::build(params.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())), &["sign"], EmptyValues::Drop)
+}
+
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,139 @@
+//! OpenAPI v2 responses: the signature covers the raw text of the `<method>_response` node, found
+//! by brace matching — never by re-serializing. Parsing happens only after verification.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::{Alipay, provider_error};
+use crate::codec::json_node::{Span, top_level_members};
+use crate::error::{Error, ErrorCode, Result};
+
+/// The node name Alipay answers `method` under: `alipay.trade.create` → `alipay_trade_create_response`.
+pub fn response_node_name(method: &str) -> String {
+    format!("{}_response", method.replace('.', "_"))
+}
+
+/// The located parts of a v2 response.
+#[derive(Debug)]
+pub struct RawResponse<'a> {
+    /// The node name found (`<method>_response` or `error_response`).
+    pub node_name: String,
+    /// The node value exactly as received (an object, or a quoted string when encrypted).
+    pub node_text: &'a str,
+    pub sign: Option<String>,
+    pub alipay_cert_sn: Option<String>,
+}
+
+/// Finds the method's node (or `error_response`), `sign` and `alipay_cert_sn`. A node name that occurs
+/// again after the extracted node — a second member, or injected text — is refused.
+pub fn locate<'a>(raw: &'a str, method: &str) -> Result<RawResponse<'a>> {
+    let expected = response_node_name(method);
+    let members = top_level_members(raw)?;
+    let find = |name: &str| -> Result<Option<Span>> {
+        let mut found = members.iter().filter(|(k, _)| k.of(raw) == name).map(|(_, v)| *v);
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(Error::malformed(format!("the response has more than one {name:?} node")).with_provider(super::PROVIDER));
+        }
+        Ok(first)
+    };
+    let (node_name, span) = match (find(&expected)?, find("error_response")?) {
+        (Some(span), _) => (expected, span),
+        (None, Some(span)) => ("error_response".to_owned(), span),
+        (None, None) => {
+            return Err(Error::malformed(format!("the response has no {expected} node")).with_provider(super::PROVIDER));
+        }
+    };
+    let quoted = format!("\"{node_name}\"");
+    if raw[span.end..].contains(&quoted) {
+        return Err(Error::malformed(format!("{node_name} appears again after the response node")).with_provider(super::PROVIDER));
+    }
+    let string_member = |name: &str| -> Result<Option<String>> {
+        find(name)?
+            .map(|s| serde_json::from_str::<String>(s.of(raw)).map_err(|_| Error::malformed(format!("{name} is not a string"))))
+            .transpose()
+    };
+    Ok(RawResponse { node_name, node_text: span.of(raw), sign: string_member("sign")?, alipay_cert_sn: string_member("alipay_cert_sn")? })
+}
+
+impl Alipay {
+    /// Verifies and parses the raw response text of `method`. Returns the node as parsed JSON text
+    /// (decrypted when it was encrypted). Failures: see the error codes in the README.
+    pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
+        let located = locate(raw, method)?;
+        if let (Some(cert), Some(sn)) = (&self.cert, &located.alipay_cert_sn) {
+            if *sn != cert.alipay_cert_sn {
+                return Err(Error::new(
+                    ErrorCode::CertSnMismatch,
+                    format!(
+                        "the response is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and configure it",
+                        cert.alipay_cert_sn
+                    ),
+                )
+                .with_provider(super::PROVIDER));
+            }
+        }
+        let verified = match &located.sign {
+            Some(sign) => {
+                self.verify_node(located.node_text, sign)?;
+                true
+            }
+            None => false,
+        };
+        let node_json = match located.node_text.starts_with('"') {
+            true => {
+                let ciphertext: String = serde_json::from_str(located.node_text)
+                    .map_err(|_| Error::malformed("the encrypted response node is not a JSON string"))?;
+                let key = self.content_key.as_ref().ok_or_else(|| {
+                    Error::bad_input("the response is encrypted but no encryptKey is configured").with_provider(super::PROVIDER)
+                })?;
+                key.decrypt(&ciphertext)?
+            }
+            false => located.node_text.to_owned(),
+        };
+        let node: Value = serde_json::from_str(&node_json)
+            .map_err(|_| Error::malformed("the response node is not valid JSON").with_provider(super::PROVIDER))?;
+        if !node.is_object() {
+            return Err(Error::malformed("the response node is not an object").with_provider(super::PROVIDER));
+        }
+        let code = node.get("code").and_then(Value::as_str);
+        let success = located.node_name != "error_response" && matches!(code, None | Some("10000"));
+        match (success, verified) {
+            (true, true) => Ok(node_json),
+            (true, false) => Err(Error::signature_invalid(format!("the {} is not signed", located.node_name)).with_provider(super::PROVIDER)),
+            (false, true) if located.node_name != "error_response" => Err(provider_error(
+                ErrorCode::ProviderBusiness,
+                failure_message(&node, "business failure"),
+                Some(&node),
+            )),
+            (false, _) => Err(provider_error(
+                ErrorCode::ProviderRejected,
+                failure_message(&node, if verified { "gateway error" } else { "gateway error (unsigned)" }),
+                Some(&node),
+            )),
+        }
+    }
+
+    /// The node's signature, over its raw text; once more with `\/` unescaped, as Alipay's Java SDK does.
+    fn verify_node(&self, node_text: &str, sign: &str) -> Result<()> {
+        let signature = STANDARD
+            .decode(sign)
+            .map_err(|_| Error::signature_invalid("the response sign is not base64").with_provider(super::PROVIDER))?;
+        let hash = self.sign_type.hash();
+        match self.verify_alipay(hash, node_text.as_bytes(), &signature) {
+            Err(e) if e.code() == ErrorCode::SignatureInvalid && node_text.contains("\\/") => {
+                self.verify_alipay(hash, node_text.replace("\\/", "/").as_bytes(), &signature)
+            }
+            other => other,
+        }
+        .map_err(|e| e.with_provider(super::PROVIDER))
+    }
+}
+
+fn failure_message(node: &Value, what: &str) -> String {
+    let field = |k: &str| node.get(k).and_then(Value::as_str).unwrap_or("");
+    format!("Alipay {what}: {} {} {} {}", field("code"), field("msg"), field("sub_code"), field("sub_msg"))
+        .trim_end()
+        .to_owned()
+}

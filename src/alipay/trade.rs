@@ -1,0 +1,130 @@
+//! Typed builders for the mini-program payment journey: each checks its required fields, fills
+//! the documented defaults, and hands the business content on unchanged (no key rewriting).
+
+use serde_json::{Map, Value};
+
+use super::Alipay;
+use super::request::{PageRequest, RequestOptions};
+use crate::error::{Error, Result};
+use crate::http::HttpRequest;
+use crate::options::Fields;
+
+pub const OAUTH_TOKEN: &str = "alipay.system.oauth.token";
+pub const TRADE_CREATE: &str = "alipay.trade.create";
+pub const TRADE_QUERY: &str = "alipay.trade.query";
+pub const TRADE_CLOSE: &str = "alipay.trade.close";
+pub const TRADE_REFUND: &str = "alipay.trade.refund";
+pub const REFUND_QUERY: &str = "alipay.trade.fastpay.refund.query";
+pub const TRADE_PRECREATE: &str = "alipay.trade.precreate";
+pub const WAP_PAY: &str = "alipay.trade.wap.pay";
+
+impl Alipay {
+    /// `alipay.system.oauth.token`: `{ code }` (grant_type `authorization_code`) or `{ refreshToken }`.
+    /// Its parameters are top-level, not biz_content.
+    pub fn build_oauth_token(&self, args: &Value, options: RequestOptions) -> Result<HttpRequest> {
+        let f = Fields::of(args, "oauth token arguments")?;
+        f.only(&["code", "refreshToken"])?;
+        let mut options = options;
+        match (f.str("code")?, f.str("refreshToken")?) {
+            (Some(code), None) => {
+                options.params.push(("grant_type".into(), "authorization_code".into()));
+                options.params.push(("code".into(), code.into()));
+            }
+            (None, Some(token)) => {
+                options.params.push(("grant_type".into(), "refresh_token".into()));
+                options.params.push(("refresh_token".into(), token.into()));
+            }
+            _ => return Err(Error::bad_input("oauth token: give exactly one of code or refreshToken")),
+        }
+        self.build_request(OAUTH_TOKEN, None, &options)
+    }
+
+    /// `alipay.trade.create` for `my.tradePay`: `out_trade_no`, `total_amount`, `subject`, and exactly
+    /// one of `buyer_id` / `buyer_open_id`; `product_code` defaults to `JSAPI_PAY`.
+    pub fn build_trade_create(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        let mut biz = object(biz, TRADE_CREATE)?;
+        require(&biz, TRADE_CREATE, &["out_trade_no", "total_amount", "subject"])?;
+        exactly_one(&biz, TRADE_CREATE, &["buyer_id", "buyer_open_id"])?;
+        default(&mut biz, "product_code", "JSAPI_PAY");
+        self.build_request(TRADE_CREATE, Some(&Value::Object(biz)), options)
+    }
+
+    /// `alipay.trade.query` by `out_trade_no` or `trade_no`.
+    pub fn build_trade_query(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        self.by_trade(TRADE_QUERY, biz, &[], options)
+    }
+
+    /// `alipay.trade.close` by `out_trade_no` or `trade_no` (unpaid trades only).
+    pub fn build_trade_close(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        self.by_trade(TRADE_CLOSE, biz, &[], options)
+    }
+
+    /// `alipay.trade.refund`: `refund_amount`; `out_request_no` identifies each partial refund.
+    pub fn build_trade_refund(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        self.by_trade(TRADE_REFUND, biz, &["refund_amount"], options)
+    }
+
+    /// `alipay.trade.fastpay.refund.query`: `out_request_no` of the refund.
+    pub fn build_refund_query(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        self.by_trade(REFUND_QUERY, biz, &["out_request_no"], options)
+    }
+
+    /// `alipay.trade.precreate` (a QR code to scan).
+    pub fn build_trade_precreate(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+        let biz = object(biz, TRADE_PRECREATE)?;
+        require(&biz, TRADE_PRECREATE, &["out_trade_no", "total_amount", "subject"])?;
+        self.build_request(TRADE_PRECREATE, Some(&Value::Object(biz)), options)
+    }
+
+    /// `alipay.trade.wap.pay` (the H5 page): `product_code` defaults to `QUICK_WAP_WAY`.
+    pub fn build_wap_pay(&self, biz: &Value, options: &RequestOptions) -> Result<PageRequest> {
+        let mut biz = object(biz, WAP_PAY)?;
+        require(&biz, WAP_PAY, &["out_trade_no", "total_amount", "subject"])?;
+        default(&mut biz, "product_code", "QUICK_WAP_WAY");
+        self.build_page(WAP_PAY, &Value::Object(biz), options)
+    }
+
+    fn by_trade(&self, method: &str, biz: &Value, required: &[&str], options: &RequestOptions) -> Result<HttpRequest> {
+        let biz = object(biz, method)?;
+        if !has(&biz, "out_trade_no") && !has(&biz, "trade_no") {
+            return Err(Error::bad_input(format!("{method}: out_trade_no or trade_no is required")));
+        }
+        require(&biz, method, required)?;
+        self.build_request(method, Some(&Value::Object(biz)), options)
+    }
+}
+
+fn object(biz: &Value, method: &str) -> Result<Map<String, Value>> {
+    biz.as_object()
+        .cloned()
+        .ok_or_else(|| Error::bad_input(format!("{method}: biz_content must be an object")))
+}
+
+fn has(biz: &Map<String, Value>, key: &str) -> bool {
+    match biz.get(key) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
+fn require(biz: &Map<String, Value>, method: &str, keys: &[&str]) -> Result<()> {
+    match keys.iter().find(|k| !has(biz, k)) {
+        Some(missing) => Err(Error::bad_input(format!("{method}: {missing} is required"))),
+        None => Ok(()),
+    }
+}
+
+fn exactly_one(biz: &Map<String, Value>, method: &str, keys: &[&str]) -> Result<()> {
+    if keys.iter().filter(|k| has(biz, k)).count() == 1 {
+        Ok(())
+    } else {
+        Err(Error::bad_input(format!("{method}: give exactly one of {}", keys.join(", "))))
+    }
+}
+
+fn default(biz: &mut Map<String, Value>, key: &str, value: &str) {
+    if !has(biz, key) {
+        biz.insert(key.into(), Value::String(value.into()));
+    }
+}
