@@ -1,8 +1,6 @@
 //! The sans-IO request shape every `build…` returns: the host sends it with `fetch` as is.
 
-use serde::Serialize;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
@@ -10,4 +8,13 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// `None` for requests without a body (GET).
     pub body: Option<String>,
+}
+
+impl HttpRequest {
+    /// `{ method, url, headers: { name: value }, body }` — the shape `fetch(url, init)` takes.
+    pub fn to_json(&self) -> serde_json::Value {
+        let headers: serde_json::Map<String, serde_json::Value> =
+            self.headers.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        serde_json::json!({ "method": self.method, "url": self.url, "headers": headers, "body": self.body })
+    }
 }

@@ -1,11 +1,14 @@
 // Builds the public API from one instance of the wasm-bindgen glue. Every entry point calls this,
 // so every runtime exports the same names.
 import { AggpayError } from './errors.mjs';
+import { send } from './http.mjs';
 
 export function createApi(wasm, { nodeEngine = null } = {}) {
   wasm.__configure(AggpayError, nodeEngine);
   return {
     AggpayError,
+    send,
+    Alipay: wasm.Alipay,
     RsaSigner: wasm.RsaSigner,
     RsaVerifier: wasm.RsaVerifier,
     Certificate: wasm.Certificate,

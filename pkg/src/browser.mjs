@@ -4,4 +4,4 @@ import { createApi } from './api.mjs';
 
 await wasm.default();
 const api = createApi(wasm);
-export const { AggpayError, RsaSigner, RsaVerifier, Certificate, primitives } = api;
+export const { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, primitives, send } = api;

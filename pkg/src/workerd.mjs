@@ -6,4 +6,4 @@ import { createApi } from './api.mjs';
 
 wasm.initSync({ module: wasmModule });
 const api = createApi(wasm);
-export const { AggpayError, RsaSigner, RsaVerifier, Certificate, primitives } = api;
+export const { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, primitives, send } = api;

@@ -1,6 +1,7 @@
 //! wasm-bindgen layer: thin adapters between JS values and the Rust core. No business rules here —
 //! only conversions (JS values ⇄ bytes/strings, `Error` → `AggpayError`) and the host RSA engine seam.
 
+mod alipay;
 mod engine;
 mod keys;
 mod primitives;
@@ -91,4 +92,43 @@ pub(crate) fn string_option(options: &JsValue, name: &str) -> JsResult<Option<St
         .as_string()
         .map(Some)
         .ok_or_else(|| js_error(Error::bad_input(format!("option {name} must be a string"))))
+}
+
+/// A JS value as JSON (`undefined` → `null`), through `JSON.stringify`.
+pub(crate) fn json_of(value: &JsValue, what: &str) -> JsResult<serde_json::Value> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js_error(Error::bad_input(format!("{what} cannot be represented as JSON (BigInt or a cycle?)"))))?;
+    serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
+}
+
+/// A JSON value (or JSON text) as a JS value, through `JSON.parse`.
+pub(crate) fn js_of_json_text(text: &str) -> JsResult<JsValue> {
+    js_sys::JSON::parse(text).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
+}
+
+pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
+    js_of_json_text(&value.to_string())
+}
+
+/// Text from a JS string, or from bytes that must be UTF-8.
+pub(crate) fn text_of(value: &JsValue, what: &str) -> JsResult<String> {
+    let bytes = bytes_of(value, what)?;
+    String::from_utf8(bytes).map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
+}
+
+/// The host's default clock: `Date.now()`.
+pub(crate) fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The host's default nonce: 16 bytes from `crypto.getRandomValues`, as 32 hex characters.
+pub(crate) fn fresh_nonce() -> JsResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|_| js_error(Error::engine("crypto.getRandomValues is not available")))?;
+    Ok(crate::crypto::digest::hex_lower(&bytes))
 }
