@@ -24,6 +24,12 @@ export type AggpayErrorCode =
   | 'ERR_BAD_INPUT'
   | 'ERR_DECRYPT_FAILED'
   | 'ERR_ENGINE'
+  | 'ERR_KEY_MISMATCH'
+  | 'ERR_RESPONSE_MALFORMED'
+  | 'ERR_PROVIDER_BUSINESS'
+  | 'ERR_PROVIDER_REJECTED'
+  | 'ERR_CERT_SN_MISMATCH'
+  | 'ERR_CHARSET'
   | (string & {});
 
 /** Every error aggpay throws. Messages never contain key material. */
@@ -109,3 +115,115 @@ export const primitives: Readonly<{
   /** AES-256-ECB, PKCS#7 (decrypt only). */
   aesEcbDecrypt(key: BytesInput, ciphertext: BytesInput): Uint8Array;
 }>;
+
+/** A request to send as is: `fetch(req.url, req)`. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+/** What `send` returns: the raw response, unverified. */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Sends a built request with `fetch` (default `globalThis.fetch`) and a timeout (default 15 s). */
+export function send(request: HttpRequest, options?: { fetch?: typeof fetch; timeoutMs?: number }): Promise<RawResponse>;
+
+/** Money as integer minor units (fen for CNY) — never a float. `minor` may be a string of digits. */
+export interface Money {
+  minor: number | string;
+  currency: string;
+}
+
+/** An amount: `{ minor, currency }`, or a decimal string such as `'0.01'` (yuan). */
+export type Amount = Money | string;
+
+export interface AlipayConfig {
+  appId: string;
+  /** App private key (PKCS#8 or PKCS#1, PEM or bare base64). */
+  privateKey: string;
+  /** Public-key mode: the Alipay public key (支付宝公钥), not your app's. */
+  alipayPublicKey?: string;
+  /** Certificate mode: appCertPublicKey_<appid>.crt */
+  appCert?: string;
+  /** Certificate mode: alipayCertPublicKey_RSA2.crt (the first certificate of a chain is used). */
+  alipayCert?: string;
+  /** Certificate mode: alipayRootCert.crt */
+  alipayRootCert?: string;
+  /** Default `RSA2`. */
+  signType?: 'RSA2' | 'RSA';
+  /** `production` (default), `sandbox`, or a gateway.do URL. */
+  gateway?: string;
+  /** OpenAPI v3 endpoint; default derived from the gateway. */
+  endpoint?: string;
+  /** AES key (base64 of 16 bytes) for `encrypt_type=AES`. */
+  encryptKey?: string;
+  /** Default `notify_url` for every request. */
+  notifyUrl?: string;
+  engine?: Engine;
+}
+
+export interface AlipayRequestOptions {
+  notifyUrl?: string;
+  returnUrl?: string;
+  appAuthToken?: string;
+  authToken?: string;
+  /** Epoch milliseconds; sent as Beijing time. Default `Date.now()`. */
+  timestamp?: number;
+  /** Encrypt biz_content with `encryptKey` (AES). */
+  encrypt?: boolean;
+  /** Extra top-level parameters. */
+  params?: Record<string, string>;
+}
+
+/** biz_content: an object (sent in its own key order, amounts formatted) or a JSON string sent as is. */
+export type BizContent = Record<string, unknown> | string;
+
+export interface AlipayNotifyResult {
+  /** The notification's parameters, decoded once, verified. */
+  event: Record<string, string>;
+  /** What to answer Alipay: `{ status: 200, body: 'success' }`. */
+  reply: { status: 200; headers: Record<string, string>; body: 'success' };
+}
+
+/** An Alipay app (keys parsed once). Every `build…` is sans-IO; send the result with `send` or `fetch`. */
+export class Alipay {
+  constructor(config: AlipayConfig);
+  buildRequest(method: string, bizContent?: BizContent, options?: AlipayRequestOptions): HttpRequest;
+  buildOauthToken(args: { code: string } | { refreshToken: string }, options?: AlipayRequestOptions): HttpRequest;
+  buildTradeCreate(biz: { out_trade_no: string; total_amount: Amount; subject: string; buyer_id?: string; buyer_open_id?: string; product_code?: string; op_app_id?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  buildTradeQuery(biz: { out_trade_no?: string; trade_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  buildTradeClose(biz: { out_trade_no?: string; trade_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  buildTradeRefund(biz: { out_trade_no?: string; trade_no?: string; refund_amount: Amount; out_request_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  buildRefundQuery(biz: { out_trade_no?: string; trade_no?: string; out_request_no: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  buildTradePrecreate(biz: { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  /** `alipay.trade.wap.pay`: a signed GET URL and an auto-submitting POST form. */
+  buildWapPay(biz: { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown }, options?: AlipayRequestOptions): { url: string; form: string; params: Record<string, string> };
+  /** Verifies the raw response text and returns the `<method>_response` node. Throws `AggpayError` otherwise. */
+  parseResponse(method: string, raw: string | Uint8Array): Record<string, any>;
+  /** Verifies a raw notification body; `rule` `payment` (default), `gateway` or `auto`. */
+  verifyNotify(rawBody: string | Uint8Array, options?: { rule?: 'payment' | 'gateway' | 'auto' }): AlipayNotifyResult;
+  /** Verifies `return_url` query parameters. */
+  verifyReturn(query: string | Uint8Array): Record<string, string>;
+  /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`. */
+  tradePayParams(tradeCreateResult: { trade_no: string }): { tradeNO: string };
+  /** The QR URL a buyer scanned, from the mini program's launch options (`query.qrCode`), or null. */
+  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string> } | null;
+  /** OpenAPI v3 request with `Authorization: ALIPAY-SHA256withRSA …`. */
+  buildV3Request(args: { method?: string; path: string; body?: BizContent; appAuthToken?: string; nonce?: string; timestamp?: number; requestId?: string }): HttpRequest;
+  /** Verifies a v3 response over alipay-timestamp, alipay-nonce and the raw body; returns the parsed body. */
+  verifyV3Response(response: RawResponse): Record<string, any>;
+  readonly appId: string;
+  readonly signType: 'RSA2' | 'RSA';
+  readonly gateway: string;
+  readonly appCertSn: string | undefined;
+  readonly alipayCertSn: string | undefined;
+  readonly alipayRootCertSn: string | undefined;
+  readonly engine: 'node' | 'wasm';
+  free(): void;
+}
