@@ -33,6 +33,18 @@ pub enum ErrorCode {
     CertSnMismatch,
     /// The bytes are not in the charset they declare (a GBK body declared as UTF-8, …).
     Charset,
+    /// WeChat login: the `js_code` is invalid or expired (errcode 40029).
+    LoginCodeInvalid,
+    /// WeChat login: the `js_code` was already used (errcode 40163).
+    LoginCodeUsed,
+    /// The provider is rate-limiting these calls (WeChat errcode 45011).
+    RateLimited,
+    /// The provider is busy; retry later (WeChat errcode -1).
+    ProviderBusy,
+    /// WeChat blocked a high-risk user (errcode 40226).
+    UserHighRisk,
+    /// Decrypted user data carries another app's watermark.
+    WatermarkMismatch,
 }
 
 impl ErrorCode {
@@ -50,6 +62,12 @@ impl ErrorCode {
             ErrorCode::ProviderRejected => "ERR_PROVIDER_REJECTED",
             ErrorCode::CertSnMismatch => "ERR_CERT_SN_MISMATCH",
             ErrorCode::Charset => "ERR_CHARSET",
+            ErrorCode::LoginCodeInvalid => "ERR_LOGIN_CODE_INVALID",
+            ErrorCode::LoginCodeUsed => "ERR_LOGIN_CODE_USED",
+            ErrorCode::RateLimited => "ERR_RATE_LIMITED",
+            ErrorCode::ProviderBusy => "ERR_PROVIDER_BUSY",
+            ErrorCode::UserHighRisk => "ERR_USER_HIGH_RISK",
+            ErrorCode::WatermarkMismatch => "ERR_WATERMARK_MISMATCH",
         }
     }
 }

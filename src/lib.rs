@@ -15,6 +15,8 @@ pub mod http;
 pub mod keys;
 pub mod money;
 pub mod options;
+pub mod useepay;
+pub mod wechat;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -9,6 +9,8 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
     AggpayError,
     send,
     Alipay: wasm.Alipay,
+    UseePay: wasm.UseePay,
+    WechatMiniProgram: wasm.WechatMiniProgram,
     RsaSigner: wasm.RsaSigner,
     RsaVerifier: wasm.RsaVerifier,
     Certificate: wasm.Certificate,

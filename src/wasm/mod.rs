@@ -5,6 +5,8 @@ mod alipay;
 mod engine;
 mod keys;
 mod primitives;
+mod useepay;
+mod wechat;
 
 use std::cell::RefCell;
 

@@ -1,0 +1,32 @@
+//! Notifications: a form POST, verified over every field received — UseePay adds fields without
+//! notice, and the signature covers them. Reply HTTP 200 `OK`; the same notification can arrive again.
+
+use serde_json::Value;
+
+use super::{PROVIDER, UseePay, result};
+use crate::codec::form;
+use crate::error::{Error, ErrorCode, Result};
+
+pub const REPLY_BODY: &str = "OK";
+
+impl UseePay {
+    /// Verifies a raw notification body; returns the result model with every field under `fields`.
+    pub fn verify_notify(&self, body: &[u8]) -> Result<Value> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::bad_input("the UseePay notification body is empty").with_provider(PROVIDER));
+        }
+        let fields = form::decode(body)
+            .map_err(|e| e.with_provider(PROVIDER))?
+            .into_iter()
+            .map(|p| match (String::from_utf8(p.name), String::from_utf8(p.value)) {
+                (Ok(name), Ok(value)) => Ok((name, value)),
+                _ => Err(Error::new(ErrorCode::Charset, "the UseePay notification is not UTF-8").with_provider(PROVIDER)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.verify(&fields)?;
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let mut event = result::outcome(&get);
+        event["fields"] = Value::Object(fields.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
+        Ok(event)
+    }
+}

@@ -1,0 +1,131 @@
+//! Requests: the common envelope (`version`, `merchantNo`, `transactionType`, `signType`), typed
+//! builders for the WeChat HK JSAPI payment, query and refund, and a generic builder for the rest.
+
+use serde_json::{Map, Value, json};
+
+use super::UseePay;
+use crate::codec::form;
+use crate::error::{Error, Result};
+use crate::http::HttpRequest;
+use crate::money::Money;
+use crate::options::Fields;
+
+impl UseePay {
+    /// Any transaction type on the envelope. `fields` values: strings as they are; objects and arrays
+    /// (`payerInfo`, `orderInfo`, `userInfo`) as compact JSON text — the exact string sent is signed;
+    /// `amount` as `{ minor, currency }` (fills `currency` too). `path` is `/api` or `/cashier`.
+    pub fn build_request(&self, transaction_type: &str, fields: &Value, path: &str) -> Result<HttpRequest> {
+        if !matches!(path, "/api" | "/cashier") {
+            return Err(Error::bad_input("UseePay path must be /api or /cashier"));
+        }
+        let fields = fields.as_object().ok_or_else(|| Error::bad_input("UseePay fields must be an object"))?;
+        let mut out: Vec<(String, String)> = vec![
+            ("version".into(), "1.0".into()),
+            ("merchantNo".into(), self.merchant_no.clone()),
+            ("transactionType".into(), transaction_type.into()),
+            ("signType".into(), self.sign_type().into()),
+        ];
+        for (name, value) in fields {
+            if out.iter().any(|(k, _)| k == name) || name == "sign" {
+                return Err(Error::bad_input(format!("UseePay field {name} is set by aggpay")));
+            }
+            match (name.as_str(), value) {
+                (_, Value::Null) => {}
+                ("amount", Value::Object(_)) => {
+                    let money = Money::from_json(value, "amount")?;
+                    out.push(("amount".into(), money.to_minor_string()));
+                    if !fields.contains_key("currency") {
+                        out.push(("currency".into(), money.currency().into()));
+                    }
+                }
+                ("amount", Value::Number(_)) => {
+                    return Err(Error::bad_input("amount: give { minor, currency } (integer minor units), never a float"));
+                }
+                (_, Value::String(s)) => out.push((name.clone(), s.clone())),
+                (_, Value::Object(_) | Value::Array(_)) => out.push((name.clone(), value.to_string())),
+                (_, Value::Number(n)) if n.is_u64() || n.is_i64() => out.push((name.clone(), n.to_string())),
+                (_, Value::Bool(b)) => out.push((name.clone(), b.to_string())),
+                (_, _) => return Err(Error::bad_input(format!("UseePay field {name}: floating-point numbers are not sent"))),
+            }
+        }
+        if !out.iter().any(|(k, _)| k == "notifyUrl") {
+            if let Some(url) = &self.notify_url {
+                out.push(("notifyUrl".into(), url.clone()));
+            }
+        }
+        let sign = self.sign(&out)?;
+        out.push(("sign".into(), sign));
+        Ok(HttpRequest {
+            method: "POST",
+            url: format!("{}{path}", self.gateway),
+            headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
+            body: Some(form::encode(out.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+        })
+    }
+
+    /// The WeChat Pay HK JSAPI payment for a mini program: `{ transactionId, amount, subAppId,
+    /// subOpenId, subject, notifyUrl?, echoParam?, expirationMinutes? (1–20) }`.
+    pub fn build_jsapi_pay(&self, args: &Value) -> Result<HttpRequest> {
+        let f = Fields::of(args, "JSAPI payment")?;
+        f.only(&["transactionId", "amount", "subAppId", "subOpenId", "subject", "notifyUrl", "echoParam", "expirationMinutes"])?;
+        let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;
+        let mut fields = Map::new();
+        fields.insert("transactionId".into(), f.required_str("transactionId")?.into());
+        if let Some(minutes) = f.number("expirationMinutes")? {
+            if !(1.0..=20.0).contains(&minutes) || minutes.fract() != 0.0 {
+                return Err(Error::bad_input("expirationMinutes must be a whole number from 1 to 20 for JSAPI"));
+            }
+            fields.insert("transactionExpirationTime".into(), (minutes as u32).to_string().into());
+        }
+        fields.insert("appId".into(), self.app_id.clone().into());
+        fields.insert("amount".into(), amount.to_minor_string().into());
+        fields.insert("currency".into(), amount.currency().into());
+        let notify = f.str("notifyUrl")?.map(str::to_owned).or_else(|| self.notify_url.clone());
+        fields.insert("notifyUrl".into(), notify.ok_or_else(|| Error::bad_input("notifyUrl is required (per call or in the config)"))?.into());
+        if let Some(echo) = f.str("echoParam")? {
+            fields.insert("echoParam".into(), echo.into());
+        }
+        let payer = json!({
+            "paymentMethod": "wechat_jsapi",
+            "sub_appid": f.required_str("subAppId")?,
+            "sub_openid": f.required_str("subOpenId")?,
+        });
+        fields.insert("payerInfo".into(), payer.to_string().into());
+        fields.insert("orderInfo".into(), json!({ "subject": f.required_str("subject")? }).to_string().into());
+        self.build_request("pay", &Value::Object(fields), "/api")
+    }
+
+    /// Query by `{ transactionId }` (yours) or `{ reference }` (UseePay's).
+    pub fn build_query(&self, args: &Value) -> Result<HttpRequest> {
+        let f = Fields::of(args, "query")?;
+        f.only(&["transactionId", "reference"])?;
+        let mut fields = Map::new();
+        match (f.str("transactionId")?, f.str("reference")?) {
+            (Some(id), None) => fields.insert("transactionId".into(), id.into()),
+            (None, Some(reference)) => fields.insert("reference".into(), reference.into()),
+            _ => return Err(Error::bad_input("query: give exactly one of transactionId or reference")),
+        };
+        self.build_request("query", &Value::Object(fields), "/api")
+    }
+
+    /// Refund: `{ transactionId (a new, unique refund id), originalTransactionId, amount, notifyUrl? }`.
+    pub fn build_refund(&self, args: &Value) -> Result<HttpRequest> {
+        let f = Fields::of(args, "refund")?;
+        f.only(&["transactionId", "originalTransactionId", "amount", "notifyUrl", "echoParam"])?;
+        let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;
+        if amount.minor() == 0 {
+            return Err(Error::bad_input("refund amount must be greater than zero"));
+        }
+        let mut fields = Map::new();
+        fields.insert("transactionId".into(), f.required_str("transactionId")?.into());
+        fields.insert("originalTransactionId".into(), f.required_str("originalTransactionId")?.into());
+        fields.insert("amount".into(), amount.to_minor_string().into());
+        fields.insert("currency".into(), amount.currency().into());
+        for (option, field) in [("notifyUrl", "notifyUrl"), ("echoParam", "echoParam")] {
+            if let Some(v) = f.str(option)? {
+                fields.insert(field.into(), v.into());
+            }
+        }
+        self.build_request("refund", &Value::Object(fields), "/api")
+    }
+}

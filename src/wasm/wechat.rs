@@ -1,0 +1,59 @@
+//! The `WechatMiniProgram` JS class: conversions only; rules live in `crate::wechat::login`.
+
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+
+use super::{IntoJs, JsResult, js_of, js_of_json_text, json_of, text_of};
+use crate::options::Fields;
+use crate::wechat::login::{self, MiniProgram};
+
+#[wasm_bindgen(js_name = WechatMiniProgram)]
+pub struct JsWechatMiniProgram {
+    inner: MiniProgram,
+}
+
+#[wasm_bindgen(js_class = WechatMiniProgram)]
+impl JsWechatMiniProgram {
+    /// `{ appId, appSecret, apiBase? }` — server side only: the secret must never reach a browser.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsResult<JsWechatMiniProgram> {
+        Ok(JsWechatMiniProgram { inner: MiniProgram::new(&json_of(&config, "WechatMiniProgram config")?).js()? })
+    }
+
+    #[wasm_bindgen(js_name = buildCode2Session)]
+    pub fn build_code2session(&self, js_code: &str) -> JsResult<JsValue> {
+        js_of(&self.inner.build_code2session(js_code).js()?.to_json())
+    }
+
+    /// `{ openid, sessionKey, unionid? }`; each documented errcode throws its own `AggpayError` code.
+    #[wasm_bindgen(js_name = parseCode2Session)]
+    pub fn parse_code2session(&self, raw: JsValue) -> JsResult<JsValue> {
+        let session = login::parse_code2session(&text_of(&raw, "jscode2session reply")?).js()?;
+        let mut out = json!({ "openid": session.openid, "sessionKey": session.session_key });
+        if let Some(unionid) = session.unionid {
+            out["unionid"] = unionid.into();
+        }
+        js_of(&out)
+    }
+
+    /// Decrypts `{ sessionKey, encryptedData, iv }` and checks `watermark.appid`.
+    #[wasm_bindgen(js_name = decryptUserData)]
+    pub fn decrypt_user_data(&self, args: JsValue) -> JsResult<JsValue> {
+        let args = json_of(&args, "arguments")?;
+        let f = Fields::of(&args, "decryptUserData arguments").js()?;
+        f.only(&["sessionKey", "encryptedData", "iv"]).js()?;
+        let text = login::decrypt_user_data(
+            self.inner.app_id(),
+            f.required_str("sessionKey").js()?,
+            f.required_str("encryptedData").js()?,
+            f.required_str("iv").js()?,
+        )
+        .js()?;
+        js_of_json_text(&text)
+    }
+
+    #[wasm_bindgen(getter, js_name = appId)]
+    pub fn app_id(&self) -> String {
+        self.inner.app_id().to_owned()
+    }
+}

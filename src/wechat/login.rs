@@ -1,0 +1,174 @@
+//! Mini-program login: `wx.login` gives a one-time `js_code`; the merchant server exchanges it with
+//! `jscode2session` for the buyer's `openid` and a `session_key`. The app secret and the session key
+//! belong on the server only — never in a browser or the mini program.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::PROVIDER;
+use crate::codec::form;
+use crate::crypto::aes;
+use crate::error::{Error, ErrorCode, ProviderDetail, Result};
+use crate::http::HttpRequest;
+use crate::options::Fields;
+
+pub const API_BASE: &str = "https://api.weixin.qq.com";
+
+/// A mini program's credentials. `Debug` never shows the secret.
+pub struct MiniProgram {
+    app_id: String,
+    app_secret: String,
+    api_base: String,
+}
+
+impl std::fmt::Debug for MiniProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MiniProgram").field("app_id", &self.app_id).finish_non_exhaustive()
+    }
+}
+
+/// A successful `jscode2session`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub openid: String,
+    pub session_key: String,
+    pub unionid: Option<String>,
+}
+
+impl MiniProgram {
+    /// `{ appId, appSecret, apiBase? }`
+    pub fn new(config: &Value) -> Result<MiniProgram> {
+        let f = Fields::of(config, "WechatMiniProgram config")?;
+        f.only(&["appId", "appSecret", "apiBase"])?;
+        let api_base = f.str("apiBase")?.unwrap_or(API_BASE).trim_end_matches('/').to_owned();
+        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+            return Err(Error::bad_input("WechatMiniProgram config: apiBase must be an http(s) URL"));
+        }
+        Ok(MiniProgram {
+            app_id: f.required_str("appId")?.to_owned(),
+            app_secret: f.required_str("appSecret")?.to_owned(),
+            api_base,
+        })
+    }
+
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// `GET /sns/jscode2session?appid=…&secret=…&js_code=…&grant_type=authorization_code`.
+    pub fn build_code2session(&self, js_code: &str) -> Result<HttpRequest> {
+        if js_code.is_empty() {
+            return Err(Error::bad_input("js_code is empty (it comes from wx.login in the mini program)"));
+        }
+        let query = form::encode([
+            ("appid", self.app_id.as_str()),
+            ("secret", self.app_secret.as_str()),
+            ("js_code", js_code),
+            ("grant_type", "authorization_code"),
+        ]);
+        Ok(HttpRequest {
+            method: "GET",
+            url: format!("{}/sns/jscode2session?{query}", self.api_base),
+            headers: vec![("accept".into(), "application/json".into())],
+            body: None,
+        })
+    }
+}
+
+/// Parses the reply: a missing `errcode` (or 0) is success; each documented failure has its own code.
+pub fn parse_code2session(raw: &str) -> Result<Session> {
+    let reply: Value = serde_json::from_str(raw)
+        .map_err(|_| Error::malformed("jscode2session reply is not JSON").with_provider(PROVIDER))?;
+    let errcode = match reply.get("errcode") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_i64().ok_or_else(|| Error::malformed("jscode2session errcode is not a number").with_provider(PROVIDER))?,
+    };
+    if errcode != 0 {
+        let errmsg = reply.get("errmsg").and_then(Value::as_str).unwrap_or("").to_owned();
+        let code = match errcode {
+            40029 => ErrorCode::LoginCodeInvalid,
+            40163 => ErrorCode::LoginCodeUsed,
+            45011 => ErrorCode::RateLimited,
+            -1 => ErrorCode::ProviderBusy,
+            40226 => ErrorCode::UserHighRisk,
+            _ => ErrorCode::ProviderRejected,
+        };
+        return Err(Error::new(code, format!("jscode2session failed: {errcode} {errmsg}"))
+            .with_provider(PROVIDER)
+            .with_detail(ProviderDetail { code: Some(errcode.to_string()), message: Some(errmsg), ..Default::default() }));
+    }
+    let text = |k: &str| reply.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    Ok(Session {
+        openid: text("openid").ok_or_else(|| Error::malformed("jscode2session reply has no openid").with_provider(PROVIDER))?,
+        session_key: text("session_key")
+            .ok_or_else(|| Error::malformed("jscode2session reply has no session_key").with_provider(PROVIDER))?,
+        unionid: text("unionid"),
+    })
+}
+
+/// Decrypts `encryptedData` from `wx.getUserInfo` / phone number buttons (AES-128-CBC, PKCS#7, key =
+/// base64-decoded `session_key`) and checks that `watermark.appid` is this app. Returns the JSON text.
+pub fn decrypt_user_data(app_id: &str, session_key: &str, encrypted_data: &str, iv: &str) -> Result<String> {
+    let decode = |what: &str, text: &str| {
+        STANDARD.decode(text.trim()).map_err(|_| Error::bad_input(format!("{what} is not base64")).with_provider(PROVIDER))
+    };
+    let key = decode("sessionKey", session_key)?;
+    let iv = decode("iv", iv)?;
+    let data = decode("encryptedData", encrypted_data)?;
+    if key.len() != 16 || iv.len() != 16 {
+        return Err(Error::bad_input("sessionKey and iv must each be 16 bytes once base64-decoded").with_provider(PROVIDER));
+    }
+    let plain = aes::cbc128_decrypt(&key, &iv, &data).map_err(|e| e.with_provider(PROVIDER))?;
+    let text = String::from_utf8(plain)
+        .map_err(|_| Error::decrypt_failed("decrypted user data is not UTF-8 (wrong session key?)").with_provider(PROVIDER))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|_| Error::decrypt_failed("decrypted user data is not JSON (wrong session key?)").with_provider(PROVIDER))?;
+    match value.get("watermark").and_then(|w| w.get("appid")).and_then(Value::as_str) {
+        Some(appid) if appid == app_id => Ok(text),
+        other => Err(Error::new(
+            ErrorCode::WatermarkMismatch,
+            format!("user data watermark.appid is {:?}, expected {app_id:?}", other.unwrap_or("missing")),
+        )
+        .with_provider(PROVIDER)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errcodes_map_to_their_own_codes() {
+        let cases = [
+            (40029, ErrorCode::LoginCodeInvalid),
+            (40163, ErrorCode::LoginCodeUsed),
+            (45011, ErrorCode::RateLimited),
+            (-1, ErrorCode::ProviderBusy),
+            (40226, ErrorCode::UserHighRisk),
+            (40013, ErrorCode::ProviderRejected),
+        ];
+        for (errcode, code) in cases {
+            let err = parse_code2session(&format!(r#"{{"errcode":{errcode},"errmsg":"x"}}"#)).unwrap_err();
+            assert_eq!(err.code(), code);
+            assert_eq!(err.detail().unwrap().code.as_deref(), Some(errcode.to_string().as_str()));
+        }
+        let ok = parse_code2session(r#"{"session_key":"a2V5","openid":"o1"}"#).unwrap();
+        assert_eq!((ok.openid.as_str(), ok.unionid), ("o1", None));
+        let ok = parse_code2session(r#"{"errcode":0,"session_key":"a2V5","openid":"o1","unionid":"u"}"#).unwrap();
+        assert_eq!(ok.unionid.as_deref(), Some("u"));
+        assert_eq!(parse_code2session("{").unwrap_err().code(), ErrorCode::ResponseMalformed);
+        assert_eq!(parse_code2session(r#"{"openid":"o"}"#).unwrap_err().code(), ErrorCode::ResponseMalformed);
+    }
+
+    #[test]
+    fn secret_is_in_the_url_but_never_in_debug() {
+        let mp = MiniProgram::new(&serde_json::json!({"appId": "wx1", "appSecret": "s3cr3t-value"})).unwrap();
+        assert!(!format!("{mp:?}").contains("s3cr3t"));
+        let req = mp.build_code2session("code 1").unwrap();
+        assert_eq!(
+            req.url,
+            "https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t-value&js_code=code+1&grant_type=authorization_code"
+        );
+    }
+}
