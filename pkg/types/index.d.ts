@@ -30,6 +30,12 @@ export type AggpayErrorCode =
   | 'ERR_PROVIDER_REJECTED'
   | 'ERR_CERT_SN_MISMATCH'
   | 'ERR_CHARSET'
+  | 'ERR_LOGIN_CODE_INVALID'
+  | 'ERR_LOGIN_CODE_USED'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_PROVIDER_BUSY'
+  | 'ERR_USER_HIGH_RISK'
+  | 'ERR_WATERMARK_MISMATCH'
   | (string & {});
 
 /** Every error aggpay throws. Messages never contain key material. */
@@ -225,5 +231,86 @@ export class Alipay {
   readonly alipayCertSn: string | undefined;
   readonly alipayRootCertSn: string | undefined;
   readonly engine: 'node' | 'wasm';
+  free(): void;
+}
+
+/** WeChat mini-program login (server side only: the app secret and session key never reach a browser). */
+export class WechatMiniProgram {
+  constructor(config: { appId: string; appSecret: string; /** Default `https://api.weixin.qq.com`. */ apiBase?: string });
+  /** `GET …/sns/jscode2session?appid&secret&js_code&grant_type=authorization_code` for the code from `wx.login`. */
+  buildCode2Session(jsCode: string): HttpRequest;
+  /**
+   * `{ openid, sessionKey, unionid? }`. Errors: `ERR_LOGIN_CODE_INVALID` (40029), `ERR_LOGIN_CODE_USED` (40163),
+   * `ERR_RATE_LIMITED` (45011), `ERR_PROVIDER_BUSY` (-1), `ERR_USER_HIGH_RISK` (40226), `ERR_PROVIDER_REJECTED` (others).
+   */
+  parseCode2Session(raw: string | Uint8Array): { openid: string; sessionKey: string; unionid?: string };
+  /** Decrypts `encryptedData` (AES-128-CBC with the session key) and checks `watermark.appid` (`ERR_WATERMARK_MISMATCH`). */
+  decryptUserData(args: { sessionKey: string; encryptedData: string; iv: string }): Record<string, any>;
+  readonly appId: string;
+  free(): void;
+}
+
+export interface UseePayConfig {
+  merchantNo: string;
+  /** The website domain registered in the UseePay portal (not a WeChat AppID). */
+  appId: string;
+  signType: 'RSA' | 'MD5';
+  /** MD5: the portal's MD5 key. */
+  md5Key?: string;
+  /** RSA: your merchant private key. */
+  privateKey?: string;
+  /** RSA: UseePay's public key from the portal. */
+  useepayPublicKey?: string;
+  /** `production` (default), `sandbox`, or a gateway base URL (requests go to `<gateway>/api`). */
+  gateway?: string;
+  notifyUrl?: string;
+  /** Which values the string to sign leaves out: `trim` (default: empty after trimming, as documented) or `exact` (only empty). */
+  emptyValues?: 'trim' | 'exact';
+  engine?: Engine;
+}
+
+/** UseePay's normalized result. Only `paid` (a verified `resultCode` of `succeed`) means paid. */
+export interface UseePayResult {
+  resultCode: 'received' | 'pending' | 'succeed' | 'failed' | 'cancelled' | 'closed' | (string & {});
+  paid: boolean;
+  /** `succeed`, `failed`, `cancelled` or `closed`. */
+  final: boolean;
+  errorCode: string | null;
+  errorMsg: string | null;
+  transactionType: string | null;
+  transactionId: string | null;
+  originalTransactionId: string | null;
+  reference: string | null;
+  amount: { minor: number; currency: string } | null;
+}
+
+/** The object for `wx.requestPayment(…)`. */
+export interface WxRequestPayment {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: string;
+  paySign: string;
+}
+
+/** UseePay V1 gateway (WeChat Pay HK and the other wallets on the same envelope). */
+export class UseePay {
+  constructor(config: UseePayConfig);
+  /** WeChat Pay HK JSAPI order for a mini program (`payerInfo.paymentMethod = wechat_jsapi`). */
+  buildJsapiPay(args: { transactionId: string; amount: Money; subAppId: string; subOpenId: string; subject: string; notifyUrl?: string; echoParam?: string; expirationMinutes?: number }): HttpRequest;
+  parseJsapiPay(raw: string | Uint8Array): UseePayResult & { requestPayment: WxRequestPayment };
+  buildQuery(args: { transactionId: string } | { reference: string }): HttpRequest;
+  /** The order's state (from `transactionInfo`), with every `transactionInfo` field under `transaction`. */
+  parseQuery(raw: string | Uint8Array): UseePayResult & { transaction: Record<string, unknown> };
+  buildRefund(args: { transactionId: string; originalTransactionId: string; amount: Money; notifyUrl?: string; echoParam?: string }): HttpRequest;
+  parseRefund(raw: string | Uint8Array): UseePayResult;
+  /** Any transaction type / payment method on the envelope (`wechat_native`, `wechat_h5`, `alipay_cn`, `alipay_hk`, …). */
+  buildRequest(transactionType: string, fields: Record<string, unknown>, options?: { path?: '/api' | '/cashier' }): HttpRequest;
+  /** Any verified response: every field as received, and the normalized result (not judged). */
+  parseResponse(raw: string | Uint8Array): { fields: Record<string, string>; result: UseePayResult };
+  /** Verifies a raw notification body over every field received. Reply: HTTP 200 `OK`. */
+  verifyNotify(rawBody: string | Uint8Array): { event: UseePayResult & { fields: Record<string, string> }; reply: { status: 200; headers: Record<string, string>; body: 'OK' } };
+  readonly signType: 'RSA' | 'MD5';
+  readonly engine: 'node' | 'wasm' | 'none';
   free(): void;
 }
