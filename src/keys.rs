@@ -99,6 +99,10 @@ impl Certificate {
     pub fn der(&self) -> &[u8] {
         &self.der
     }
+    /// SubjectPublicKeyInfo DER of the subject key, whatever its algorithm.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
     /// Serial number as an unsigned decimal integer (Alipay's certificate SN input).
     pub fn serial_decimal(&self) -> String {
         unsigned_decimal(&self.serial)

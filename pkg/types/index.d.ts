@@ -76,6 +76,8 @@ export class RsaVerifier {
   encryptOaep(plaintext: BytesInput): Uint8Array;
   /** RSAES-PKCS1-v1_5 encryption. */
   encryptPkcs1v15(plaintext: BytesInput): Uint8Array;
+  /** SPKI DER of the key. */
+  publicKeySpki(): Uint8Array;
   readonly bits: number;
   readonly engine: 'node' | 'wasm';
   free(): void;
@@ -104,6 +106,8 @@ export class Certificate {
   /** Dotted OID, e.g. `1.2.840.113549.1.1.1` (RSA). */
   readonly publicKeyAlgorithm: string;
   readonly der: Uint8Array;
+  /** SubjectPublicKeyInfo DER of the subject key (any algorithm). */
+  publicKeySpki(): Uint8Array;
   free(): void;
 }
 
@@ -138,7 +142,14 @@ export interface RawResponse {
 }
 
 /** Sends a built request with `fetch` (default `globalThis.fetch`) and a timeout (default 15 s). */
-export function send(request: HttpRequest, options?: { fetch?: typeof fetch; timeoutMs?: number }): Promise<RawResponse>;
+/** The part of `fetch` that `send` uses (so the declarations need neither the DOM lib nor @types/node). */
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: unknown }) => Promise<{
+  status: number;
+  headers: Iterable<[string, string]>;
+  text(): Promise<string>;
+}>;
+
+export function send(request: HttpRequest, options?: { fetch?: FetchLike; timeoutMs?: number }): Promise<RawResponse>;
 
 /** Money as integer minor units (fen for CNY) — never a float. `minor` may be a string of digits. */
 export interface Money {

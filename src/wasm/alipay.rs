@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, string_option, text_of};
+use super::{IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, str_arg, string_option, text_of};
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
 use crate::alipay::{Alipay, client};
@@ -43,10 +43,11 @@ impl JsAlipay {
 
     /// Any v2 method: `bizContent` is an object or a JSON string (sent exactly as given), or undefined.
     #[wasm_bindgen(js_name = buildRequest)]
-    pub fn build_request(&self, method: &str, biz_content: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    pub fn build_request(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsValue> {
+        let method = str_arg(&method, "method")?;
         let biz = json_of(&biz_content, "bizContent")?;
         let biz = (!biz.is_null()).then_some(biz);
-        request(self.inner.build_request(method, biz.as_ref(), &options(&opts)?))
+        request(self.inner.build_request(&method, biz.as_ref(), &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = buildOauthToken)]
@@ -93,9 +94,10 @@ impl JsAlipay {
 
     /// The verified response node of `method`, parsed (decrypted first when encrypted).
     #[wasm_bindgen(js_name = parseResponse)]
-    pub fn parse_response(&self, method: &str, raw: JsValue) -> JsResult<JsValue> {
+    pub fn parse_response(&self, method: JsValue, raw: JsValue) -> JsResult<JsValue> {
+        let method = str_arg(&method, "method")?;
         let raw = text_of(&raw, "response body")?;
-        js_of_json_text(&self.inner.parse_response(method, &raw).js()?)
+        js_of_json_text(&self.inner.parse_response(&method, &raw).js()?)
     }
 
     /// `{ event, reply }` for a raw notification body; `options.rule`: `payment` (default), `gateway`, `auto`.

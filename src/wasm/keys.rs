@@ -4,12 +4,12 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::engine::{self, HostEngine};
-use super::{IntoJs, JsResult, bytes_of, string_option};
+use super::{IntoJs, JsResult, bytes_of, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
 use crate::keys;
 
-fn hash_of(hash: Option<String>) -> JsResult<Hash> {
-    hash.map_or(Ok(Hash::Sha256), |name| Hash::from_name(&name)).js()
+fn hash_of(hash: &JsValue) -> JsResult<Hash> {
+    opt_str_arg(hash, "hash")?.map_or(Ok(Hash::Sha256), |name| Hash::from_name(&name)).js()
 }
 
 fn role_of(options: &JsValue, default: &str) -> JsResult<String> {
@@ -28,18 +28,18 @@ pub struct JsRsaSigner {
 impl JsRsaSigner {
     /// `new RsaSigner(privateKey, { engine?, role? })`
     #[wasm_bindgen(constructor)]
-    pub fn new(private_key: &str, options: JsValue) -> JsResult<JsRsaSigner> {
+    pub fn new(private_key: JsValue, options: JsValue) -> JsResult<JsRsaSigner> {
         let role = role_of(&options, "private key")?;
-        let key = keys::load_private_key(private_key, &role).js()?;
+        let key = keys::load_private_key(&str_arg(&private_key, &role)?, &role).js()?;
         let engine = engine::choose(&options)?;
         let signer = engine::signer(key.clone(), &engine).js()?;
         Ok(JsRsaSigner { signer, key, engine })
     }
 
     /// Signature bytes over `message` (a string is signed as its UTF-8 bytes); `hash` is `"sha256"` (default) or `"sha1"`.
-    pub fn sign(&self, message: JsValue, hash: Option<String>) -> JsResult<Uint8Array> {
+    pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<Uint8Array> {
         let message = bytes_of(&message, "message")?;
-        let signature = self.signer.sign(hash_of(hash)?, &message).js()?;
+        let signature = self.signer.sign(hash_of(&hash)?, &message).js()?;
         Ok(Uint8Array::from(signature.as_slice()))
     }
 
@@ -80,19 +80,19 @@ pub struct JsRsaVerifier {
 impl JsRsaVerifier {
     /// `new RsaVerifier(publicKeyOrCertificate, { engine?, role? })`
     #[wasm_bindgen(constructor)]
-    pub fn new(public_key: &str, options: JsValue) -> JsResult<JsRsaVerifier> {
+    pub fn new(public_key: JsValue, options: JsValue) -> JsResult<JsRsaVerifier> {
         let role = role_of(&options, "public key")?;
-        let key = keys::load_public_key(public_key, &role).js()?;
+        let key = keys::load_public_key(&str_arg(&public_key, &role)?, &role).js()?;
         let engine = engine::choose(&options)?;
         let verifier = engine::verifier(key.clone(), &engine).js()?;
         Ok(JsRsaVerifier { verifier, key, engine })
     }
 
     /// `true` when `signature` is valid for `message`; `false` when it is not. Bad arguments throw.
-    pub fn verify(&self, message: JsValue, signature: JsValue, hash: Option<String>) -> JsResult<bool> {
+    pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<bool> {
         let message = bytes_of(&message, "message")?;
         let signature = bytes_of(&signature, "signature")?;
-        match self.verifier.verify(hash_of(hash)?, &message, &signature) {
+        match self.verifier.verify(hash_of(&hash)?, &message, &signature) {
             Ok(()) => Ok(true),
             Err(e) if e.code() == crate::ErrorCode::SignatureInvalid => Ok(false),
             Err(e) => Err(super::js_error(e)),
@@ -111,6 +111,12 @@ impl JsRsaVerifier {
     pub fn encrypt_pkcs1v15(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
         let plaintext = bytes_of(&plaintext, "plaintext")?;
         Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(&self.key, &plaintext).js()?.as_slice()))
+    }
+
+    /// SPKI DER of the key.
+    #[wasm_bindgen(js_name = publicKeySpki)]
+    pub fn public_key_spki(&self) -> JsResult<Uint8Array> {
+        Ok(Uint8Array::from(self.key.to_spki_der().js()?.as_slice()))
     }
 
     #[wasm_bindgen(getter)]
@@ -133,14 +139,14 @@ pub struct JsCertificate {
 #[wasm_bindgen(js_class = Certificate)]
 impl JsCertificate {
     /// Exactly one certificate, PEM or bare base64 DER.
-    pub fn parse(text: &str) -> JsResult<JsCertificate> {
-        Ok(JsCertificate { cert: keys::load_certificate(text, "certificate").js()? })
+    pub fn parse(text: JsValue) -> JsResult<JsCertificate> {
+        Ok(JsCertificate { cert: keys::load_certificate(&str_arg(&text, "certificate")?, "certificate").js()? })
     }
 
     /// Every certificate in the text, in file order.
     #[wasm_bindgen(js_name = parseChain)]
-    pub fn parse_chain(text: &str) -> JsResult<Vec<JsCertificate>> {
-        let chain = keys::load_certificate_chain(text, "certificate chain").js()?;
+    pub fn parse_chain(text: JsValue) -> JsResult<Vec<JsCertificate>> {
+        let chain = keys::load_certificate_chain(&str_arg(&text, "certificate chain")?, "certificate chain").js()?;
         Ok(chain.into_iter().map(|cert| JsCertificate { cert }).collect())
     }
 
@@ -181,5 +187,10 @@ impl JsCertificate {
     #[wasm_bindgen(getter)]
     pub fn der(&self) -> Uint8Array {
         Uint8Array::from(self.cert.der())
+    }
+    /// SubjectPublicKeyInfo DER of the subject key (any algorithm).
+    #[wasm_bindgen(js_name = publicKeySpki)]
+    pub fn public_key_spki(&self) -> Uint8Array {
+        Uint8Array::from(self.cert.spki_der())
     }
 }

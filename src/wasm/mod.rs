@@ -81,10 +81,24 @@ pub(crate) fn bytes_of(value: &JsValue, what: &str) -> JsResult<Vec<u8>> {
     Err(js_error(Error::bad_input(format!("{what} must be a string or a Uint8Array"))))
 }
 
+/// A string argument. JS callers can pass anything, so nothing reaches wasm-bindgen's string
+/// conversion unchecked (a Buffer or number there would trap the instance).
+pub(crate) fn str_arg(value: &JsValue, what: &str) -> JsResult<String> {
+    value.as_string().ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))
+}
+
+/// An optional string argument (`undefined`/`null` → `None`).
+pub(crate) fn opt_str_arg(value: &JsValue, what: &str) -> JsResult<Option<String>> {
+    if value.is_undefined() || value.is_null() { Ok(None) } else { str_arg(value, what).map(Some) }
+}
+
 /// A string-valued option from an options object (`undefined`/`null` options mean "none given").
 pub(crate) fn string_option(options: &JsValue, name: &str) -> JsResult<Option<String>> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
+    }
+    if !options.is_object() || js_sys::Array::is_array(options) {
+        return Err(js_error(Error::bad_input("options must be an object")));
     }
     let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
     if value.is_undefined() || value.is_null() {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, bytes_of, engine, js_of, json_of, string_option, text_of};
+use super::{IntoJs, JsResult, bytes_of, engine, js_of, json_of, str_arg, string_option, text_of};
 use crate::useepay::UseePay;
 use crate::useepay::notify::REPLY_BODY;
 
@@ -34,9 +34,10 @@ impl JsUseePay {
 
     /// Any transaction type: `fields` object; `options.path` `/api` (default) or `/cashier`.
     #[wasm_bindgen(js_name = buildRequest)]
-    pub fn build_request(&self, transaction_type: &str, fields: JsValue, options: JsValue) -> JsResult<JsValue> {
+    pub fn build_request(&self, transaction_type: JsValue, fields: JsValue, options: JsValue) -> JsResult<JsValue> {
+        let transaction_type = str_arg(&transaction_type, "transactionType")?;
         let path = string_option(&options, "path")?.unwrap_or_else(|| "/api".into());
-        request(self.inner.build_request(transaction_type, &json_of(&fields, "fields")?, &path))
+        request(self.inner.build_request(&transaction_type, &json_of(&fields, "fields")?, &path))
     }
 
     #[wasm_bindgen(js_name = buildJsapiPay)]
