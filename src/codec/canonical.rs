@@ -9,7 +9,8 @@ pub enum EmptyValues {
     Keep,
     /// Leave out empty values (Alipay requests, WeChat Pay v2).
     Drop,
-    /// Leave out values that are empty after trimming white space (UseePay).
+    /// Leave out values that are empty after trimming, where trimming removes every byte up to
+    /// U+0020 as Java's `String.trim()` does (UseePay).
     DropBlank,
 }
 
@@ -25,7 +26,7 @@ where
         .filter(|(_, value)| match empty {
             EmptyValues::Keep => true,
             EmptyValues::Drop => !value.is_empty(),
-            EmptyValues::DropBlank => !value.trim_ascii().is_empty(),
+            EmptyValues::DropBlank => value.iter().any(|&b| b > b' '),
         })
         .collect();
     kept.sort_by(|a, b| a.0.cmp(b.0));
@@ -55,5 +56,8 @@ mod tests {
         assert_eq!(build(pairs(&p), &["sign"], EmptyValues::Drop), b"B=3&a=1&b=2&s=  ");
         assert_eq!(build(pairs(&p), &["sign"], EmptyValues::DropBlank), b"B=3&a=1&b=2");
         assert_eq!(build(pairs(&p), &["sign", "s"], EmptyValues::Keep), b"B=3&a=1&b=2&e=");
+        // Trimming as Java's String.trim(): every byte up to U+0020 (so \u{b} and \0 too).
+        let q = [("v", "\u{b}\0 "), ("w", " x ")];
+        assert_eq!(build(pairs(&q), &[], EmptyValues::DropBlank), b"w= x ");
     }
 }

@@ -30,6 +30,21 @@ pub fn decode(body: &[u8]) -> Result<Vec<FormPair>> {
     Ok(pairs)
 }
 
+/// Decodes a signed form body: like [`decode`], but a name that occurs twice is refused — which of
+/// the two values was signed would be ambiguous.
+pub fn decode_unique(body: &[u8]) -> Result<Vec<FormPair>> {
+    let pairs = decode(body)?;
+    for (i, pair) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|p| p.name == pair.name) {
+            return Err(Error::bad_input(format!(
+                "form field {:?} occurs more than once",
+                String::from_utf8_lossy(&pair.name)
+            )));
+        }
+    }
+    Ok(pairs)
+}
+
 fn unescape(input: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
@@ -125,6 +140,13 @@ mod tests {
         for bad in [&b"a=%"[..], b"a=%4", b"a=%zz", b"%g0=1"] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn signed_bodies_refuse_repeated_names() {
+        assert!(decode_unique(b"a=1&b=2").is_ok());
+        assert!(decode_unique(b"a=1&sign=x&sign=y").is_err());
+        assert!(decode_unique(b"a=1&%61=2").is_err());
     }
 
     #[test]

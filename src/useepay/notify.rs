@@ -15,7 +15,7 @@ impl UseePay {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::bad_input("the UseePay notification body is empty").with_provider(PROVIDER));
         }
-        let fields = form::decode(body)
+        let fields = form::decode_unique(body)
             .map_err(|e| e.with_provider(PROVIDER))?
             .into_iter()
             .map(|p| match (String::from_utf8(p.name), String::from_utf8(p.value)) {

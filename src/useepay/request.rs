@@ -33,12 +33,19 @@ impl UseePay {
                 (_, Value::Null) => {}
                 ("amount", Value::Object(_)) => {
                     let money = Money::from_json(value, "amount")?;
-                    out.push(("amount".into(), money.to_minor_string()));
-                    if !fields.contains_key("currency") {
-                        out.push(("currency".into(), money.currency().into()));
+                    match fields.get("currency").and_then(Value::as_str) {
+                        None => out.push(("currency".into(), money.currency().into())),
+                        Some(c) if c.eq_ignore_ascii_case(money.currency()) => {}
+                        Some(c) => {
+                            return Err(Error::bad_input(format!("amount is in {} but currency says {c}", money.currency())));
+                        }
                     }
+                    out.push(("amount".into(), money.to_minor_string()));
                 }
-                ("amount", Value::Number(_)) => {
+                ("amount", Value::String(s)) if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(Error::bad_input("amount: a string amount must be integer minor units (digits only)"));
+                }
+                ("amount", Value::Number(_) | Value::Bool(_) | Value::Array(_)) => {
                     return Err(Error::bad_input("amount: give { minor, currency } (integer minor units), never a float"));
                 }
                 (_, Value::String(s)) => out.push((name.clone(), s.clone())),

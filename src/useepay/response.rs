@@ -23,6 +23,9 @@ pub fn fields_of(raw: &str) -> Result<Vec<(String, String)>> {
             Some(b'n') if text == "null" => continue,
             _ => text.to_owned(),
         };
+        if fields.iter().any(|(n, _)| *n == name) {
+            return Err(Error::malformed(format!("response field {name} occurs more than once")).with_provider(PROVIDER));
+        }
         fields.push((name, value));
     }
     Ok(fields)

@@ -115,10 +115,17 @@ pub(crate) fn json_of(value: &JsValue, what: &str) -> JsResult<serde_json::Value
     if value.is_undefined() || value.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    let text = js_sys::JSON::stringify(value)
+    // JSON.stringify turns NaN and ±Infinity into null; a replacer refuses them instead.
+    let replacer = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        |_key: JsValue, v: JsValue| match v.as_f64() {
+            Some(n) if !n.is_finite() => Err(JsValue::from_str("non-finite number")),
+            _ => Ok(v),
+        },
+    );
+    let text = js_sys::JSON::stringify_with_replacer(value, replacer.as_ref())
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| js_error(Error::bad_input(format!("{what} cannot be represented as JSON (BigInt or a cycle?)"))))?;
+        .ok_or_else(|| js_error(Error::bad_input(format!("{what} cannot be represented as JSON (BigInt, NaN, Infinity or a cycle?)"))))?;
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
