@@ -1,0 +1,28 @@
+// The demo: every payment journey against local stand-ins of the providers (127.0.0.1 only), one printed
+// line per step. Exits 0 when every step of every journey passed, 1 otherwise.
+//
+//   bash scripts/demo.sh      (builds the package first), or `node examples/demo.mjs` after a build
+import { performance } from 'node:perf_hooks';
+import { runAlipayJourney } from './journeys/alipay.mjs';
+
+// Each journey: { title, run({ print }) → { steps } }. Add UseePay / WeChat here as they land.
+const JOURNEYS = [{ title: 'Alipay mini program (my.tradePay)', run: runAlipayJourney }];
+const WATCHDOG_MS = 120_000;
+
+setTimeout(() => {
+  console.error(`demo: still running after ${WATCHDOG_MS / 1000} s, giving up`);
+  process.exit(1);
+}, WATCHDOG_MS).unref();
+
+const started = performance.now();
+let steps = 0;
+try {
+  for (const { title, run } of JOURNEYS) {
+    console.log(`\n${title}`);
+    steps += (await run({ print: (line) => console.log(line) })).steps.length;
+  }
+  console.log(`\ndemo: ${JOURNEYS.length} journey(s), ${steps} steps, all passed (${Math.round(performance.now() - started)} ms)`);
+} catch (error) {
+  console.error(`\ndemo: FAILED — ${error.stack ?? error}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,206 @@
+// The Alipay mini-program journey, end to end against the local gateway stand-in: auth code → oauth token
+// (open_id) → alipay.trade.create (JSAPI_PAY, 1 fen) → my.tradePay parameters → the buyer pays and Alipay
+// notifies → the merchant verifies the notification with aggpay → query → refund → a request signed with a
+// wrong key is refused. Everything the merchant server sends and checks goes through aggpay; the stand-in
+// checks every signature on its side with node:crypto. One printed line per step; throws on the first failure.
+//
+//   node examples/journeys/alipay.mjs      (after `bash scripts/build.sh`)
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Alipay, AggpayError, send } from 'aggpay';
+import { startAlipayGateway } from '../standins/alipay-gateway.mjs';
+
+const STEPS = 9;
+const MAX_BODY = 64 * 1024;
+
+/**
+ * The merchant's notify endpoint: verifies each raw body with aggpay and answers exactly what aggpay says.
+ * A body that does not verify gets `fail` (Alipay retries anything but `success`). Records what it saw.
+ */
+async function startMerchant(verify) {
+  const received = []; // { event, reply } or { error }
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/alipay/notify' || size > MAX_BODY) return res.writeHead(404).end();
+      try {
+        const { event, reply } = verify(Buffer.concat(chunks)); // the raw bytes, exactly as received
+        received.push({ event, reply });
+        res.writeHead(reply.status, reply.headers).end(reply.body);
+      } catch (error) {
+        received.push({ error });
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('fail');
+      }
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return {
+    notifyUrl: `http://127.0.0.1:${server.address().port}/alipay/notify`,
+    received,
+    close: () => new Promise((resolve) => server.close(resolve).closeAllConnections()),
+  };
+}
+
+const rsaPair = () => {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) };
+};
+
+/** Runs the journey; returns `{ steps: [{ step, name, ok, result, ms }] }`, throws on the first failed step. */
+export async function runAlipayJourney({ print = console.log } = {}) {
+  const steps = [];
+  const step = async (name, fn) => {
+    const n = steps.length + 1;
+    const started = performance.now();
+    const line = (status, text) => `alipay  ${n}/${STEPS} ${name.padEnd(22)} ${status} ${text}  ${Math.round(performance.now() - started)} ms`;
+    try {
+      const result = await fn();
+      steps.push({ step: n, name, ok: true, result, ms: Math.round(performance.now() - started) });
+      print(line('ok', result));
+    } catch (error) {
+      print(line('FAIL', `${error.code ? `${error.code}: ` : ''}${error.message}`));
+      error.message = `Alipay journey step ${n} "${name}": ${error.message}`;
+      throw error;
+    }
+  };
+
+  const appId = `2021${String(crypto.randomInt(10 ** 11, 10 ** 12))}`;
+  const app = rsaPair();
+  const closers = [];
+  const clients = [];
+  try {
+    const gw = await startAlipayGateway({ appId, appPublicKeyPem: app.publicKeyPem });
+    closers.push(() => gw.close());
+    let alipay;
+    const merchant = await startMerchant((raw) => alipay.verifyNotify(raw));
+    closers.push(() => merchant.close());
+    alipay = new Alipay({ appId, privateKey: app.privateKeyPem, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url, notifyUrl: merchant.notifyUrl });
+    clients.push(alipay);
+
+    const outTradeNo = `T${Date.now()}${crypto.randomInt(1000, 10000)}`;
+    const passback = encodeURIComponent('table=7&store=上海'); // URL-encoded by the merchant, as Alipay asks
+    let code, buyerOpenId, trade, paid;
+
+    await step('auth code', () => {
+      code = `auth-code-${crypto.randomBytes(8).toString('hex')}`; // my.getAuthCode({ scopes: 'auth_base' })
+      return `code=${code}`;
+    });
+
+    await step('oauth token', async () => {
+      const req = alipay.buildOauthToken({ code });
+      assert.equal(req.method, 'POST');
+      assert.ok(req.url.startsWith(`${gw.url}?`), `request URL ${req.url}`);
+      const token = alipay.parseResponse('alipay.system.oauth.token', (await send(req)).body);
+      assert.match(token.user_id, /^2088\d{12}$/, 'user_id');
+      assert.match(token.open_id ?? '', /^0\w{46}$/, 'open_id');
+      assert.ok(token.access_token && token.refresh_token, 'tokens');
+      buyerOpenId = token.open_id;
+      return `open_id=${buyerOpenId.slice(0, 12)}… user_id=${token.user_id}`;
+    });
+
+    await step('trade.create', async () => {
+      const req = alipay.buildTradeCreate({
+        out_trade_no: outTradeNo,
+        total_amount: { minor: 1, currency: 'CNY' },
+        subject: '咖啡 Coffee',
+        buyer_open_id: buyerOpenId,
+        product_code: 'JSAPI_PAY',
+        passback_params: passback,
+      });
+      trade = alipay.parseResponse('alipay.trade.create', (await send(req)).body);
+      assert.equal(trade.code, '10000');
+      assert.equal(trade.out_trade_no, outTradeNo);
+      assert.match(trade.trade_no, /^\d{28}$/, 'trade_no');
+      return `trade_no=${trade.trade_no} 0.01 CNY`;
+    });
+
+    await step('my.tradePay params', () => {
+      const params = alipay.tradePayParams(trade);
+      assert.deepEqual(params, { tradeNO: trade.trade_no });
+      return `my.tradePay(${JSON.stringify(params)})`;
+    });
+
+    await step('buyer pays, notify', async () => {
+      paid = await gw.pay(trade.trade_no);
+      assert.equal(paid.status, 200, `merchant replied ${paid.status} ${paid.body}`);
+      assert.equal(paid.body, 'success');
+      assert.ok(paid.delivered, 'notification delivered');
+      return `merchant replied ${paid.status} "${paid.body}"`;
+    });
+
+    await step('merchant verifies', () => {
+      assert.equal(merchant.received.length, 1, 'one notification');
+      const [{ event, reply, error }] = merchant.received;
+      if (error) throw error;
+      assert.equal(event.trade_status, 'TRADE_SUCCESS');
+      assert.equal(event.app_id, appId);
+      assert.equal(event.out_trade_no, outTradeNo);
+      assert.equal(event.trade_no, trade.trade_no);
+      assert.equal(event.total_amount, '0.01');
+      assert.equal(event.buyer_open_id, buyerOpenId);
+      assert.equal(event.passback_params, passback, 'passback_params decoded exactly once');
+      assert.deepEqual(JSON.parse(event.fund_bill_list), [{ amount: '0.01', fundChannel: 'ALIPAYACCOUNT' }]);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.body, 'success');
+      return `${event.trade_status} ${event.total_amount}, passback kept; replied ${reply.status} ${reply.body}`;
+    });
+
+    await step('trade.query', async () => {
+      const q = alipay.parseResponse('alipay.trade.query', (await send(alipay.buildTradeQuery({ out_trade_no: outTradeNo }))).body);
+      assert.equal(q.trade_status, 'TRADE_SUCCESS');
+      assert.equal(q.trade_no, trade.trade_no);
+      assert.equal(q.total_amount, '0.01');
+      assert.equal(q.buyer_open_id, buyerOpenId);
+      return `${q.trade_status} paid ${q.buyer_pay_amount}`;
+    });
+
+    await step('trade.refund', async () => {
+      const req = alipay.buildTradeRefund({ out_trade_no: outTradeNo, refund_amount: { minor: 1, currency: 'CNY' }, out_request_no: `R${outTradeNo.slice(1)}` });
+      const r = alipay.parseResponse('alipay.trade.refund', (await send(req)).body);
+      assert.equal(r.fund_change, 'Y');
+      assert.equal(r.refund_fee, '0.01');
+      return `fund_change=${r.fund_change} refund_fee=${r.refund_fee}`;
+    });
+
+    await step('wrong key refused', async () => {
+      const impostor = new Alipay({ appId, privateKey: rsaPair().privateKeyPem, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url });
+      clients.push(impostor);
+      const res = await send(impostor.buildTradeQuery({ out_trade_no: outTradeNo }));
+      let error;
+      try {
+        impostor.parseResponse('alipay.trade.query', res.body);
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof AggpayError, `expected an AggpayError, got ${error}`);
+      assert.equal(error.code, 'ERR_PROVIDER_REJECTED');
+      assert.equal(error.provider, 'alipay');
+      assert.equal(error.providerCode, '40002');
+      assert.equal(error.subCode, 'isv.invalid-signature');
+      return `${error.code} ${error.providerCode} ${error.subCode}`;
+    });
+
+    assert.equal(steps.length, STEPS);
+    return { steps };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    for (const c of clients) c.free?.();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runAlipayJourney().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,471 @@
+// A local stand-in for Alipay's OpenAPI v2 gateway (`POST …/gateway.do`), as far as a merchant server can
+// see it: the mini-program payment methods (oauth token, trade create/query/close/refund, refund query,
+// precreate) and the asynchronous payment notification Alipay POSTs to the trade's notify_url.
+// Every signature is checked and made here with node:crypto only (never with aggpay), by the rules of
+// shared/specs/alipay.md §1–§3:
+// - requests: every parameter from URL query + form body but `sign`, empty values left out, names sorted
+//   byte-wise, raw (decoded) values joined `k=v&…`; RSA2 = SHA256withRSA, RSA = SHA1withRSA, base64;
+// - responses: `{"<method>_response":<node>,"sign":"…"}`, the signature over the node text exactly as sent
+//   (JSON with every `/` escaped as `\/`, as Alipay writes it), with the request's sign_type;
+// - notifications: the payment rule (every field but `sign` and `sign_type`), SHA256withRSA.
+// Gateway refusals (bad signature, app_id, timestamp, method, used auth code) are UNSIGNED, business
+// failures (code 40004, `ACQ.*`) are signed, as Alipay does. Amounts stay strings; arithmetic is in fen.
+//
+//   const gw = await startAlipayGateway({ appPublicKeyPem, appId });
+//   new Alipay({ appId, privateKey, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url });
+//   await gw.pay(tradeNo);   // the buyer paid: notifies the merchant, resolves { status, body, delivered }
+//   await gw.close();
+//
+// Binds 127.0.0.1 on a free port; every incoming and outgoing request has a timeout; logs nothing
+// unless `log` (a function taking one line) is given.
+import crypto from 'node:crypto';
+import http from 'node:http';
+
+const HASH = { RSA2: 'sha256', RSA: 'sha1' };
+const MSG = { 40001: 'Missing Required Arguments', 40002: 'Invalid Arguments', 40004: 'Business Failed' };
+const MAX_BODY = 64 * 1024;
+const TIMEOUT_MS = 5_000;
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/** The one form codec: `encode({k: v})` → `k=v&…` (encodeURIComponent); `decode(text)` → [[k, v], …], decoded exactly once. */
+export const form = {
+  encode: (params) => Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+  decode: (text) =>
+    text
+      .split('&')
+      .filter(Boolean)
+      .map((pair) => {
+        const i = pair.includes('=') ? pair.indexOf('=') : pair.length;
+        return [pair.slice(0, i), pair.slice(i + 1)].map((s) => decodeURIComponent(s.replaceAll('+', ' '))); // throws on bad %
+      }),
+};
+
+/** Alipay's string to sign: every parameter but those in `omit`, empty values left out, byte-wise order, raw values. */
+export function stringToSign(params, omit = ['sign']) {
+  return Object.keys(params)
+    .filter((k) => !omit.includes(k) && params[k] !== undefined && params[k] !== null && params[k] !== '')
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+}
+
+/** Beijing time (UTC+8) as `yyyy-MM-dd HH:mm:ss`, from epoch milliseconds. */
+export const beijingTime = (ms = Date.now()) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+
+const digits = (n) => Array.from(crypto.randomBytes(n), (b) => b % 10).join('');
+const alnum = (n) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
+/** A yuan string with at most 2 decimals (0.01 … 100000000.00) → integer fen, or null. */
+function toFen(value) {
+  const m = /^(0|[1-9]\d{0,8})(?:\.(\d{1,2}))?$/.exec(typeof value === 'string' ? value : '');
+  const fen = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : 0;
+  return fen >= 1 && fen <= 100_000_000_00 ? fen : null;
+}
+const yuan = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+class Refusal extends Error {
+  /** `node`: the response node to answer in (default: the method's); 40004 refusals are signed, others not. */
+  constructor(code, subCode, subMsg, { node, signed = code === '40004' } = {}) {
+    super(subMsg);
+    Object.assign(this, { code, subCode, node, signed });
+  }
+}
+const business = (subCode, subMsg) => new Refusal('40004', subCode, subMsg);
+const invalidParameter = (what) => business('ACQ.INVALID_PARAMETER', `参数有误：${what}`);
+
+export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
+  if (!appPublicKeyPem || !appId) throw new Error('startAlipayGateway: appPublicKeyPem and appId are required');
+  const appKey = crypto.createPublicKey(appPublicKeyPem);
+  const keys = await new Promise((resolve, reject) =>
+    crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))),
+  );
+  const say = (line) => log?.(`alipay-gateway: ${line}`);
+  const sellerId = `2088${digits(12)}`;
+  const users = new Map(); // user_id and open_id → user
+  const usedCodes = new Set();
+  const refreshTokens = new Map(); // refresh_token → user
+  const trades = new Map(); // trade_no → trade
+  const byOutTradeNo = new Map(); // out_trade_no → trade
+  const outgoing = new Set(); // notification requests under way
+  let requests = 0;
+  let tradeSeq = 0;
+
+  function newUser() {
+    const user = { user_id: `2088${digits(12)}`, open_id: `0${alnum(46)}`, logon_id: `${digits(3)}******${digits(2)}` };
+    users.set(user.user_id, user).set(user.open_id, user);
+    return user;
+  }
+
+  function issueTokens(user) {
+    const token = () => `authusrB${crypto.randomBytes(16).toString('hex')}X${digits(2)}`;
+    const refresh_token = token();
+    refreshTokens.set(refresh_token, user);
+    // Alipay's own answer: keys in alphabetical order, no code/msg, lifetimes as numbers.
+    return {
+      access_token: token(),
+      auth_start: beijingTime(),
+      expires_in: 1296000,
+      open_id: user.open_id,
+      re_expires_in: 2592000,
+      refresh_token,
+      user_id: user.user_id,
+    };
+  }
+
+  function oauthToken(p) {
+    const refuse = (subCode, subMsg) => new Refusal('40002', subCode, subMsg, { node: 'error_response' });
+    if (p.grant_type === 'authorization_code') {
+      if (!p.code || usedCodes.has(p.code)) throw refuse('isv.code-invalid', '授权码code无效');
+      usedCodes.add(p.code); // an auth code is good once
+      return issueTokens(newUser());
+    }
+    if (p.grant_type === 'refresh_token') {
+      const user = refreshTokens.get(p.refresh_token);
+      if (!user) throw refuse('isv.refresh-token-invalid', '刷新令牌refresh_token无效');
+      refreshTokens.delete(p.refresh_token);
+      return issueTokens(user);
+    }
+    throw refuse('isv.grant-type-invalid', 'grant_type参数不正确');
+  }
+
+  function bizContent(p) {
+    let biz;
+    try {
+      biz = JSON.parse(p.biz_content ?? '');
+    } catch {
+      throw invalidParameter('biz_content不是合法的JSON');
+    }
+    if (biz === null || typeof biz !== 'object' || Array.isArray(biz)) throw invalidParameter('biz_content不是JSON对象');
+    return biz;
+  }
+
+  /** The trade named by out_trade_no or trade_no; precreated trades nobody scanned do not exist yet for queries. */
+  function findTrade(biz) {
+    if (!biz.out_trade_no && !biz.trade_no) throw invalidParameter('out_trade_no和trade_no不能同时为空');
+    const trade = biz.trade_no ? trades.get(biz.trade_no) : byOutTradeNo.get(biz.out_trade_no);
+    if (!trade || (biz.trade_no && biz.out_trade_no && trade.out_trade_no !== biz.out_trade_no) || !trade.visible) {
+      throw business('ACQ.TRADE_NOT_EXIST', '交易不存在');
+    }
+    return trade;
+  }
+
+  /** The buyer as query and refund answers name it. */
+  const buyerOf = (t) => (t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : { buyer_user_id: t.user.user_id });
+
+  function createTrade(p, kind) {
+    const biz = bizContent(p);
+    if (typeof biz.out_trade_no !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(biz.out_trade_no)) throw invalidParameter('out_trade_no');
+    const fen = toFen(biz.total_amount);
+    if (fen === null) throw invalidParameter('total_amount');
+    if (typeof biz.subject !== 'string' || !biz.subject.trim() || biz.subject.length > 256) throw invalidParameter('subject');
+    let user = null;
+    if (kind === 'create') {
+      if (biz.product_code !== 'JSAPI_PAY') throw invalidParameter('product_code必须为JSAPI_PAY');
+      if ((biz.buyer_id === undefined) === (biz.buyer_open_id === undefined)) throw invalidParameter('buyer_id和buyer_open_id必须且只能传一个');
+      user = users.get(biz.buyer_id ?? biz.buyer_open_id);
+      if (!user || (biz.buyer_id !== undefined && biz.buyer_id !== user.user_id)) throw business('ACQ.BUYER_NOT_EXIST', '买家不存在');
+      if (biz.op_app_id !== undefined && !/^\d{16}$/.test(biz.op_app_id)) throw invalidParameter('op_app_id');
+    }
+    if (p.notify_url !== undefined && !/^https?:\/\/\S+$/.test(p.notify_url)) throw invalidParameter('notify_url');
+    // What makes a repeated out_trade_no "the same trade": its content, compared field by field.
+    const fingerprint = JSON.stringify([kind, fen, biz.subject, biz.buyer_id, biz.buyer_open_id, biz.op_app_id, biz.passback_params, p.notify_url]);
+    const existing = byOutTradeNo.get(biz.out_trade_no);
+    if (existing) {
+      if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') throw business('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
+      if (existing.status === 'TRADE_CLOSED') throw business('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
+      if (existing.fingerprint !== fingerprint) throw business('ACQ.TRADE_HAS_EXIST', '交易已经存在');
+      return existing.reply;
+    }
+    const now = Date.now();
+    const trade = {
+      trade_no: `${beijingTime(now).slice(0, 10).replaceAll('-', '')}22001${digits(7)}${String(++tradeSeq).padStart(8, '0')}`,
+      out_trade_no: biz.out_trade_no,
+      fen,
+      subject: biz.subject,
+      user,
+      buyer_open_id: biz.buyer_open_id,
+      passback_params: biz.passback_params,
+      notify_url: p.notify_url,
+      status: 'WAIT_BUYER_PAY',
+      visible: kind === 'create', // a precreated QR trade exists for queries only once scanned
+      gmt_create: beijingTime(now),
+      refunds: new Map(), // out_request_no → { fen, gmt }
+      refunded: 0,
+      fingerprint,
+    };
+    trade.reply =
+      kind === 'create'
+        ? { out_trade_no: trade.out_trade_no, trade_no: trade.trade_no }
+        : { out_trade_no: trade.out_trade_no, qr_code: `https://qr.alipay.com/bax0${alnum(20).toLowerCase()}` };
+    trades.set(trade.trade_no, trade);
+    byOutTradeNo.set(trade.out_trade_no, trade);
+    return trade.reply;
+  }
+
+  function tradeQuery(p) {
+    const t = findTrade(bizContent(p));
+    const paid = t.status !== 'WAIT_BUYER_PAY' && t.gmt_payment;
+    return {
+      trade_no: t.trade_no,
+      out_trade_no: t.out_trade_no,
+      buyer_logon_id: t.user.logon_id,
+      trade_status: t.status,
+      total_amount: yuan(t.fen),
+      buyer_pay_amount: yuan(paid ? t.fen : 0),
+      receipt_amount: yuan(paid ? t.fen : 0),
+      ...(paid ? { send_pay_date: t.gmt_payment } : {}),
+      ...buyerOf(t),
+    };
+  }
+
+  function tradeClose(p) {
+    const t = findTrade(bizContent(p));
+    if (t.status !== 'WAIT_BUYER_PAY') throw business('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    t.status = 'TRADE_CLOSED';
+    return { trade_no: t.trade_no, out_trade_no: t.out_trade_no };
+  }
+
+  function tradeRefund(p) {
+    const biz = bizContent(p);
+    const t = findTrade(biz);
+    const fen = toFen(biz.refund_amount);
+    if (fen === null) throw invalidParameter('refund_amount');
+    const key = biz.out_request_no ?? t.out_trade_no; // without out_request_no: one refund per trade
+    const done = t.refunds.get(key);
+    if (done && done.fen !== fen) throw business('ACQ.INVALID_PARAMETER', '同一退款请求号的退款金额不一致');
+    if (!done) {
+      if (t.status !== 'TRADE_SUCCESS') throw business('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+      if (t.refunded + fen > t.fen) throw business('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+      t.refunds.set(key, { fen, gmt: beijingTime() });
+      t.refunded += fen;
+      if (t.refunded === t.fen) t.status = 'TRADE_CLOSED'; // fully refunded
+    }
+    return {
+      trade_no: t.trade_no,
+      out_trade_no: t.out_trade_no,
+      buyer_logon_id: t.user.logon_id,
+      fund_change: done ? 'N' : 'Y',
+      refund_fee: yuan(t.refunded),
+      gmt_refund_pay: t.refunds.get(key).gmt,
+      ...buyerOf(t),
+    };
+  }
+
+  function refundQuery(p) {
+    const biz = bizContent(p);
+    const t = findTrade(biz);
+    const key = biz.out_request_no ?? t.out_trade_no;
+    const r = t.refunds.get(key);
+    // A refund Alipay does not know is a success without refund_status.
+    return {
+      trade_no: t.trade_no,
+      out_trade_no: t.out_trade_no,
+      out_request_no: key,
+      total_amount: yuan(t.fen),
+      ...(r ? { refund_amount: yuan(r.fen), refund_status: 'REFUND_SUCCESS', gmt_refund_pay: r.gmt } : {}),
+    };
+  }
+
+  const METHODS = {
+    'alipay.system.oauth.token': oauthToken,
+    'alipay.trade.create': (p) => createTrade(p, 'create'),
+    'alipay.trade.precreate': (p) => createTrade(p, 'precreate'),
+    'alipay.trade.query': tradeQuery,
+    'alipay.trade.close': tradeClose,
+    'alipay.trade.refund': tradeRefund,
+    'alipay.trade.fastpay.refund.query': refundQuery,
+  };
+
+  /** `{"<node>":<node text>[,"sign":"…"]}` with the node text as Alipay writes it (`/` escaped), signed as sent. */
+  function wire(nodeName, node, hash) {
+    const text = JSON.stringify(node).replaceAll('/', '\\/');
+    const sign = hash ? `,"sign":"${crypto.sign(hash, Buffer.from(text, 'utf8'), keys.privateKey).toString('base64')}"` : '';
+    return `{"${nodeName}":${text}${sign}}`;
+  }
+
+  /** Checks one gateway.do request (its query text and form body text); returns the response body text. */
+  function gateway(queryText, bodyText) {
+    let nodeName = 'error_response';
+    let hash = null;
+    try {
+      let pairs;
+      try {
+        pairs = [...form.decode(queryText).map((kv) => [...kv, 'query']), ...form.decode(bodyText)];
+      } catch {
+        throw new Refusal('40002', 'isv.invalid-encoding', '参数编码错误');
+      }
+      const p = {};
+      for (const [k, v] of pairs) {
+        if (Object.hasOwn(p, k)) throw new Refusal('40002', 'isv.invalid-parameter', `参数重复：${k}`);
+        p[k] = v;
+      }
+      const inQuery = new Set(pairs.filter((kv) => kv[2] === 'query').map(([k]) => k));
+      if (!p.method) throw new Refusal('40001', 'isv.missing-method', '缺少方法名参数');
+      if (!Object.hasOwn(METHODS, p.method)) throw new Refusal('40002', 'isv.invalid-method', '不存在的方法名');
+      nodeName = `${p.method.replaceAll('.', '_')}_response`;
+      if (!p.app_id) throw new Refusal('40001', 'isv.missing-app-id', '缺少AppID参数');
+      if (p.app_id !== appId) throw new Refusal('40002', 'isv.invalid-app-id', '无效的AppID参数');
+      if (!p.sign_type) throw new Refusal('40001', 'isv.missing-signature-type', '缺少签名类型参数');
+      if (!Object.hasOwn(HASH, p.sign_type)) throw new Refusal('40002', 'isv.invalid-signature-type', '无效签名类型');
+      if (!p.sign) throw new Refusal('40001', 'isv.missing-signature', '缺少签名参数');
+      if (!inQuery.has('charset')) {
+        throw new Refusal('40002', 'isv.invalid-signature', '验签出错，请确认charset参数放在了URL查询字符串中且各参数值使用charset参数指示的字符集编码');
+      }
+      if (p.charset.toLowerCase() !== 'utf-8') throw new Refusal('40002', 'isv.invalid-charset', '字符集错误');
+      const content = stringToSign(p);
+      let ok = false;
+      try {
+        ok = /^[A-Za-z0-9+/]+={0,2}$/.test(p.sign) && crypto.verify(HASH[p.sign_type], Buffer.from(content, 'utf8'), appKey, Buffer.from(p.sign, 'base64'));
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        throw new Refusal('40002', 'isv.invalid-signature', `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`);
+      }
+      hash = HASH[p.sign_type]; // from here on, answers are signed with the request's sign_type
+      if (!p.timestamp) throw new Refusal('40001', 'isv.missing-timestamp', '缺少时间戳参数');
+      const when = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(p.timestamp) ? Date.parse(`${p.timestamp.replace(' ', 'T')}+08:00`) : NaN;
+      if (!(Number.isFinite(when) && beijingTime(when) === p.timestamp && Math.abs(Date.now() - when) <= CLOCK_SKEW_MS)) {
+        throw new Refusal('40002', 'isv.invalid-timestamp', '非法的时间戳参数');
+      }
+      if (!p.version) throw new Refusal('40001', 'isv.missing-version', '缺少版本参数');
+      if (p.version !== '1.0') throw new Refusal('40002', 'isv.invalid-version', '版本号错误');
+      if (p.format !== undefined && p.format.toLowerCase() !== 'json') throw new Refusal('40002', 'isv.invalid-format', '无效的数据格式');
+      const result = METHODS[p.method](p);
+      say(`${p.method} → ok`);
+      return wire(nodeName, p.method === 'alipay.system.oauth.token' ? result : { code: '10000', msg: 'Success', ...result }, hash);
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      say(`${nodeName} → ${e.code} ${e.subCode}${e.signed ? '' : ' (unsigned)'}`);
+      const node = e.node ?? nodeName;
+      return wire(node, { code: e.code, msg: MSG[e.code], sub_code: e.subCode, sub_msg: e.message }, e.signed && node === nodeName ? hash : null);
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      requests += 1;
+      const url = new URL(req.url, 'http://127.0.0.1');
+      const reply = (status, type, text) => res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
+      if (url.pathname !== '/gateway.do') return reply(404, 'text/plain', 'Not Found');
+      if (req.method !== 'POST') return reply(405, 'text/plain', 'Method Not Allowed');
+      if (size > MAX_BODY) return reply(413, 'text/plain', 'Payload Too Large');
+      // Like a servlet, only a form-encoded body carries parameters.
+      const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+      try {
+        reply(200, 'text/html;charset=utf-8', gateway(url.search.slice(1), isForm ? Buffer.concat(chunks).toString('utf8') : ''));
+      } catch (e) {
+        say(`internal error: ${e.stack}`);
+        reply(500, 'text/plain', 'Internal Server Error');
+      }
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 1_000;
+  server.setTimeout(10_000);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  /** POSTs `body` to `url`; resolves the reply `{ status, body }`, rejects on a network error or timeout. */
+  function post(url, body) {
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' },
+        timeout: TIMEOUT_MS,
+      });
+      outgoing.add(req);
+      req.on('close', () => outgoing.delete(req));
+      req.on('timeout', () => req.destroy(new Error(`notification to ${url}: no reply within ${TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks = [];
+        let size = 0;
+        res.on('data', (c) => {
+          size += c.length;
+          if (size <= MAX_BODY) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.end(body);
+    });
+  }
+
+  return {
+    url: `http://127.0.0.1:${server.address().port}/gateway.do`,
+    /** This stand-in's "Alipay public key" (支付宝公钥), SPKI PEM. */
+    alipayPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }),
+    /** How many HTTP requests the gateway has received. */
+    get requests() {
+      return requests;
+    },
+    /**
+     * The buyer paid trade `tradeNo` (Alipay's trade_no, or the out_trade_no): the trade becomes TRADE_SUCCESS
+     * and Alipay's payment notification is POSTed to the trade's notify_url. Resolves the merchant's reply
+     * `{ status, body, delivered }` — delivered only if the body is exactly `success` (Alipay would retry
+     * otherwise; this stand-in does not) — and `notification`, the raw form body sent. Rejects when the
+     * merchant cannot be reached or does not answer within the timeout (the trade stays paid).
+     */
+    async pay(tradeNo) {
+      const t = trades.get(tradeNo) ?? byOutTradeNo.get(tradeNo);
+      if (!t) throw new Error(`pay: no trade ${tradeNo}`);
+      if (t.status !== 'WAIT_BUYER_PAY') throw new Error(`pay: trade ${tradeNo} is ${t.status}`);
+      t.user ??= newUser(); // a precreated QR trade: whoever scanned it
+      Object.assign(t, { status: 'TRADE_SUCCESS', gmt_payment: beijingTime(), visible: true });
+      if (!t.notify_url) return { status: null, body: null, delivered: false, notification: null };
+      const amount = yuan(t.fen);
+      const fields = {
+        gmt_create: t.gmt_create,
+        charset: 'utf-8',
+        seller_email: 'shop@example.com',
+        subject: t.subject,
+        buyer_logon_id: t.user.logon_id,
+        invoice_amount: amount,
+        notify_id: `${t.gmt_payment.slice(0, 10).replaceAll('-', '')}0022${digits(20)}`,
+        fund_bill_list: JSON.stringify([{ amount, fundChannel: 'ALIPAYACCOUNT' }]),
+        notify_type: 'trade_status_sync',
+        trade_status: 'TRADE_SUCCESS',
+        receipt_amount: amount,
+        buyer_pay_amount: amount,
+        app_id: appId,
+        sign_type: 'RSA2',
+        seller_id: sellerId,
+        gmt_payment: t.gmt_payment,
+        notify_time: beijingTime(),
+        ...(t.passback_params ? { passback_params: t.passback_params } : {}),
+        version: '1.0',
+        out_trade_no: t.out_trade_no,
+        total_amount: amount,
+        trade_no: t.trade_no,
+        auth_app_id: appId,
+        ...(t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : { buyer_id: t.user.user_id }),
+        point_amount: '0.00',
+      };
+      fields.sign = crypto.sign('sha256', Buffer.from(stringToSign(fields, ['sign', 'sign_type']), 'utf8'), keys.privateKey).toString('base64');
+      const notification = form.encode(fields);
+      const reply = await post(t.notify_url, notification);
+      const delivered = reply.body === 'success';
+      say(`notify ${t.trade_no} → ${reply.status} ${JSON.stringify(reply.body.slice(0, 40))}${delivered ? '' : ' (not delivered)'}`);
+      return { ...reply, delivered, notification };
+    },
+    async close() {
+      for (const req of outgoing) req.destroy();
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
