@@ -4,9 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-ensure_wasm_target
-ensure_wasm_bindgen
-ensure_npm_deps
+ensure_build_tools
 
 unset RUSTFLAGS # it would replace .cargo/config.toml's cpubits setting for wasm
 cargo build --quiet --release --target wasm32-unknown-unknown

@@ -44,3 +44,10 @@ ensure_chromium() {
     fi
   fi
 }
+
+# What building the package needs.
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_npm_deps
+}

@@ -4,9 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-ensure_wasm_target
-ensure_wasm_bindgen
-ensure_npm_deps
+ensure_build_tools
 ensure_chromium
 
 unset RUSTFLAGS
