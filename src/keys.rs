@@ -109,6 +109,9 @@ impl Certificate {
     }
     /// Serial number as upper-case hexadecimal without leading zero bytes (WeChat Pay's `serial_no`).
     pub fn serial_hex(&self) -> String {
+        if self.serial.is_empty() {
+            return "00".to_owned();
+        }
         self.serial.iter().map(|b| format!("{b:02X}")).collect()
     }
     /// Issuer distinguished name in RFC 2253 form, as Java's `X500Principal.getName()` prints it.

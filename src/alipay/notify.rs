@@ -63,10 +63,19 @@ impl Alipay {
         let signature = STANDARD
             .decode(sign)
             .map_err(|_| Error::signature_invalid("the notification sign is not base64").with_provider(super::PROVIDER))?;
+        // The notification's own sign_type must be the configured one: no downgrade to SHA-1.
         let sign_type = match value_of("sign_type") {
-            None | Some(b"") => SignType::Rsa2,
+            None | Some(b"") => self.sign_type,
             Some(t) => SignType::parse(&String::from_utf8_lossy(t)).map_err(|e| e.with_provider(super::PROVIDER))?,
         };
+        if sign_type != self.sign_type {
+            return Err(Error::signature_invalid(format!(
+                "the notification is signed with {}, but this client is configured for {}",
+                sign_type.as_str(),
+                self.sign_type.as_str()
+            ))
+            .with_provider(super::PROVIDER));
+        }
         let charset = Charset::of(value_of("charset"))?;
         let raw = || pairs.iter().map(|p| (p.name.as_slice(), p.value.as_slice()));
         let attempt = |excluded: &[&str]| {

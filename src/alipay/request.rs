@@ -74,15 +74,17 @@ impl RequestOptions {
 }
 
 /// `biz_content` text: a string is sent exactly as given; an object is serialized in its own key
-/// order (no key rewriting), with top-level amounts (`…amount` keys) given as `{ minor, currency }`
-/// formatted as yuan strings. Floating-point amounts are refused.
+/// order (no key rewriting, numbers as written), with top-level amounts (`…amount` keys) given as
+/// `{ minor, currency }` formatted as decimal strings. Amounts are CNY unless the content names
+/// another currency in `trans_currency`. Floating-point amounts are refused.
 pub fn biz_content_text(biz: &Value) -> Result<String> {
     match biz {
         Value::String(text) => Ok(text.clone()),
         Value::Object(map) => {
+            let currency = map.get("trans_currency").and_then(Value::as_str).unwrap_or("CNY");
             let mut out = serde_json::Map::with_capacity(map.len());
             for (key, value) in map {
-                let value = if key.ends_with("amount") { amount_value(key, value)? } else { value.clone() };
+                let value = if key.ends_with("amount") { amount_value(key, value, currency)? } else { value.clone() };
                 out.insert(key.clone(), value);
             }
             serde_json::to_string(&Value::Object(out)).map_err(|_| Error::bad_input("biz_content could not be serialized"))
@@ -91,11 +93,14 @@ pub fn biz_content_text(biz: &Value) -> Result<String> {
     }
 }
 
-fn amount_value(key: &str, value: &Value) -> Result<Value> {
+fn amount_value(key: &str, value: &Value, currency: &str) -> Result<Value> {
     match value {
-        Value::Object(_) => Ok(Value::String(Money::from_json(value, key)?.to_decimal_string())),
+        Value::Object(_) => {
+            let money = Money::from_json(value, key)?.require_currency(&currency.to_ascii_uppercase(), key)?;
+            Ok(Value::String(money.to_decimal_string()))
+        }
         Value::String(text) => {
-            Money::parse_decimal(text, "CNY")?;
+            Money::parse_decimal(text, currency)?;
             Ok(value.clone())
         }
         Value::Number(_) => Err(Error::bad_input(format!(

@@ -29,7 +29,7 @@ pub struct RawResponse<'a> {
 /// again after the extracted node — a second member, or injected text — is refused.
 pub fn locate<'a>(raw: &'a str, method: &str) -> Result<RawResponse<'a>> {
     let expected = response_node_name(method);
-    let members = top_level_members(raw)?;
+    let members = top_level_members(raw).map_err(|e| e.with_provider(super::PROVIDER))?;
     let find = |name: &str| -> Result<Option<Span>> {
         let mut found = members.iter().filter(|(k, _)| k.of(raw) == name).map(|(_, v)| *v);
         let first = found.next();

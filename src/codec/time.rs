@@ -7,8 +7,9 @@ const BEIJING_OFFSET_SECONDS: i64 = 8 * 3600;
 
 /// `yyyy-MM-dd HH:mm:ss` in Beijing time, as Alipay's `timestamp` parameter wants it.
 pub fn beijing_datetime(epoch_ms: f64) -> Result<String> {
-    // Years 1970..=9999 only: enough for any real timestamp, and the format stays four-digit.
-    if !epoch_ms.is_finite() || !(0.0..253_402_300_800_000.0).contains(&epoch_ms) {
+    // Beijing years 1970..=9999 only: enough for any real timestamp, and the format stays four-digit.
+    // The bound is 10000-01-01 00:00:00 Beijing time, i.e. eight hours before that instant in UTC.
+    if !epoch_ms.is_finite() || !(0.0..253_402_272_000_000.0).contains(&epoch_ms) {
         return Err(Error::bad_input("timestamp must be milliseconds since 1970 before year 10000"));
     }
     let seconds = (epoch_ms / 1000.0).floor() as i64 + BEIJING_OFFSET_SECONDS;
@@ -48,7 +49,8 @@ mod tests {
 
     #[test]
     fn refuses_out_of_range() {
-        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e20] {
+        assert_eq!(beijing_datetime(253_402_271_999_999.0).unwrap(), "9999-12-31 23:59:59");
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e20, 253_402_272_000_000.0] {
             assert!(beijing_datetime(bad).is_err());
         }
     }
