@@ -4,9 +4,14 @@
 //   bash scripts/demo.sh      (builds the package first), or `node examples/demo.mjs` after a build
 import { performance } from 'node:perf_hooks';
 import { runAlipayJourney } from './journeys/alipay.mjs';
+import { runUseePayJourney } from './journeys/useepay.mjs';
 
 // Each journey: { title, run({ print }) → { steps } }. Add UseePay / WeChat here as they land.
-const JOURNEYS = [{ title: 'Alipay mini program (my.tradePay)', run: runAlipayJourney }];
+const JOURNEYS = [
+  { title: 'Alipay mini program (my.tradePay)', run: runAlipayJourney },
+  { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), RSA keys', run: (o) => runUseePayJourney({ ...o, signType: 'RSA' }) },
+  { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), MD5 key', run: (o) => runUseePayJourney({ ...o, signType: 'MD5' }) },
+];
 const WATCHDOG_MS = 120_000;
 
 setTimeout(() => {

@@ -1,0 +1,593 @@
+// A local stand-in for UseePay's V1 gateway (`POST <gateway>/api`, form-encoded, JSON replies), as far as a
+// merchant server can see it: WeChat Pay HK JSAPI orders (`transactionType=pay`, `wechat_jsapi`), `query`,
+// `refund`, and the asynchronous notifications UseePay POSTs to the merchant's `notifyUrl`.
+// Every signature is checked and made here with node:crypto only (never with aggpay), by the rule of
+// UseePay's docs: every field but `sign`, values empty after trimming left out, names sorted byte-wise,
+// raw values joined `k=v&…`; MD5 appends `&pkey=KEY` (lower-case hex), RSA is SHA256withRSA in base64.
+//
+//   const gw = await startUseePayGateway({ merchantNo, appId: 'shop.example.com', signType: 'RSA', merchantPublicKeyPem });
+//   new UseePay({ …, useepayPublicKey: gw.useepayPublicKeyPem, gateway: gw.gateway });
+//   gw.requestPayment(order.requestPayment)  // what the WeChat client checks in wx.requestPayment
+//   await gw.pay(transactionId)               // the buyer paid: notifies the merchant (twice)
+//   await gw.close();
+//
+// Replies: a request that cannot be authenticated (unknown merchantNo, missing or bad signature, a
+// signType with no configured key) gets an UNSIGNED `failed` reply, as a gateway cannot sign for a
+// merchant it has not recognized; a business failure after a good signature gets a SIGNED `failed`.
+// Amounts and all reply values are strings; nested objects are JSON-encoded strings, signed as sent.
+// `signType` is the key type the merchant set up in the portal (its key is required); a request may use
+// any signType whose key was given, and gets its reply and notifications signed the same way (MD5 with the
+// shared key, RSA with this stand-in's own key).
+// Options: `useDocsSpelling: true` sends `noceStr` (the docs' spelling) instead of `nonceStr` in
+// redirectParam. Binds 127.0.0.1 on a free port; every outgoing request has a timeout.
+import crypto from 'node:crypto';
+import http from 'node:http';
+
+const OK_MSG = 'Approved or completed successfully';
+const MAX_BODY = 64 * 1024;
+const NOTIFY_TIMEOUT_MS = 5_000;
+
+/** UseePay's string to sign (docs §"签名"): all fields but `sign`, empty-after-trim left out, byte-wise order. */
+export function useepayStringToSign(fields) {
+  return Object.keys(fields)
+    .filter((k) => k !== 'sign' && fields[k] !== undefined && fields[k] !== null && String(fields[k]).trim() !== '')
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+}
+
+export function md5Sign(fields, md5Key) {
+  return crypto.createHash('md5').update(`${useepayStringToSign(fields)}&pkey=${md5Key}`, 'utf8').digest('hex');
+}
+
+export function rsaSign(fields, privateKey) {
+  return crypto.sign('sha256', Buffer.from(useepayStringToSign(fields), 'utf8'), privateKey).toString('base64');
+}
+
+export function rsaVerify(fields, signature, publicKey) {
+  if (typeof signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
+  try {
+    return crypto.verify('sha256', Buffer.from(useepayStringToSign(fields), 'utf8'), publicKey, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+const digits = (n) => {
+  let s = '';
+  for (const b of crypto.randomBytes(n)) s += String(b % 10);
+  return s;
+};
+const alnum = (n) => {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (const b of crypto.randomBytes(n)) s += abc[b % abc.length];
+  return s;
+};
+/** UseePay's order number, e.g. 1012110141504650869 (19 digits). */
+const newReference = () => '101' + digits(16);
+/** WeChat's prepay_id: `wx` + yyyyMMddHHmmss + 20 more characters. */
+function newPrepayId() {
+  const d = new Date(Date.now() + 8 * 3600_000).toISOString(); // Beijing time, like WeChat
+  return 'wx' + d.slice(0, 19).replace(/\D/g, '') + crypto.randomBytes(10).toString('hex');
+}
+
+function parseJsonObject(text) {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+class Refusal extends Error {
+  constructor(errorCode, errorMsg, { signed = true } = {}) {
+    super(errorMsg);
+    this.errorCode = errorCode;
+    this.signed = signed;
+  }
+}
+
+export async function startUseePayGateway({
+  merchantNo,
+  appId,
+  signType = 'RSA',
+  md5Key,
+  merchantPublicKeyPem,
+  useDocsSpelling = false,
+  log = () => {},
+} = {}) {
+  if (!merchantNo || !appId) throw new Error('startUseePayGateway: merchantNo and appId are required');
+  if (signType === 'MD5' && !md5Key) throw new Error('startUseePayGateway: signType MD5 needs md5Key');
+  if (signType === 'RSA' && !merchantPublicKeyPem) throw new Error('startUseePayGateway: signType RSA needs merchantPublicKeyPem');
+  if (signType !== 'MD5' && signType !== 'RSA') throw new Error(`startUseePayGateway: unknown signType ${signType}`);
+
+  const generate = () => new Promise((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (e, pub, priv) => (e ? reject(e) : resolve({ publicKey: pub, privateKey: priv }))));
+  // UseePay's own key (signs replies and notifications) and the WeChat Pay key that makes `paySign`.
+  const [useepayKeys, wechatPayKeys] = await Promise.all([generate(), generate()]);
+  const merchantPublicKey = merchantPublicKeyPem ? crypto.createPublicKey(merchantPublicKeyPem) : null;
+
+  const transactions = new Map(); // transactionId → record (payments and refunds)
+  const prepayIds = new Map(); // prepay_id → transactionId
+  const requests = []; // { path, fields, status, reply }
+  const deliveries = []; // { url, fields, body, status, replyBody, error }
+  const inflight = new Set();
+
+  function sign(fields, type) {
+    return type === 'MD5' ? md5Sign(fields, md5Key) : rsaSign(fields, useepayKeys.privateKey);
+  }
+
+  /** A reply object with `signType` and `sign` last, as UseePay sends them; values are strings. */
+  function signedReply(fields, type) {
+    const out = {};
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = String(v);
+    out.signType = type;
+    out.sign = sign(out, type);
+    return out;
+  }
+
+  /** Verifies a request's signature; throws an unsigned Refusal when the request cannot be authenticated. */
+  function authenticate(fields) {
+    if (fields.merchantNo !== merchantNo) throw new Refusal('1001', 'Invalid merchantNo', { signed: false });
+    if (!fields.sign) throw new Refusal('1001', 'Missing parameter: sign', { signed: false });
+    if (fields.signType === 'MD5') {
+      if (!md5Key) throw new Refusal('1001', 'Invalid signType: MD5 key not configured', { signed: false });
+      const expected = md5Sign(fields, md5Key);
+      const given = Buffer.from(fields.sign);
+      if (given.length !== 32 || !crypto.timingSafeEqual(given, Buffer.from(expected))) {
+        throw new Refusal('1001', 'Invalid signature', { signed: false });
+      }
+    } else if (fields.signType === 'RSA') {
+      if (!merchantPublicKey) throw new Refusal('1001', 'Invalid signType: RSA key not configured', { signed: false });
+      if (!rsaVerify(fields, fields.sign, merchantPublicKey)) throw new Refusal('1001', 'Invalid signature', { signed: false });
+    } else {
+      throw new Refusal('1001', 'Invalid signType', { signed: false });
+    }
+    return fields.signType;
+  }
+
+  const need = (fields, name) => {
+    if (fields[name] === undefined || fields[name].trim() === '') throw new Refusal('1001', `Missing parameter: ${name}`);
+    return fields[name];
+  };
+  const checkAmount = (value) => {
+    if (!/^[1-9][0-9]{0,11}$/.test(value)) throw new Refusal('1001', 'Invalid parameter: amount');
+    return BigInt(value);
+  };
+  const checkUrl = (value, name) => {
+    let u;
+    try {
+      u = new URL(value);
+    } catch {
+      throw new Refusal('1001', `Invalid parameter: ${name}`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Refusal('1001', `Invalid parameter: ${name}`);
+    if (value.length > 512) throw new Refusal('1001', `Invalid parameter: ${name}`);
+    return value;
+  };
+
+  /** Orders past their expiration time are closed, as UseePay closes them (errorCode 3300). */
+  function refresh(record) {
+    if (record.resultCode === 'pending' && record.expiresAt !== undefined && Date.now() > record.expiresAt) {
+      Object.assign(record, { resultCode: 'closed', errorCode: '3300', errorMsg: 'Transaction is expired' });
+    }
+    return record;
+  }
+
+  function doPay(fields, type) {
+    need(fields, 'transactionId');
+    if (fields.transactionId.length > 64) throw new Refusal('1001', 'Invalid parameter: transactionId');
+    if (need(fields, 'appId') !== appId) throw new Refusal('1001', 'Invalid appId: website not approved for this merchant');
+    if (/^https?:/i.test(fields.appId)) throw new Refusal('1001', 'Invalid appId');
+    const amount = checkAmount(need(fields, 'amount'));
+    if (need(fields, 'currency') !== 'HKD') throw new Refusal('1001', 'Invalid parameter: currency (wechat_jsapi settles in HKD)');
+    const notifyUrl = checkUrl(need(fields, 'notifyUrl'), 'notifyUrl');
+    const payer = parseJsonObject(need(fields, 'payerInfo'));
+    if (!payer) throw new Refusal('1001', 'Invalid parameter: payerInfo');
+    if (payer.paymentMethod !== 'wechat_jsapi') throw new Refusal('1001', 'Invalid parameter: payerInfo.paymentMethod');
+    for (const k of ['sub_appid', 'sub_openid']) {
+      if (typeof payer[k] !== 'string' || payer[k].trim() === '') throw new Refusal('1001', `Missing parameter: payerInfo.${k}`);
+    }
+    const order = parseJsonObject(need(fields, 'orderInfo'));
+    if (!order) throw new Refusal('1001', 'Invalid parameter: orderInfo');
+    if (typeof order.subject !== 'string' || order.subject.trim() === '') throw new Refusal('1001', 'Missing parameter: orderInfo.subject');
+    let minutes = 20;
+    if (fields.transactionExpirationTime !== undefined && fields.transactionExpirationTime !== '') {
+      minutes = Number(fields.transactionExpirationTime);
+      if (!/^[0-9]{1,6}$/.test(fields.transactionExpirationTime) || minutes < 1 || minutes > 20) {
+        throw new Refusal('1001', 'Invalid parameter: transactionExpirationTime');
+      }
+    }
+    if ((fields.echoParam ?? '').length > 256) throw new Refusal('1001', 'Invalid parameter: echoParam');
+    if (transactions.has(fields.transactionId)) throw new Refusal('1001', 'Duplicate transactionId');
+
+    const record = {
+      transactionId: fields.transactionId,
+      originalTransactionId: '',
+      reference: newReference(),
+      transactionType: 'pay',
+      amount,
+      currency: fields.currency,
+      resultCode: 'pending',
+      errorCode: '0000',
+      errorMsg: OK_MSG,
+      echoParam: fields.echoParam ?? '',
+      notifyUrl,
+      signType: type,
+      subAppId: payer.sub_appid,
+      subOpenId: payer.sub_openid,
+      expiresAt: Date.now() + minutes * 60_000,
+      refunded: 0n,
+    };
+    transactions.set(record.transactionId, record);
+
+    // What WeChat's unified order gives UseePay, and what UseePay passes on for wx.requestPayment.
+    const prepayId = newPrepayId();
+    prepayIds.set(prepayId, record.transactionId);
+    const timeStamp = String(Math.floor(Date.now() / 1000));
+    const nonceStr = alnum(32);
+    const pkg = `prepay_id=${prepayId}`;
+    const paySign = crypto
+      .sign('sha256', Buffer.from(`${payer.sub_appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`, 'utf8'), wechatPayKeys.privateKey)
+      .toString('base64');
+    const redirectParam = JSON.stringify({
+      appId: payer.sub_appid,
+      timeStamp,
+      [useDocsSpelling ? 'noceStr' : 'nonceStr']: nonceStr,
+      package: pkg,
+      signType: 'RSA',
+      paySign,
+    });
+    return signedReply(
+      {
+        resultCode: 'pending',
+        errorCode: '0000',
+        errorMsg: OK_MSG,
+        transactionId: record.transactionId,
+        reference: record.reference,
+        transactionType: 'pay',
+        amount: String(amount),
+        currency: record.currency,
+        echoParam: fields.echoParam ? fields.echoParam : undefined,
+        redirectParam,
+      },
+      type,
+    );
+  }
+
+  function doQuery(fields, type) {
+    let record;
+    if (fields.transactionId) record = transactions.get(fields.transactionId);
+    else if (fields.reference) record = [...transactions.values()].find((r) => r.reference === fields.reference);
+    else throw new Refusal('1001', 'Missing parameter: transactionId or reference');
+    if (!record) throw new Refusal('1001', 'Transaction does not exist');
+    refresh(record);
+    // transactionInfo in UseePay's own (non-alphabetical) key order, compact, as one JSON string.
+    const transactionInfo = JSON.stringify({
+      transactionType: record.transactionType,
+      reference: record.reference,
+      amount: String(record.amount),
+      originalTransactionId: record.originalTransactionId,
+      resultCode: record.resultCode,
+      errorCode: record.errorCode,
+      errorMsg: record.errorMsg,
+      transactionId: record.transactionId,
+      currency: record.currency,
+    });
+    return signedReply(
+      {
+        resultCode: 'succeed',
+        errorCode: '0000',
+        errorMsg: OK_MSG,
+        merchantNo,
+        transactionInfo,
+        reserved: fields.reserved ? fields.reserved : undefined,
+      },
+      type,
+    );
+  }
+
+  function doRefund(fields, type) {
+    need(fields, 'transactionId');
+    const original = transactions.get(need(fields, 'originalTransactionId'));
+    if (!original || original.transactionType !== 'pay') throw new Refusal('1001', 'Original transaction does not exist');
+    if (transactions.has(fields.transactionId)) throw new Refusal('1001', 'Duplicate transactionId');
+    refresh(original);
+    if (original.resultCode !== 'succeed') throw new Refusal('1001', 'Original transaction is not refundable');
+    const amount = checkAmount(need(fields, 'amount'));
+    if (need(fields, 'currency') !== original.currency) throw new Refusal('1001', 'Invalid parameter: currency');
+    if (original.refunded + amount > original.amount) throw new Refusal('1001', 'Refund amount exceeds the refundable amount');
+    const notifyUrl = fields.notifyUrl ? checkUrl(fields.notifyUrl, 'notifyUrl') : original.notifyUrl;
+    original.refunded += amount;
+    const record = {
+      transactionId: fields.transactionId,
+      originalTransactionId: original.transactionId,
+      reference: newReference(),
+      transactionType: 'refund',
+      amount,
+      currency: original.currency,
+      resultCode: 'pending',
+      errorCode: '0000',
+      errorMsg: OK_MSG,
+      echoParam: fields.echoParam ?? '',
+      notifyUrl,
+      signType: type,
+    };
+    transactions.set(record.transactionId, record);
+    // The refund completes right away; its notification follows the reply.
+    setImmediate(() => {
+      record.resultCode = 'succeed';
+      track(notify(record, { times: 1 })).catch(() => {});
+    });
+    return signedReply(
+      {
+        resultCode: 'pending',
+        errorCode: '0000',
+        errorMsg: OK_MSG,
+        transactionId: record.transactionId,
+        originalTransactionId: record.originalTransactionId,
+        reference: record.reference,
+        transactionType: 'refund',
+        amount: String(amount),
+        currency: record.currency,
+        echoParam: fields.echoParam ? fields.echoParam : undefined,
+      },
+      type,
+    );
+  }
+
+  function handleApi(fields) {
+    const type = authenticate(fields);
+    // Checked after authentication, so the refusal can be signed.
+    if (fields.version !== '1.0') throw new Refusal('1001', 'Invalid parameter: version');
+    switch (fields.transactionType) {
+      case 'pay':
+        return doPay(fields, type);
+      case 'query':
+        return doQuery(fields, type);
+      case 'refund':
+        return doRefund(fields, type);
+      default:
+        throw new Refusal('1001', `Invalid parameter: transactionType`);
+    }
+  }
+
+  function track(promise) {
+    inflight.add(promise);
+    promise.finally(() => inflight.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  /** POSTs one form-encoded notification; resolves { status, body } (or rejects on a network error/timeout). */
+  function post(url, body) {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), connection: 'close' },
+          timeout: NOTIFY_TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`notification to ${url} timed out after ${NOTIFY_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /**
+   * The notification UseePay sends for `record`, delivered `times` times (UseePay may deliver the same one
+   * more than once). Carries a field the client has never heard of (`settlementCurrency`): UseePay adds
+   * fields without notice, and the signature covers it. Resolves the list of deliveries.
+   */
+  async function notify(record, { times }) {
+    const fields = {
+      version: '1.0',
+      merchantNo,
+      transactionId: record.transactionId,
+      ...(record.transactionType === 'refund' ? { originalTransactionId: record.originalTransactionId } : {}),
+      reference: record.reference,
+      transactionType: record.transactionType,
+      amount: String(record.amount),
+      currency: record.currency,
+      resultCode: record.resultCode,
+      errorCode: record.errorCode,
+      errorMsg: record.errorMsg,
+      echoParam: record.echoParam, // sent even when empty; an empty value is left out of the string to sign
+      settlementCurrency: 'HKD',
+      signType: record.signType,
+    };
+    fields.sign = sign(fields, record.signType);
+    const body = new URLSearchParams(fields).toString(); // spaces as '+', UTF-8 percent-encoding
+    const results = [];
+    for (let i = 0; i < times; i++) {
+      const delivery = { url: record.notifyUrl, transactionId: record.transactionId, transactionType: record.transactionType, fields, body };
+      try {
+        const r = await post(record.notifyUrl, body);
+        Object.assign(delivery, { status: r.status, replyBody: r.body });
+      } catch (e) {
+        Object.assign(delivery, { status: null, error: e.message });
+      }
+      deliveries.push(delivery);
+      results.push(delivery);
+      log(`useepay-gateway: notify ${record.transactionType} ${record.transactionId} #${i + 1} → ${delivery.status ?? delivery.error} ${delivery.replyBody ?? ''}`);
+      // UseePay retries a reply other than 200 later (1m, 3m, …); this stand-in only records it.
+    }
+    return results;
+  }
+
+  async function idle() {
+    await new Promise((r) => setImmediate(r)); // refund notifications start on the next turn
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  }
+
+  function readBody(req) {
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on('data', (c) => {
+        size += c.length;
+        if (size > MAX_BODY) {
+          reject(new Error('body too large'));
+          req.destroy();
+        } else chunks.push(c);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  const server = http.createServer(async (req, res) => {
+    const send = (status, object) => {
+      const text = JSON.stringify(object);
+      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+      res.end(text);
+      return text;
+    };
+    const path = new URL(req.url, 'http://127.0.0.1').pathname;
+    if (path !== '/api') {
+      req.resume();
+      send(404, { status: 404, error: 'Not Found', path });
+      return;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      send(405, { status: 405, error: 'Method Not Allowed', path });
+      return;
+    }
+    let raw;
+    try {
+      raw = await readBody(req);
+    } catch {
+      send(413, { status: 413, error: 'Payload Too Large' });
+      return;
+    }
+    const entry = { path, contentType: req.headers['content-type'] ?? null, raw, fields: null, reply: null };
+    requests.push(entry);
+    let reply;
+    try {
+      if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+        throw new Refusal('1001', 'Invalid Content-Type: application/x-www-form-urlencoded expected', { signed: false });
+      }
+      const params = new URLSearchParams(raw);
+      const fields = {};
+      for (const [k, v] of params) {
+        if (Object.hasOwn(fields, k)) throw new Refusal('1001', `Duplicate parameter: ${k}`, { signed: false });
+        fields[k] = v;
+      }
+      entry.fields = fields;
+      reply = handleApi(fields);
+    } catch (e) {
+      if (!(e instanceof Refusal)) {
+        send(500, { status: 500, error: 'Internal Server Error' });
+        log(`useepay-gateway: internal error ${e.stack}`);
+        return;
+      }
+      const fields = entry.fields ?? {};
+      const base = {
+        resultCode: 'failed',
+        errorCode: e.errorCode,
+        errorMsg: e.message,
+        transactionId: fields.transactionId || undefined,
+        transactionType: fields.transactionType || undefined,
+        echoParam: fields.echoParam || undefined,
+      };
+      reply = e.signed ? signedReply(base, fields.signType) : JSON.parse(JSON.stringify(base));
+    }
+    entry.reply = reply;
+    log(`useepay-gateway: ${entry.fields?.transactionType ?? '?'} ${entry.fields?.transactionId ?? entry.fields?.reference ?? ''} → ${reply.resultCode} ${reply.errorCode}${reply.sign ? '' : ' (unsigned)'}`);
+    send(200, reply);
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  server.keepAliveTimeout = 1_000;
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address();
+
+  return {
+    /** The gateway base URL; the client posts to `gateway + '/api'`. */
+    gateway: `http://127.0.0.1:${port}`,
+    /** The stand-in's own RSA public key (what the UseePay portal shows as "UseePay RSA public key"). */
+    useepayPublicKeyPem: useepayKeys.publicKey.export({ type: 'spki', format: 'pem' }),
+    /** The key that verifies `paySign` (WeChat's side; only the WeChat client checks it). */
+    wechatPayPublicKeyPem: wechatPayKeys.publicKey.export({ type: 'spki', format: 'pem' }),
+    requests,
+    deliveries,
+    /** The state of a transaction (payment or refund), for tests. */
+    transaction(transactionId) {
+      const r = transactions.get(transactionId);
+      return r ? { ...refresh(r), amount: String(r.amount), refunded: r.refunded === undefined ? undefined : String(r.refunded) } : null;
+    },
+    /**
+     * What the WeChat client checks when the mini program calls wx.requestPayment(params): the five fields,
+     * `timeStamp` a string, `signType` RSA, a prepay_id this gateway issued, and `paySign` over
+     * `appId\ntimeStamp\nnonceStr\npackage\n`. Returns `{ errMsg: 'requestPayment:ok', transactionId }` or
+     * `{ errMsg: 'requestPayment:fail …' }` (the buyer would then confirm; call pay() for that).
+     */
+    requestPayment(params) {
+      const fail = (why) => ({ errMsg: `requestPayment:fail ${why}` });
+      if (!params || typeof params !== 'object') return fail('no parameters');
+      for (const k of ['timeStamp', 'nonceStr', 'package', 'signType', 'paySign']) {
+        if (typeof params[k] !== 'string' || params[k] === '') return fail(`parameter error: ${k} should be a non-empty string`);
+      }
+      if (params.signType !== 'RSA') return fail('parameter error: signType');
+      const prepayId = params.package.startsWith('prepay_id=') ? params.package.slice('prepay_id='.length) : null;
+      const transactionId = prepayId && prepayIds.get(prepayId);
+      if (!transactionId) return fail('prepay_id unknown');
+      const record = refresh(transactions.get(transactionId));
+      const message = `${record.subAppId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
+      let ok = false;
+      try {
+        ok = crypto.verify('sha256', Buffer.from(message, 'utf8'), wechatPayKeys.publicKey, Buffer.from(params.paySign, 'base64'));
+      } catch {
+        ok = false;
+      }
+      if (!ok) return fail('paySign invalid');
+      if (record.resultCode !== 'pending') return fail(`order ${record.resultCode}`);
+      return { errMsg: 'requestPayment:ok', transactionId };
+    },
+    /**
+     * The buyer paid: the order becomes `succeed` and its notification is POSTed to the order's notifyUrl
+     * twice. Resolves `{ status, body }` of the merchant's reply to the first delivery, and `deliveries`
+     * (every delivery's `{ status, body }`).
+     */
+    async pay(transactionId) {
+      const record = transactions.get(transactionId);
+      if (!record || record.transactionType !== 'pay') throw new Error(`pay: no order ${transactionId}`);
+      refresh(record);
+      if (record.resultCode !== 'pending') throw new Error(`pay: order ${transactionId} is ${record.resultCode}`);
+      Object.assign(record, { resultCode: 'succeed', errorCode: '0000', errorMsg: OK_MSG });
+      const results = await track(notify(record, { times: 2 }));
+      const view = results.map((d) => ({ status: d.status, body: d.replyBody ?? null, error: d.error }));
+      return { status: view[0].status, body: view[0].body, deliveries: view };
+    },
+    /** Makes a pending order past its expiration (queries then show it `closed`, errorCode 3300). */
+    expire(transactionId) {
+      const record = transactions.get(transactionId);
+      if (record) record.expiresAt = Date.now() - 1;
+    },
+    /** Resolves when every notification under way has been delivered (or failed). */
+    idle,
+    async close() {
+      await Promise.race([idle(), new Promise((r) => setTimeout(r, NOTIFY_TIMEOUT_MS + 1000).unref())]);
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
