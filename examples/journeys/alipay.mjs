@@ -7,49 +7,12 @@
 //   node examples/journeys/alipay.mjs      (after `bash scripts/build.sh`)
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Alipay, AggpayError, send } from 'aggpay';
 import { startAlipayGateway } from '../standins/alipay-gateway.mjs';
+import { startNotifyEndpoint } from './merchant.mjs';
+import { runIfMain, runSteps } from './steps.mjs';
 
 const STEPS = 9;
-const MAX_BODY = 64 * 1024;
-
-/**
- * The merchant's notify endpoint: verifies each raw body with aggpay and answers exactly what aggpay says.
- * A body that does not verify gets `fail` (Alipay retries anything but `success`). Records what it saw.
- */
-async function startMerchant(verify) {
-  const received = []; // { event, reply } or { error }
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/alipay/notify' || size > MAX_BODY) return res.writeHead(404).end();
-      try {
-        const { event, reply } = verify(Buffer.concat(chunks)); // the raw bytes, exactly as received
-        received.push({ event, reply });
-        res.writeHead(reply.status, reply.headers).end(reply.body);
-      } catch (error) {
-        received.push({ error });
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('fail');
-      }
-    });
-  });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  return {
-    notifyUrl: `http://127.0.0.1:${server.address().port}/alipay/notify`,
-    received,
-    close: () => new Promise((resolve) => server.close(resolve).closeAllConnections()),
-  };
-}
 
 const rsaPair = () => {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -58,34 +21,18 @@ const rsaPair = () => {
 
 /** Runs the journey; returns `{ steps: [{ step, name, ok, result, ms }] }`, throws on the first failed step. */
 export async function runAlipayJourney({ print = console.log } = {}) {
-  const steps = [];
-  const step = async (name, fn) => {
-    const n = steps.length + 1;
-    const started = performance.now();
-    const line = (status, text) => `alipay  ${n}/${STEPS} ${name.padEnd(22)} ${status} ${text}  ${Math.round(performance.now() - started)} ms`;
-    try {
-      const result = await fn();
-      steps.push({ step: n, name, ok: true, result, ms: Math.round(performance.now() - started) });
-      print(line('ok', result));
-    } catch (error) {
-      print(line('FAIL', `${error.code ? `${error.code}: ` : ''}${error.message}`));
-      error.message = `Alipay journey step ${n} "${name}": ${error.message}`;
-      throw error;
-    }
-  };
-
   const appId = `2021${String(crypto.randomInt(10 ** 11, 10 ** 12))}`;
   const app = rsaPair();
-  const closers = [];
-  const clients = [];
-  try {
+  return runSteps({ label: 'alipay', title: 'Alipay journey', total: STEPS, print }, async ({ step, closeAtEnd, freeAtEnd }) => {
     const gw = await startAlipayGateway({ appId, appPublicKeyPem: app.publicKeyPem });
-    closers.push(() => gw.close());
+    closeAtEnd(() => gw.close());
+    // The merchant's notify endpoint verifies the raw bytes exactly as received and answers what aggpay says
+    // (a body that does not verify gets `fail`: Alipay retries anything but `success`).
     let alipay;
-    const merchant = await startMerchant((raw) => alipay.verifyNotify(raw));
-    closers.push(() => merchant.close());
+    const merchant = await startNotifyEndpoint('/alipay/notify', (raw) => alipay.verifyNotify(raw), { failBody: 'fail' });
+    closeAtEnd(() => merchant.close());
     alipay = new Alipay({ appId, privateKey: app.privateKeyPem, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url, notifyUrl: merchant.notifyUrl });
-    clients.push(alipay);
+    freeAtEnd(alipay);
 
     const outTradeNo = `T${Date.now()}${crypto.randomInt(1000, 10000)}`;
     const passback = encodeURIComponent('table=7&store=上海'); // URL-encoded by the merchant, as Alipay asks
@@ -174,7 +121,7 @@ export async function runAlipayJourney({ print = console.log } = {}) {
 
     await step('wrong key refused', async () => {
       const impostor = new Alipay({ appId, privateKey: rsaPair().privateKeyPem, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url });
-      clients.push(impostor);
+      freeAtEnd(impostor);
       const res = await send(impostor.buildTradeQuery({ out_trade_no: outTradeNo }));
       let error;
       try {
@@ -189,18 +136,7 @@ export async function runAlipayJourney({ print = console.log } = {}) {
       assert.equal(error.subCode, 'isv.invalid-signature');
       return `${error.code} ${error.providerCode} ${error.subCode}`;
     });
-
-    assert.equal(steps.length, STEPS);
-    return { steps };
-  } finally {
-    for (const close of closers.reverse()) await close().catch(() => {});
-    for (const c of clients) c.free?.();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runAlipayJourney().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
   });
 }
+
+runIfMain(import.meta.url, () => runAlipayJourney());

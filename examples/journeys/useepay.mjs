@@ -7,111 +7,17 @@
 //   node examples/journeys/useepay.mjs [RSA|MD5]      (after `bash scripts/build.sh`)
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import http from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { AggpayError, UseePay, WechatMiniProgram, send } from 'aggpay';
 import { startUseePayGateway } from '../standins/useepay-gateway.mjs';
 import { startWechatLogin } from '../standins/wechat-login.mjs';
+import { startNotifyEndpoint } from './merchant.mjs';
+import { runIfMain, runSteps } from './steps.mjs';
 
-const WAIT_MS = 5_000;
 const STEPS = 9;
-
-/**
- * The merchant's notification endpoint: verifies each raw body with aggpay, records it, and deduplicates
- * on transactionType + transactionId (the same notification can arrive more than once — the merchant's
- * own idempotency, not aggpay's). Replies with exactly what aggpay says (HTTP 200 `OK`).
- */
-async function startMerchantNotifyServer(client) {
-  const handled = new Set();
-  const received = []; // { event, duplicate, reply } or { error }
-  const waiters = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size <= 64 * 1024) chunks.push(c);
-    });
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/useepay/notify' || size > 64 * 1024) {
-        res.writeHead(404).end();
-        return;
-      }
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      let entry;
-      try {
-        const { event, reply } = client().verifyNotify(rawBody);
-        const key = `${event.transactionType}:${event.transactionId}`;
-        const duplicate = handled.has(key);
-        if (!duplicate) handled.add(key); // a real merchant persists the state change here, once
-        entry = { event, duplicate, reply };
-        res.writeHead(reply.status, reply.headers).end(reply.body);
-      } catch (error) {
-        entry = { error };
-        res.writeHead(400, { 'content-type': 'text/plain' }).end('FAIL'); // UseePay retries later
-      }
-      received.push(entry);
-      for (const w of waiters.splice(0)) w();
-    });
-  });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    notifyUrl: `http://127.0.0.1:${server.address().port}/useepay/notify`,
-    received,
-    /** Resolves the first received entry matching `predicate`, waiting up to WAIT_MS. */
-    async waitFor(predicate, what) {
-      const deadline = Date.now() + WAIT_MS;
-      for (;;) {
-        const hit = received.find(predicate);
-        if (hit) return hit;
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`merchant: no ${what} within ${WAIT_MS} ms`);
-        await new Promise((resolve) => {
-          const t = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
-      }
-    },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
-}
 
 /** Runs the journey for one UseePay signType ('RSA' or 'MD5'). Returns { steps }; throws on failure. */
 export async function runUseePayJourney({ print = console.log, signType = 'RSA' } = {}) {
   if (signType !== 'RSA' && signType !== 'MD5') throw new Error(`runUseePayJourney: signType must be RSA or MD5, not ${signType}`);
-  const steps = [];
-  const step = async (name, fn) => {
-    const n = steps.length + 1;
-    const started = performance.now();
-    const line = (status, text) => `useepay ${signType} ${n}/${STEPS} ${name.padEnd(22)} ${status} ${text}  ${Math.round(performance.now() - started)} ms`;
-    try {
-      const result = await fn();
-      steps.push({ step: n, name, ok: true, result, ms: Math.round(performance.now() - started) });
-      print(line('ok', result));
-    } catch (error) {
-      print(line('FAIL', `${error.code ? `${error.code}: ` : ''}${error.message}`));
-      error.message = `UseePay journey (${signType}) step ${n} "${name}": ${error.message}`;
-      throw error;
-    }
-  };
-
   // The merchant's configuration.
   const merchantNo = '5000000' + String(crypto.randomInt(10 ** 7, 10 ** 8));
   const websiteDomain = 'shop.example.com'; // UseePay's appId: the website registered in the portal
@@ -128,11 +34,10 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
     keys = { md5Key: crypto.randomBytes(16).toString('hex') };
   }
 
-  const closers = [];
-  const frees = [];
-  try {
+  const journey = { label: `useepay ${signType}`, title: `UseePay journey (${signType})`, total: STEPS, print };
+  return runSteps(journey, async ({ step, closeAtEnd, freeAtEnd }) => {
     const wx = await startWechatLogin({ appId: wxAppId, appSecret: wxAppSecret });
-    closers.push(() => wx.close());
+    closeAtEnd(() => wx.close());
     const gw = await startUseePayGateway({
       merchantNo,
       appId: websiteDomain,
@@ -140,19 +45,33 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
       md5Key: keys.md5Key,
       merchantPublicKeyPem: keys.publicKeyPem,
     });
-    closers.push(() => gw.close());
+    closeAtEnd(() => gw.close());
 
     const mp = new WechatMiniProgram({ appId: wxAppId, appSecret: wxAppSecret, apiBase: wx.apiBase });
-    frees.push(mp);
-    // The merchant's notify endpoint comes first: the client's config carries its URL.
+    freeAtEnd(mp);
+    // The merchant's notify endpoint comes first: the client's config carries its URL. It verifies each raw
+    // body with aggpay, answers exactly what aggpay says (HTTP 200 `OK`; `FAIL` makes UseePay retry later) and
+    // deduplicates on transactionType + transactionId: the same notification can arrive more than once (the
+    // merchant's own idempotency, not aggpay's).
     let useepay;
-    const merchant = await startMerchantNotifyServer(() => useepay);
-    closers.push(() => merchant.close());
+    const handled = new Set();
+    const merchant = await startNotifyEndpoint(
+      '/useepay/notify',
+      (raw) => {
+        const { event, reply } = useepay.verifyNotify(raw.toString('utf8'));
+        const key = `${event.transactionType}:${event.transactionId}`;
+        const duplicate = handled.has(key);
+        if (!duplicate) handled.add(key); // a real merchant persists the state change here, once
+        return { event, duplicate, reply };
+      },
+      { failBody: 'FAIL' },
+    );
+    closeAtEnd(() => merchant.close());
     const config = { merchantNo, appId: websiteDomain, signType, gateway: gw.gateway, notifyUrl: merchant.notifyUrl };
     if (signType === 'RSA') Object.assign(config, { privateKey: keys.privateKeyPem, useepayPublicKey: gw.useepayPublicKeyPem });
     else config.md5Key = keys.md5Key;
     useepay = new UseePay(config);
-    frees.push(useepay);
+    freeAtEnd(useepay);
 
     const amount = { minor: 100, currency: 'HKD' }; // HKD 1.00
     const transactionId = `T${Date.now()}${crypto.randomInt(1000, 10000)}`;
@@ -297,19 +216,7 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
       assert.equal(error.providerCode, '40163');
       return `${error.code} (WeChat errcode ${error.providerCode})`;
     });
-
-    assert.equal(steps.length, STEPS);
-    return { steps };
-  } finally {
-    for (const close of closers.reverse()) await close().catch(() => {});
-    for (const o of frees) o.free?.();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const signType = (process.argv[2] ?? 'RSA').toUpperCase();
-  runUseePayJourney({ signType }).catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
   });
 }
+
+runIfMain(import.meta.url, () => runUseePayJourney({ signType: (process.argv[2] ?? 'RSA').toUpperCase() }));

@@ -19,41 +19,22 @@
 // Binds 127.0.0.1 on a free port; every incoming and outgoing request has a timeout; logs nothing
 // unless `log` (a function taking one line) is given.
 import crypto from 'node:crypto';
-import http from 'node:http';
+import { form, postForm, startServer } from './http.mjs';
+import { randomDigits as digits, randomText as alnum } from './random.mjs';
+import { generateRsaKeys, rsaSignText, rsaVerifyText, signingString } from './signing.mjs';
 
 const HASH = { RSA2: 'sha256', RSA: 'sha1' };
 const MSG = { 40001: 'Missing Required Arguments', 40002: 'Invalid Arguments', 40004: 'Business Failed' };
-const MAX_BODY = 64 * 1024;
-const TIMEOUT_MS = 5_000;
 const CLOCK_SKEW_MS = 10 * 60_000;
-
-/** The one form codec: `encode({k: v})` → `k=v&…` (encodeURIComponent); `decode(text)` → [[k, v], …], decoded exactly once. */
-export const form = {
-  encode: (params) => Object.entries(params).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
-  decode: (text) =>
-    text
-      .split('&')
-      .filter(Boolean)
-      .map((pair) => {
-        const i = pair.includes('=') ? pair.indexOf('=') : pair.length;
-        return [pair.slice(0, i), pair.slice(i + 1)].map((s) => decodeURIComponent(s.replaceAll('+', ' '))); // throws on bad %
-      }),
-};
 
 /** Alipay's string to sign: every parameter but those in `omit`, empty values left out, byte-wise order, raw values. */
 export function stringToSign(params, omit = ['sign']) {
-  return Object.keys(params)
-    .filter((k) => !omit.includes(k) && params[k] !== undefined && params[k] !== null && params[k] !== '')
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
+  return signingString(params, (k, v) => !omit.includes(k) && v !== undefined && v !== null && v !== '');
 }
 
 /** Beijing time (UTC+8) as `yyyy-MM-dd HH:mm:ss`, from epoch milliseconds. */
 export const beijingTime = (ms = Date.now()) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 
-const digits = (n) => Array.from(crypto.randomBytes(n), (b) => b % 10).join('');
-const alnum = (n) => Array.from(crypto.randomBytes(n), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
 /** A yuan string with at most 2 decimals (0.01 … 100000000.00) → integer fen, or null. */
 function toFen(value) {
   const m = /^(0|[1-9]\d{0,8})(?:\.(\d{1,2}))?$/.exec(typeof value === 'string' ? value : '');
@@ -75,9 +56,7 @@ const invalidParameter = (what) => business('ACQ.INVALID_PARAMETER', `参数有�
 export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
   if (!appPublicKeyPem || !appId) throw new Error('startAlipayGateway: appPublicKeyPem and appId are required');
   const appKey = crypto.createPublicKey(appPublicKeyPem);
-  const keys = await new Promise((resolve, reject) =>
-    crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (e, publicKey, privateKey) => (e ? reject(e) : resolve({ publicKey, privateKey }))),
-  );
+  const keys = await generateRsaKeys();
   const say = (line) => log?.(`alipay-gateway: ${line}`);
   const sellerId = `2088${digits(12)}`;
   const users = new Map(); // user_id and open_id → user
@@ -85,7 +64,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
   const refreshTokens = new Map(); // refresh_token → user
   const trades = new Map(); // trade_no → trade
   const byOutTradeNo = new Map(); // out_trade_no → trade
-  const outgoing = new Set(); // notification requests under way
+  const outgoing = new AbortController(); // aborts the notifications under way on close()
   let requests = 0;
   let tradeSeq = 0;
 
@@ -278,7 +257,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
   /** `{"<node>":<node text>[,"sign":"…"]}` with the node text as Alipay writes it (`/` escaped), signed as sent. */
   function wire(nodeName, node, hash) {
     const text = JSON.stringify(node).replaceAll('/', '\\/');
-    const sign = hash ? `,"sign":"${crypto.sign(hash, Buffer.from(text, 'utf8'), keys.privateKey).toString('base64')}"` : '';
+    const sign = hash ? `,"sign":"${rsaSignText(hash, text, keys.privateKey)}"` : '';
     return `{"${nodeName}":${text}${sign}}`;
   }
 
@@ -312,13 +291,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
       }
       if (p.charset.toLowerCase() !== 'utf-8') throw new Refusal('40002', 'isv.invalid-charset', '字符集错误');
       const content = stringToSign(p);
-      let ok = false;
-      try {
-        ok = /^[A-Za-z0-9+/]+={0,2}$/.test(p.sign) && crypto.verify(HASH[p.sign_type], Buffer.from(content, 'utf8'), appKey, Buffer.from(p.sign, 'base64'));
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
+      if (!rsaVerifyText(HASH[p.sign_type], content, appKey, p.sign)) {
         throw new Refusal('40002', 'isv.invalid-signature', `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`);
       }
       hash = HASH[p.sign_type]; // from here on, answers are signed with the request's sign_type
@@ -341,70 +314,25 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
     }
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => {
-      requests += 1;
-      const url = new URL(req.url, 'http://127.0.0.1');
-      const reply = (status, type, text) => res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
-      if (url.pathname !== '/gateway.do') return reply(404, 'text/plain', 'Not Found');
-      if (req.method !== 'POST') return reply(405, 'text/plain', 'Method Not Allowed');
-      if (size > MAX_BODY) return reply(413, 'text/plain', 'Payload Too Large');
-      // Like a servlet, only a form-encoded body carries parameters.
-      const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
-      try {
-        reply(200, 'text/html;charset=utf-8', gateway(url.search.slice(1), isForm ? Buffer.concat(chunks).toString('utf8') : ''));
-      } catch (e) {
-        say(`internal error: ${e.stack}`);
-        reply(500, 'text/plain', 'Internal Server Error');
-      }
-    });
+  const server = await startServer((req, body) => {
+    requests += 1;
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const plain = (status, text) => ({ status, headers: { 'content-type': 'text/plain' }, body: text });
+    if (url.pathname !== '/gateway.do') return plain(404, 'Not Found');
+    if (req.method !== 'POST') return plain(405, 'Method Not Allowed');
+    if (body === null) return plain(413, 'Payload Too Large');
+    // Like a servlet, only a form-encoded body carries parameters.
+    const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+    try {
+      return { status: 200, headers: { 'content-type': 'text/html;charset=utf-8' }, body: gateway(url.search.slice(1), isForm ? body.toString('utf8') : '') };
+    } catch (e) {
+      say(`internal error: ${e.stack}`);
+      return plain(500, 'Internal Server Error');
+    }
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 1_000;
-  server.setTimeout(10_000);
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  /** POSTs `body` to `url`; resolves the reply `{ status, body }`, rejects on a network error or timeout. */
-  function post(url, body) {
-    return new Promise((resolve, reject) => {
-      const req = http.request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' },
-        timeout: TIMEOUT_MS,
-      });
-      outgoing.add(req);
-      req.on('close', () => outgoing.delete(req));
-      req.on('timeout', () => req.destroy(new Error(`notification to ${url}: no reply within ${TIMEOUT_MS} ms`)));
-      req.on('error', reject);
-      req.on('response', (res) => {
-        const chunks = [];
-        let size = 0;
-        res.on('data', (c) => {
-          size += c.length;
-          if (size <= MAX_BODY) chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.end(body);
-    });
-  }
 
   return {
-    url: `http://127.0.0.1:${server.address().port}/gateway.do`,
+    url: `${server.url}/gateway.do`,
     /** This stand-in's "Alipay public key" (支付宝公钥), SPKI PEM. */
     alipayPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }),
     /** How many HTTP requests the gateway has received. */
@@ -453,19 +381,16 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
         ...(t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : { buyer_id: t.user.user_id }),
         point_amount: '0.00',
       };
-      fields.sign = crypto.sign('sha256', Buffer.from(stringToSign(fields, ['sign', 'sign_type']), 'utf8'), keys.privateKey).toString('base64');
+      fields.sign = rsaSignText('sha256', stringToSign(fields, ['sign', 'sign_type']), keys.privateKey);
       const notification = form.encode(fields);
-      const reply = await post(t.notify_url, notification);
+      const reply = await postForm(t.notify_url, notification, { contentType: 'application/x-www-form-urlencoded; charset=utf-8', signal: outgoing.signal });
       const delivered = reply.body === 'success';
       say(`notify ${t.trade_no} → ${reply.status} ${JSON.stringify(reply.body.slice(0, 40))}${delivered ? '' : ' (not delivered)'}`);
       return { ...reply, delivered, notification };
     },
     async close() {
-      for (const req of outgoing) req.destroy();
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      outgoing.abort();
+      await server.close();
     },
   };
 }

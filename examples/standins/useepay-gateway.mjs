@@ -21,19 +21,16 @@
 // Options: `useDocsSpelling: true` sends `noceStr` (the docs' spelling) instead of `nonceStr` in
 // redirectParam. Binds 127.0.0.1 on a free port; every outgoing request has a timeout.
 import crypto from 'node:crypto';
-import http from 'node:http';
+import { form, postForm, startServer } from './http.mjs';
+import { randomDigits, randomText } from './random.mjs';
+import { generateRsaKeys, rsaSignText, rsaVerifyText, signingString } from './signing.mjs';
 
 const OK_MSG = 'Approved or completed successfully';
-const MAX_BODY = 64 * 1024;
 const NOTIFY_TIMEOUT_MS = 5_000;
 
 /** UseePay's string to sign (docs §"签名"): all fields but `sign`, empty-after-trim left out, byte-wise order. */
 export function useepayStringToSign(fields) {
-  return Object.keys(fields)
-    .filter((k) => k !== 'sign' && fields[k] !== undefined && fields[k] !== null && String(fields[k]).trim() !== '')
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
-    .map((k) => `${k}=${fields[k]}`)
-    .join('&');
+  return signingString(fields, (k, v) => k !== 'sign' && v !== undefined && v !== null && String(v).trim() !== '');
 }
 
 export function md5Sign(fields, md5Key) {
@@ -41,31 +38,15 @@ export function md5Sign(fields, md5Key) {
 }
 
 export function rsaSign(fields, privateKey) {
-  return crypto.sign('sha256', Buffer.from(useepayStringToSign(fields), 'utf8'), privateKey).toString('base64');
+  return rsaSignText('sha256', useepayStringToSign(fields), privateKey);
 }
 
 export function rsaVerify(fields, signature, publicKey) {
-  if (typeof signature !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return false;
-  try {
-    return crypto.verify('sha256', Buffer.from(useepayStringToSign(fields), 'utf8'), publicKey, Buffer.from(signature, 'base64'));
-  } catch {
-    return false;
-  }
+  return rsaVerifyText('sha256', useepayStringToSign(fields), publicKey, signature);
 }
 
-const digits = (n) => {
-  let s = '';
-  for (const b of crypto.randomBytes(n)) s += String(b % 10);
-  return s;
-};
-const alnum = (n) => {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (const b of crypto.randomBytes(n)) s += abc[b % abc.length];
-  return s;
-};
 /** UseePay's order number, e.g. 1012110141504650869 (19 digits). */
-const newReference = () => '101' + digits(16);
+const newReference = () => '101' + randomDigits(16);
 /** WeChat's prepay_id: `wx` + yyyyMMddHHmmss + 20 more characters. */
 function newPrepayId() {
   const d = new Date(Date.now() + 8 * 3600_000).toISOString(); // Beijing time, like WeChat
@@ -103,9 +84,8 @@ export async function startUseePayGateway({
   if (signType === 'RSA' && !merchantPublicKeyPem) throw new Error('startUseePayGateway: signType RSA needs merchantPublicKeyPem');
   if (signType !== 'MD5' && signType !== 'RSA') throw new Error(`startUseePayGateway: unknown signType ${signType}`);
 
-  const generate = () => new Promise((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (e, pub, priv) => (e ? reject(e) : resolve({ publicKey: pub, privateKey: priv }))));
   // UseePay's own key (signs replies and notifications) and the WeChat Pay key that makes `paySign`.
-  const [useepayKeys, wechatPayKeys] = await Promise.all([generate(), generate()]);
+  const [useepayKeys, wechatPayKeys] = await Promise.all([generateRsaKeys(), generateRsaKeys()]);
   const merchantPublicKey = merchantPublicKeyPem ? crypto.createPublicKey(merchantPublicKeyPem) : null;
 
   const transactions = new Map(); // transactionId → record (payments and refunds)
@@ -175,6 +155,43 @@ export async function startUseePayGateway({
     return record;
   }
 
+  /** Records a new pending payment or refund for the request `fields` signed with `type`; `more`: a payment's own state. */
+  function addPending(fields, type, { originalTransactionId = '', transactionType, amount, currency, notifyUrl }, more = {}) {
+    const record = {
+      transactionId: fields.transactionId,
+      originalTransactionId,
+      reference: newReference(),
+      transactionType,
+      amount,
+      currency,
+      resultCode: 'pending',
+      errorCode: '0000',
+      errorMsg: OK_MSG,
+      echoParam: fields.echoParam ?? '',
+      notifyUrl,
+      signType: type,
+      ...more,
+    };
+    transactions.set(record.transactionId, record);
+    return record;
+  }
+
+  /** A payment's or refund's identity and amount, as replies and notifications carry them, in UseePay's order. */
+  const transactionFields = (record) => ({
+    transactionId: record.transactionId,
+    ...(record.transactionType === 'refund' ? { originalTransactionId: record.originalTransactionId } : {}),
+    reference: record.reference,
+    transactionType: record.transactionType,
+    amount: String(record.amount),
+    currency: record.currency,
+  });
+
+  /** The signed reply to an accepted payment or refund (still pending). */
+  function pendingReply(record, extra = {}) {
+    const fields = { resultCode: 'pending', errorCode: '0000', errorMsg: OK_MSG, ...transactionFields(record) };
+    return signedReply({ ...fields, echoParam: record.echoParam || undefined, ...extra }, record.signType);
+  }
+
   function doPay(fields, type) {
     need(fields, 'transactionId');
     if (fields.transactionId.length > 64) throw new Refusal('1001', 'Invalid parameter: transactionId');
@@ -202,35 +219,20 @@ export async function startUseePayGateway({
     if ((fields.echoParam ?? '').length > 256) throw new Refusal('1001', 'Invalid parameter: echoParam');
     if (transactions.has(fields.transactionId)) throw new Refusal('1001', 'Duplicate transactionId');
 
-    const record = {
-      transactionId: fields.transactionId,
-      originalTransactionId: '',
-      reference: newReference(),
-      transactionType: 'pay',
-      amount,
-      currency: fields.currency,
-      resultCode: 'pending',
-      errorCode: '0000',
-      errorMsg: OK_MSG,
-      echoParam: fields.echoParam ?? '',
-      notifyUrl,
-      signType: type,
-      subAppId: payer.sub_appid,
-      subOpenId: payer.sub_openid,
-      expiresAt: Date.now() + minutes * 60_000,
-      refunded: 0n,
-    };
-    transactions.set(record.transactionId, record);
+    const record = addPending(
+      fields,
+      type,
+      { transactionType: 'pay', amount, currency: fields.currency, notifyUrl },
+      { subAppId: payer.sub_appid, subOpenId: payer.sub_openid, expiresAt: Date.now() + minutes * 60_000, refunded: 0n },
+    );
 
     // What WeChat's unified order gives UseePay, and what UseePay passes on for wx.requestPayment.
     const prepayId = newPrepayId();
     prepayIds.set(prepayId, record.transactionId);
     const timeStamp = String(Math.floor(Date.now() / 1000));
-    const nonceStr = alnum(32);
+    const nonceStr = randomText(32);
     const pkg = `prepay_id=${prepayId}`;
-    const paySign = crypto
-      .sign('sha256', Buffer.from(`${payer.sub_appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`, 'utf8'), wechatPayKeys.privateKey)
-      .toString('base64');
+    const paySign = rsaSignText('sha256', `${payer.sub_appid}\n${timeStamp}\n${nonceStr}\n${pkg}\n`, wechatPayKeys.privateKey);
     const redirectParam = JSON.stringify({
       appId: payer.sub_appid,
       timeStamp,
@@ -239,21 +241,7 @@ export async function startUseePayGateway({
       signType: 'RSA',
       paySign,
     });
-    return signedReply(
-      {
-        resultCode: 'pending',
-        errorCode: '0000',
-        errorMsg: OK_MSG,
-        transactionId: record.transactionId,
-        reference: record.reference,
-        transactionType: 'pay',
-        amount: String(amount),
-        currency: record.currency,
-        echoParam: fields.echoParam ? fields.echoParam : undefined,
-        redirectParam,
-      },
-      type,
-    );
+    return pendingReply(record, { redirectParam });
   }
 
   function doQuery(fields, type) {
@@ -300,41 +288,19 @@ export async function startUseePayGateway({
     if (original.refunded + amount > original.amount) throw new Refusal('1001', 'Refund amount exceeds the refundable amount');
     const notifyUrl = fields.notifyUrl ? checkUrl(fields.notifyUrl, 'notifyUrl') : original.notifyUrl;
     original.refunded += amount;
-    const record = {
-      transactionId: fields.transactionId,
+    const record = addPending(fields, type, {
       originalTransactionId: original.transactionId,
-      reference: newReference(),
       transactionType: 'refund',
       amount,
       currency: original.currency,
-      resultCode: 'pending',
-      errorCode: '0000',
-      errorMsg: OK_MSG,
-      echoParam: fields.echoParam ?? '',
       notifyUrl,
-      signType: type,
-    };
-    transactions.set(record.transactionId, record);
+    });
     // The refund completes right away; its notification follows the reply.
     setImmediate(() => {
       record.resultCode = 'succeed';
       track(notify(record, { times: 1 })).catch(() => {});
     });
-    return signedReply(
-      {
-        resultCode: 'pending',
-        errorCode: '0000',
-        errorMsg: OK_MSG,
-        transactionId: record.transactionId,
-        originalTransactionId: record.originalTransactionId,
-        reference: record.reference,
-        transactionType: 'refund',
-        amount: String(amount),
-        currency: record.currency,
-        echoParam: fields.echoParam ? fields.echoParam : undefined,
-      },
-      type,
-    );
+    return pendingReply(record);
   }
 
   function handleApi(fields) {
@@ -359,29 +325,6 @@ export async function startUseePayGateway({
     return promise;
   }
 
-  /** POSTs one form-encoded notification; resolves { status, body } (or rejects on a network error/timeout). */
-  function post(url, body) {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), connection: 'close' },
-          timeout: NOTIFY_TIMEOUT_MS,
-        },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`notification to ${url} timed out after ${NOTIFY_TIMEOUT_MS} ms`)));
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
   /**
    * The notification UseePay sends for `record`, delivered `times` times (UseePay may deliver the same one
    * more than once). Carries a field the client has never heard of (`settlementCurrency`): UseePay adds
@@ -391,12 +334,7 @@ export async function startUseePayGateway({
     const fields = {
       version: '1.0',
       merchantNo,
-      transactionId: record.transactionId,
-      ...(record.transactionType === 'refund' ? { originalTransactionId: record.originalTransactionId } : {}),
-      reference: record.reference,
-      transactionType: record.transactionType,
-      amount: String(record.amount),
-      currency: record.currency,
+      ...transactionFields(record),
       resultCode: record.resultCode,
       errorCode: record.errorCode,
       errorMsg: record.errorMsg,
@@ -405,12 +343,12 @@ export async function startUseePayGateway({
       signType: record.signType,
     };
     fields.sign = sign(fields, record.signType);
-    const body = new URLSearchParams(fields).toString(); // spaces as '+', UTF-8 percent-encoding
+    const body = form.encode(fields);
     const results = [];
     for (let i = 0; i < times; i++) {
       const delivery = { url: record.notifyUrl, transactionId: record.transactionId, transactionType: record.transactionType, fields, body };
       try {
-        const r = await post(record.notifyUrl, body);
+        const r = await postForm(record.notifyUrl, body, { timeoutMs: NOTIFY_TIMEOUT_MS });
         Object.assign(delivery, { status: r.status, replyBody: r.body });
       } catch (e) {
         Object.assign(delivery, { status: null, error: e.message });
@@ -428,47 +366,17 @@ export async function startUseePayGateway({
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
   }
 
-  function readBody(req) {
-    return new Promise((resolve, reject) => {
-      const chunks = [];
-      let size = 0;
-      req.on('data', (c) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          reject(new Error('body too large'));
-          req.destroy();
-        } else chunks.push(c);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
+  const server = await startServer((req, body) => {
+    const json = (status, object) => ({
+      status,
+      headers: { 'content-type': 'application/json;charset=UTF-8', connection: 'close' },
+      body: JSON.stringify(object),
     });
-  }
-
-  const server = http.createServer(async (req, res) => {
-    const send = (status, object) => {
-      const text = JSON.stringify(object);
-      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
-      res.end(text);
-      return text;
-    };
     const path = new URL(req.url, 'http://127.0.0.1').pathname;
-    if (path !== '/api') {
-      req.resume();
-      send(404, { status: 404, error: 'Not Found', path });
-      return;
-    }
-    if (req.method !== 'POST') {
-      req.resume();
-      send(405, { status: 405, error: 'Method Not Allowed', path });
-      return;
-    }
-    let raw;
-    try {
-      raw = await readBody(req);
-    } catch {
-      send(413, { status: 413, error: 'Payload Too Large' });
-      return;
-    }
+    if (path !== '/api') return json(404, { status: 404, error: 'Not Found', path });
+    if (req.method !== 'POST') return json(405, { status: 405, error: 'Method Not Allowed', path });
+    if (body === null) return json(413, { status: 413, error: 'Payload Too Large' });
+    const raw = body.toString('utf8');
     const entry = { path, contentType: req.headers['content-type'] ?? null, raw, fields: null, reply: null };
     requests.push(entry);
     let reply;
@@ -476,9 +384,14 @@ export async function startUseePayGateway({
       if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
         throw new Refusal('1001', 'Invalid Content-Type: application/x-www-form-urlencoded expected', { signed: false });
       }
-      const params = new URLSearchParams(raw);
+      let pairs;
+      try {
+        pairs = form.decode(raw);
+      } catch {
+        throw new Refusal('1001', 'Invalid parameter encoding', { signed: false });
+      }
       const fields = {};
-      for (const [k, v] of params) {
+      for (const [k, v] of pairs) {
         if (Object.hasOwn(fields, k)) throw new Refusal('1001', `Duplicate parameter: ${k}`, { signed: false });
         fields[k] = v;
       }
@@ -486,9 +399,8 @@ export async function startUseePayGateway({
       reply = handleApi(fields);
     } catch (e) {
       if (!(e instanceof Refusal)) {
-        send(500, { status: 500, error: 'Internal Server Error' });
         log(`useepay-gateway: internal error ${e.stack}`);
-        return;
+        return json(500, { status: 500, error: 'Internal Server Error' });
       }
       const fields = entry.fields ?? {};
       const base = {
@@ -503,24 +415,12 @@ export async function startUseePayGateway({
     }
     entry.reply = reply;
     log(`useepay-gateway: ${entry.fields?.transactionType ?? '?'} ${entry.fields?.transactionId ?? entry.fields?.reference ?? ''} → ${reply.resultCode} ${reply.errorCode}${reply.sign ? '' : ' (unsigned)'}`);
-    send(200, reply);
+    return json(200, reply);
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 1_000;
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address();
 
   return {
     /** The gateway base URL; the client posts to `gateway + '/api'`. */
-    gateway: `http://127.0.0.1:${port}`,
+    gateway: server.url,
     /** The stand-in's own RSA public key (what the UseePay portal shows as "UseePay RSA public key"). */
     useepayPublicKeyPem: useepayKeys.publicKey.export({ type: 'spki', format: 'pem' }),
     /** The key that verifies `paySign` (WeChat's side; only the WeChat client checks it). */
@@ -550,13 +450,7 @@ export async function startUseePayGateway({
       if (!transactionId) return fail('prepay_id unknown');
       const record = refresh(transactions.get(transactionId));
       const message = `${record.subAppId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
-      let ok = false;
-      try {
-        ok = crypto.verify('sha256', Buffer.from(message, 'utf8'), wechatPayKeys.publicKey, Buffer.from(params.paySign, 'base64'));
-      } catch {
-        ok = false;
-      }
-      if (!ok) return fail('paySign invalid');
+      if (!rsaVerifyText('sha256', message, wechatPayKeys.publicKey, params.paySign)) return fail('paySign invalid');
       if (record.resultCode !== 'pending') return fail(`order ${record.resultCode}`);
       return { errMsg: 'requestPayment:ok', transactionId };
     },
@@ -584,10 +478,7 @@ export async function startUseePayGateway({
     idle,
     async close() {
       await Promise.race([idle(), new Promise((r) => setTimeout(r, NOTIFY_TIMEOUT_MS + 1000).unref())]);
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
     },
   };
 }

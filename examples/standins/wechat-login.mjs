@@ -14,7 +14,8 @@
 // arguments 'RATE', 'BUSY' and 'RISK' return a code whose exchange fails with 45011 (rate limit),
 // -1 (system busy) and 40226 (high-risk user), so tests can reach each error.
 import crypto from 'node:crypto';
-import http from 'node:http';
+import { startServer } from './http.mjs';
+import { BASE62, randomText } from './random.mjs';
 
 const CODE_TTL_MS = 5 * 60 * 1000;
 const SPECIAL = {
@@ -22,14 +23,6 @@ const SPECIAL = {
   BUSY: { errcode: -1, errmsg: 'system error' },
   RISK: { errcode: 40226, errmsg: 'invalid user, high risk' },
 };
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomText(length, alphabet = BASE62) {
-  const bytes = crypto.randomBytes(length);
-  let out = '';
-  for (let i = 0; i < length; i++) out += alphabet[bytes[i] % alphabet.length];
-  return out;
-}
 
 /** WeChat's request id, appended to error messages: `rid: 6563f2a1-2b3c4d5e-1a2b3c4d`. */
 function rid() {
@@ -48,13 +41,8 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
   const unionids = new Map(); // openid → unionid (only buyers whose code was issued with { unionid: true })
   const requests = [];
 
-  function reply(res, status, object) {
-    const body = JSON.stringify(object);
-    // WeChat answers these endpoints with a non-JSON content type; a client must not depend on it.
-    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' });
-    res.end(body);
-    return body;
-  }
+  // WeChat answers these endpoints with a non-JSON content type; a client must not depend on it.
+  const reply = (status, object) => ({ status, headers: { 'content-type': 'text/plain', connection: 'close' }, body: JSON.stringify(object) });
 
   function exchange(query) {
     const appid = query.get('appid');
@@ -80,40 +68,25 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
     return session;
   }
 
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    req.resume(); // a GET has no body worth reading
     if (url.pathname !== '/sns/jscode2session') {
       requests.push({ method: req.method, path: url.pathname, status: 404 });
-      reply(res, 404, { errcode: 404, errmsg: 'not found' });
-      return;
+      return reply(404, { errcode: 404, errmsg: 'not found' });
     }
     if (req.method !== 'GET') {
       requests.push({ method: req.method, path: url.pathname, status: 405 });
-      reply(res, 405, { errcode: 43001, errmsg: `require GET method, rid: ${rid()}` });
-      return;
+      return reply(405, { errcode: 43001, errmsg: `require GET method, rid: ${rid()}` });
     }
     const result = exchange(url.searchParams);
     const redacted = Object.fromEntries([...url.searchParams].map(([k, v]) => [k, k === 'secret' ? '***' : v]));
     requests.push({ method: 'GET', path: url.pathname, query: redacted, errcode: result.errcode ?? null });
     log(`wechat-login: jscode2session code=${redacted.js_code ?? ''} → ${result.errcode === undefined ? `openid ${result.openid}` : `errcode ${result.errcode}`}`);
-    reply(res, 200, result);
+    return reply(200, result);
   });
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 1_000;
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address();
 
   return {
-    apiBase: `http://127.0.0.1:${port}`,
+    apiBase: server.url,
     requests,
     /**
      * A fresh single-use js_code, as wx.login() returns it. `openid`: the buyer (the same openid for
@@ -150,11 +123,6 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
       const encrypted = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
       return { encryptedData: encrypted.toString('base64'), iv: iv.toString('base64') };
     },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: server.close,
   };
 }

@@ -1,0 +1,50 @@
+// The demo merchant's notification endpoint: a bounded local server that hands each raw body to aggpay.
+import { startServer } from '../standins/http.mjs';
+
+const WAIT_MS = 5_000;
+
+/**
+ * Serves `POST <path>` on 127.0.0.1. `verify(rawBytes)` → `{ event, reply, … }` (aggpay's verifyNotify, plus
+ * whatever the merchant adds) is recorded in `received` and its `reply` sent exactly; a body that does not
+ * verify is recorded as `{ error }` and answered 400 `failBody` (the provider retries). Anything else: 404.
+ */
+export async function startNotifyEndpoint(path, verify, { failBody }) {
+  const received = [];
+  const waiters = [];
+  const server = await startServer((req, body) => {
+    if (req.method !== 'POST' || req.url !== path || body === null) return { status: 404 };
+    let entry, reply;
+    try {
+      entry = verify(body);
+      reply = entry.reply;
+    } catch (error) {
+      entry = { error };
+      reply = { status: 400, headers: { 'content-type': 'text/plain' }, body: failBody };
+    }
+    received.push(entry);
+    for (const wake of waiters.splice(0)) wake();
+    return reply;
+  });
+  return {
+    notifyUrl: `${server.url}${path}`,
+    received,
+    /** Resolves the first received entry matching `predicate`, waiting up to WAIT_MS. */
+    async waitFor(predicate, what) {
+      const deadline = Date.now() + WAIT_MS;
+      for (;;) {
+        const hit = received.find(predicate);
+        if (hit) return hit;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`merchant: no ${what} within ${WAIT_MS} ms`);
+        await new Promise((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+    },
+    close: server.close,
+  };
+}
