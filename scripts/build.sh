@@ -15,6 +15,8 @@ echo '{ "type": "commonjs" }' > pkg/node/package.json
 echo '{ "type": "module" }' > pkg/web/package.json
 # CommonJS TypeScript consumers (module node16) need .d.cts declarations; the content is the same.
 cp pkg/types/index.d.ts pkg/types/index.d.cts
+# The published package carries the project's README and licence.
+cp README.md LICENSE pkg/
 node_modules/.bin/esbuild pkg/src/node.mjs --bundle --platform=node --format=cjs \
   --external:../node/aggpay.js --outfile=pkg/dist/node.cjs --log-level=warning
 echo "build: pkg/ ready ($(du -k pkg/web/aggpay_bg.wasm | cut -f1) KiB wasm)"
