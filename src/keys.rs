@@ -140,14 +140,12 @@ impl Certificate {
     }
     /// The subject's RSA public key; an error for EC, SM2 and other non-RSA keys.
     pub fn public_key(&self, role: &str) -> Result<PublicKey> {
-        RsaPublicKey::from_public_key_der(&self.spki_der)
-            .map(|key| PublicKey { key })
-            .map_err(|_| {
-                Error::cert_invalid(format!(
-                    "{role}: the certificate's key is not an RSA key (algorithm {})",
-                    self.public_key_algorithm
-                ))
-            })
+        RsaPublicKey::from_public_key_der(&self.spki_der).map(|key| PublicKey { key }).map_err(|_| {
+            Error::cert_invalid(format!(
+                "{role}: the certificate's key is not an RSA key (algorithm {})",
+                self.public_key_algorithm
+            ))
+        })
     }
 }
 
@@ -222,10 +220,7 @@ pub fn load_public_key(text: &str, role: &str) -> Result<PublicKey> {
 pub fn load_certificate(text: &str, role: &str) -> Result<Certificate> {
     let mut chain = load_certificate_chain(text, role)?;
     if chain.len() != 1 {
-        return Err(Error::cert_invalid(format!(
-            "{role}: expected one certificate, found {}",
-            chain.len()
-        )));
+        return Err(Error::cert_invalid(format!("{role}: expected one certificate, found {}", chain.len())));
     }
     Ok(chain.remove(0))
 }
@@ -265,24 +260,22 @@ fn read_blocks(text: &str, role: &str) -> Result<Vec<Block>> {
         return Err(Error::key_invalid(format!("{role}: empty")));
     }
     if !text.contains("-----BEGIN ") {
-        let der = decode_base64_lenient(text).ok_or_else(|| {
-            Error::key_invalid(format!("{role}: neither PEM nor base64 DER"))
-        })?;
+        let der = decode_base64_lenient(text)
+            .ok_or_else(|| Error::key_invalid(format!("{role}: neither PEM nor base64 DER")))?;
         return Ok(vec![Block { label: None, der }]);
     }
     let mut blocks = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after_begin = &rest[start + "-----BEGIN ".len()..];
-        let label_end = after_begin
-            .find("-----")
-            .ok_or_else(|| Error::key_invalid(format!("{role}: truncated PEM header")))?;
+        let label_end =
+            after_begin.find("-----").ok_or_else(|| Error::key_invalid(format!("{role}: truncated PEM header")))?;
         let label = after_begin[..label_end].trim().to_owned();
         let body_and_rest = &after_begin[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let body_end = body_and_rest.find(&end_marker).ok_or_else(|| {
-            Error::key_invalid(format!("{role}: truncated PEM: no END line for the {label} block"))
-        })?;
+        let body_end = body_and_rest
+            .find(&end_marker)
+            .ok_or_else(|| Error::key_invalid(format!("{role}: truncated PEM: no END line for the {label} block")))?;
         let body = &body_and_rest[..body_end];
         if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
             return Err(Error::key_invalid(format!(
@@ -378,7 +371,8 @@ fn as_cert_error(e: Error) -> Error {
 }
 
 fn parse_certificate(der: &[u8], role: &str) -> Result<Certificate> {
-    let cert = X509::from_der(der).map_err(|_| Error::cert_invalid(format!("{role}: not a valid X.509 certificate")))?;
+    let cert =
+        X509::from_der(der).map_err(|_| Error::cert_invalid(format!("{role}: not a valid X.509 certificate")))?;
     let tbs = cert.tbs_certificate();
     let spki_der = tbs
         .subject_public_key_info()
@@ -427,16 +421,14 @@ fn unsigned_decimal(bytes: &[u8]) -> String {
 /// `+`, Java's keywords for the common attributes and `OID=#hex` for the rest — the form Java's
 /// `X500Principal.getName()` produces, which Alipay's certificate SN is computed over.
 fn rfc2253(name: &x509_cert::name::Name) -> String {
-    let rdns: Vec<String> = name
-        .iter_rdn()
-        .map(|rdn| rdn.iter().map(attribute_text).collect::<Vec<_>>().join("+"))
-        .collect();
+    let rdns: Vec<String> =
+        name.iter_rdn().map(|rdn| rdn.iter().map(attribute_text).collect::<Vec<_>>().join("+")).collect();
     rdns.into_iter().rev().collect::<Vec<_>>().join(",")
 }
 
 fn attribute_text(atv: &x509_cert::attr::AttributeTypeAndValue) -> String {
-    use der::{Tag, Tagged};
     use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    use der::{Tag, Tagged};
     let keyword = match atv.oid.to_string().as_str() {
         "2.5.4.3" => Some("CN"),
         "2.5.4.6" => Some("C"),

@@ -14,13 +14,57 @@ pub struct Money {
 
 /// ISO 4217 minor-unit exponents of the currencies aggpay's providers settle in or present.
 const EXPONENTS: &[(&str, u32)] = &[
-    ("AED", 2), ("AUD", 2), ("BHD", 3), ("BND", 2), ("CAD", 2), ("CHF", 2), ("CLP", 0), ("CNY", 2),
-    ("CZK", 2), ("DKK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2),
-    ("INR", 2), ("IQD", 3), ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0), ("KWD", 3), ("KZT", 2),
-    ("LKR", 2), ("LYD", 3), ("MNT", 2), ("MOP", 2), ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2),
-    ("OMR", 3), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("QAR", 2), ("RUB", 2), ("SAR", 2), ("SEK", 2),
-    ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UGX", 0), ("USD", 2), ("VND", 0),
-    ("XAF", 0), ("XOF", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("AUD", 2),
+    ("BHD", 3),
+    ("BND", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KZT", 2),
+    ("LKR", 2),
+    ("LYD", 3),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RUB", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("VND", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("ZAR", 2),
 ];
 
 /// The largest amount accepted: within JavaScript's safe-integer range, so it survives JSON.
@@ -29,11 +73,10 @@ const MAX_MINOR: u64 = (1 << 53) - 1;
 impl Money {
     pub fn new(minor: u64, currency: &str) -> Result<Money> {
         let upper = currency.to_ascii_uppercase();
-        let exponent = EXPONENTS
-            .iter()
-            .find(|(code, _)| *code == upper)
-            .map(|(_, e)| *e)
-            .ok_or_else(|| Error::bad_input(format!("unsupported currency {currency:?} (ISO 4217 code expected)")))?;
+        let exponent =
+            EXPONENTS.iter().find(|(code, _)| *code == upper).map(|(_, e)| *e).ok_or_else(|| {
+                Error::bad_input(format!("unsupported currency {currency:?} (ISO 4217 code expected)"))
+            })?;
         if minor > MAX_MINOR {
             return Err(Error::bad_input("amount is too large"));
         }
@@ -43,9 +86,8 @@ impl Money {
 
     /// Reads `{ "minor": 1, "currency": "CNY" }`; `minor` is a non-negative integer or a string of digits.
     pub fn from_json(value: &Value, field: &str) -> Result<Money> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| Error::bad_input(format!("{field} must be {{ minor, currency }}")))?;
+        let obj =
+            value.as_object().ok_or_else(|| Error::bad_input(format!("{field} must be {{ minor, currency }}")))?;
         let currency = obj
             .get("currency")
             .and_then(Value::as_str)
@@ -55,7 +97,9 @@ impl Money {
             Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
             _ => None,
         }
-        .ok_or_else(|| Error::bad_input(format!("{field}.minor must be a non-negative integer number of minor units")))?;
+        .ok_or_else(|| {
+            Error::bad_input(format!("{field}.minor must be a non-negative integer number of minor units"))
+        })?;
         if obj.len() != 2 {
             return Err(Error::bad_input(format!("{field} must have exactly the fields minor and currency")));
         }
@@ -65,7 +109,9 @@ impl Money {
     /// Parses a decimal major-unit string such as `"12.30"` (at most `exponent` decimals).
     pub fn parse_decimal(text: &str, currency: &str) -> Result<Money> {
         let probe = Money::new(0, currency)?;
-        let bad = || Error::bad_input(format!("{text:?} is not a {currency} amount with at most {} decimals", probe.exponent));
+        let bad = || {
+            Error::bad_input(format!("{text:?} is not a {currency} amount with at most {} decimals", probe.exponent))
+        };
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !digits(whole) || (text.contains('.') && !digits(fraction)) || fraction.len() > probe.exponent as usize {
@@ -73,7 +119,11 @@ impl Money {
         }
         let scale = 10u64.pow(probe.exponent);
         let whole: u64 = whole.parse().map_err(|_| bad())?;
-        let fraction: u64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<width$}", width = probe.exponent as usize).parse().map_err(|_| bad())? };
+        let fraction: u64 = if fraction.is_empty() {
+            0
+        } else {
+            format!("{fraction:0<width$}", width = probe.exponent as usize).parse().map_err(|_| bad())?
+        };
         let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(bad)?;
         Money::new(minor, currency)
     }

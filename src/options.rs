@@ -45,10 +45,9 @@ impl<'a> Fields<'a> {
     pub fn number(&self, name: &str) -> Result<Option<f64>> {
         match self.map.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| Error::bad_input(format!("{}.{name} must be a number", self.what))),
+            Some(Value::Number(n)) => {
+                n.as_f64().map(Some).ok_or_else(|| Error::bad_input(format!("{}.{name} must be a number", self.what)))
+            }
             Some(_) => Err(Error::bad_input(format!("{}.{name} must be a number", self.what))),
         }
     }

@@ -26,12 +26,8 @@ fn vectors(kind: &str) -> Vec<Value> {
 }
 
 fn client(config: Value) -> Alipay {
-    Alipay::new(
-        &config,
-        |k| Ok(Box::new(k) as Box<dyn RsaSigner>),
-        |k| Ok(Box::new(k) as Box<dyn RsaVerifier>),
-    )
-    .unwrap()
+    Alipay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |k| Ok(Box::new(k) as Box<dyn RsaVerifier>))
+        .unwrap()
 }
 
 fn app(alipay_public_key: &str, sign_type: &str) -> Alipay {
@@ -100,7 +96,9 @@ fn notification_vectors() {
             let client = app(&key, "RSA2");
             let body = match v["form_body"].as_str() {
                 Some(body) => body.to_owned(),
-                None => form::encode(v["params"].as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap()))),
+                None => form::encode(
+                    v["params"].as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())),
+                ),
             };
             let result = client.verify_notify(body.as_bytes(), rule);
             match v["expect"].as_str().unwrap() {
@@ -145,12 +143,20 @@ fn certificate_mode_client_and_its_sns() {
     assert_eq!(mode.app_cert_sn, "866efef280dec9137a87d047ac446315");
     assert_eq!(mode.alipay_cert_sn, "7513daaaa48aa3ba2e4018d84402479c");
     assert_eq!(mode.alipay_root_cert_sn, "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6");
-    let req = c.build_trade_query(&json!({ "out_trade_no": "T1" }), &RequestOptions { timestamp_ms: 0.0, ..Default::default() }).unwrap();
+    let req = c
+        .build_trade_query(
+            &json!({ "out_trade_no": "T1" }),
+            &RequestOptions { timestamp_ms: 0.0, ..Default::default() },
+        )
+        .unwrap();
     assert!(req.url.contains("app_cert_sn=866efef280dec9137a87d047ac446315"));
     assert!(req.url.contains("alipay_root_cert_sn=687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"));
     // A response naming another Alipay certificate: rotated.
     let err = c
-        .parse_response("alipay.trade.query", r#"{"alipay_trade_query_response":{"code":"10000"},"alipay_cert_sn":"0123","sign":"AAAA"}"#)
+        .parse_response(
+            "alipay.trade.query",
+            r#"{"alipay_trade_query_response":{"code":"10000"},"alipay_cert_sn":"0123","sign":"AAAA"}"#,
+        )
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::CertSnMismatch);
 }

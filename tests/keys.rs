@@ -15,13 +15,14 @@ fn fixture(path: &str) -> String {
 #[test]
 fn alipay_sdk_private_keys_in_every_format_sign_identically() {
     let formats = [
-        "alipay/sdk-nodejs/app-private-key.pem",              // PKCS#1 PEM
-        "alipay/sdk-nodejs/app-private-key-no-wrapper.pem",   // PKCS#1 bare base64
-        "alipay/sdk-nodejs/app-private-key-pkcs8.pem",        // PKCS#8 PEM
+        "alipay/sdk-nodejs/app-private-key.pem",                  // PKCS#1 PEM
+        "alipay/sdk-nodejs/app-private-key-no-wrapper.pem",       // PKCS#1 bare base64
+        "alipay/sdk-nodejs/app-private-key-pkcs8.pem",            // PKCS#8 PEM
         "alipay/sdk-nodejs/app-private-key-pkcs8-no-wrapper.pem", // PKCS#8 bare base64
     ];
     let public = load_public_key(&fixture("alipay/sdk-nodejs/app-public-key.pem"), "app public key").unwrap();
-    let public_bare = load_public_key(&fixture("alipay/sdk-nodejs/app-public-key-no-wrapper.pem"), "app public key").unwrap();
+    let public_bare =
+        load_public_key(&fixture("alipay/sdk-nodejs/app-public-key-no-wrapper.pem"), "app public key").unwrap();
     assert_eq!(public, public_bare);
     let mut signatures = Vec::new();
     for f in formats {
@@ -41,7 +42,8 @@ fn alipay_sdk_private_keys_in_every_format_sign_identically() {
 
 #[test]
 fn certificates_chains_and_their_facts() {
-    let app = load_certificate(&fixture("alipay/sdk-nodejs/appCertPublicKey_2021001161683774.crt"), "app cert").unwrap();
+    let app =
+        load_certificate(&fixture("alipay/sdk-nodejs/appCertPublicKey_2021001161683774.crt"), "app cert").unwrap();
     assert_eq!(
         app.issuer(),
         "CN=Ant Financial Certification Authority Class 1 R1,OU=Certification Authority,O=Ant Financial,C=CN"
@@ -55,10 +57,7 @@ fn certificates_chains_and_their_facts() {
 
     let roots = load_certificate_chain(&fixture("alipay/sdk-nodejs/alipayRootCert.crt"), "root certs").unwrap();
     let algs: Vec<&str> = roots.iter().map(|c| c.signature_algorithm()).collect();
-    assert_eq!(
-        algs,
-        ["1.2.156.10197.1.501", "1.2.840.113549.1.1.11", "1.2.840.10045.4.3.3", "1.2.840.113549.1.1.5"]
-    );
+    assert_eq!(algs, ["1.2.156.10197.1.501", "1.2.840.113549.1.1.11", "1.2.840.10045.4.3.3", "1.2.840.113549.1.1.5"]);
     // SM2 and EC roots parse, but have no RSA key.
     assert_eq!(roots[0].public_key("root").unwrap_err().code(), ErrorCode::CertInvalid);
     assert_eq!(roots[2].public_key("root").unwrap_err().code(), ErrorCode::CertInvalid);
@@ -71,7 +70,10 @@ fn certificates_chains_and_their_facts() {
     let chain = load_certificate_chain(&fixture("alipay/gopay-cert/alipayPublicCert.crt"), "chain").unwrap();
     assert_eq!(chain.len(), 2);
     let first_key = chain[0].public_key("leaf").unwrap();
-    assert_eq!(load_public_key(&fixture("alipay/gopay-cert/alipayPublicCert.crt"), "alipay public key").unwrap(), first_key);
+    assert_eq!(
+        load_public_key(&fixture("alipay/gopay-cert/alipayPublicCert.crt"), "alipay public key").unwrap(),
+        first_key
+    );
 }
 
 #[test]

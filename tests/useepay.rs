@@ -16,7 +16,8 @@ fn fixture(path: &str) -> String {
 fn client(mut config: Value) -> UseePay {
     config["merchantNo"] = "500000000007362".into();
     config["appId"] = "www.pay.com".into();
-    UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |k| Ok(Box::new(k) as Box<dyn RsaVerifier>)).unwrap_or_else(|e| panic!("{e}"))
+    UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |k| Ok(Box::new(k) as Box<dyn RsaVerifier>))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn jsapi_args(params: &Value) -> Value {
@@ -42,20 +43,29 @@ fn every_useepay_vector() {
                 let c = if v["kind"] == "md5-sign" {
                     client(json!({ "signType": "MD5", "md5Key": v["md5_key"] }))
                 } else {
-                    client(json!({ "signType": "RSA", "privateKey": fixture(&format!("useepay/{}", v["private_key"].as_str().unwrap())), "useepayPublicKey": fixture("useepay/test-useepay-public.pem") }))
+                    client(
+                        json!({ "signType": "RSA", "privateKey": fixture(&format!("useepay/{}", v["private_key"].as_str().unwrap())), "useepayPublicKey": fixture("useepay/test-useepay-public.pem") }),
+                    )
                 };
                 let body = if params["transactionType"] == "pay" && params.get("payerInfo").is_some() {
                     c.build_jsapi_pay(&jsapi_args(params)).unwrap().body.unwrap()
                 } else {
                     // A bare field set (not a request envelope): sign exactly these fields.
-                    let fields: Vec<(String, String)> =
-                        params.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect();
+                    let fields: Vec<(String, String)> = params
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                        .collect();
                     assert_eq!(c.sign(&fields).unwrap(), expect, "{}", v["id"]);
                     checked += 1;
                     continue;
                 };
                 let sign = body.rsplit("&sign=").next().unwrap();
-                let sign = String::from_utf8(aggpay::codec::form::decode(format!("s={sign}").as_bytes()).unwrap()[0].value.clone()).unwrap();
+                let sign = String::from_utf8(
+                    aggpay::codec::form::decode(format!("s={sign}").as_bytes()).unwrap()[0].value.clone(),
+                )
+                .unwrap();
                 assert_eq!(sign, expect, "{}", v["id"]);
             }
             "md5-verify" | "notify-verify-rsa" => {
@@ -66,16 +76,26 @@ fn every_useepay_vector() {
                     if public == "test-merchant-public.pem" {
                         // The merchant's own key configured as UseePay's is refused before any verification.
                         let config = json!({ "merchantNo": "1", "appId": "a", "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem"), "useepayPublicKey": fixture("useepay/test-merchant-public.pem") });
-                        let err = UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |k| Ok(Box::new(k) as Box<dyn RsaVerifier>)).err().unwrap();
+                        let err = UseePay::new(
+                            &config,
+                            |k| Ok(Box::new(k) as Box<dyn RsaSigner>),
+                            |k| Ok(Box::new(k) as Box<dyn RsaVerifier>),
+                        )
+                        .err()
+                        .unwrap();
                         assert_eq!((err.code(), expect), (ErrorCode::KeyMismatch, "invalid"));
                         checked += 1;
                         continue;
                     }
-                    client(json!({ "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem"), "useepayPublicKey": fixture(&format!("useepay/{public}")) }))
+                    client(
+                        json!({ "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem"), "useepayPublicKey": fixture(&format!("useepay/{public}")) }),
+                    )
                 };
                 let body = match v["form_body"].as_str() {
                     Some(b) => b.to_owned(),
-                    None => aggpay::codec::form::encode(params.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap()))),
+                    None => aggpay::codec::form::encode(
+                        params.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())),
+                    ),
                 };
                 let result = c.verify_notify(body.as_bytes());
                 if expect == "valid" {
@@ -99,10 +119,14 @@ fn wechat_user_data_vector_and_watermark() {
         all["vectors"].as_array().unwrap().iter().filter(|v| v["expect_watermark_appid"].is_string()).collect();
     assert!(!found.is_empty());
     for v in found {
-        let (key, data, iv) = (v["session_key"].as_str().unwrap(), v["encrypted_data"].as_str().unwrap(), v["iv"].as_str().unwrap());
+        let (key, data, iv) =
+            (v["session_key"].as_str().unwrap(), v["encrypted_data"].as_str().unwrap(), v["iv"].as_str().unwrap());
         let appid = v["expect_watermark_appid"].as_str().unwrap();
         assert_eq!(login::decrypt_user_data(appid, key, data, iv).unwrap(), v["expect"].as_str().unwrap());
-        assert_eq!(login::decrypt_user_data("wx-other", key, data, iv).unwrap_err().code(), ErrorCode::WatermarkMismatch);
+        assert_eq!(
+            login::decrypt_user_data("wx-other", key, data, iv).unwrap_err().code(),
+            ErrorCode::WatermarkMismatch
+        );
         let mut tampered = data.to_owned();
         tampered.replace_range(10..11, if &data[10..11] == "A" { "B" } else { "A" });
         assert!(login::decrypt_user_data(appid, key, &tampered, iv).is_err());

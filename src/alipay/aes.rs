@@ -20,12 +20,11 @@ impl std::fmt::Debug for ContentKey {
 
 impl ContentKey {
     pub fn from_base64(text: &str) -> Result<ContentKey> {
-        let bytes = STANDARD
-            .decode(text.trim())
-            .map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): not base64"))?;
-        let key: [u8; 16] = bytes
-            .try_into()
-            .map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): must be 16 bytes (AES-128) after base64 decoding"))?;
+        let bytes =
+            STANDARD.decode(text.trim()).map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): not base64"))?;
+        let key: [u8; 16] = bytes.try_into().map_err(|_| {
+            Error::key_invalid("Alipay AES key (encryptKey): must be 16 bytes (AES-128) after base64 decoding")
+        })?;
         Ok(ContentKey(key))
     }
 
@@ -38,7 +37,8 @@ impl ContentKey {
             .decode(ciphertext_base64)
             .map_err(|_| Error::decrypt_failed("Alipay encrypted content is not base64"))?;
         let plain = aes::cbc128_decrypt(&self.0, &ZERO_IV, &ciphertext)?;
-        String::from_utf8(plain).map_err(|_| Error::decrypt_failed("Alipay decrypted content is not UTF-8 (wrong AES key?)"))
+        String::from_utf8(plain)
+            .map_err(|_| Error::decrypt_failed("Alipay decrypted content is not UTF-8 (wrong AES key?)"))
     }
 }
 

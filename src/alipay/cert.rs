@@ -13,11 +13,8 @@ pub fn cert_sn(cert: &Certificate) -> String {
 /// The SNs of the RSA-signed certificates of the root file, in file order, joined with `_`
 /// (SM2 and EC roots are left out, as Alipay's SDKs do).
 pub fn root_cert_sn(roots: &[Certificate]) -> Result<String> {
-    let sns: Vec<String> = roots
-        .iter()
-        .filter(|c| c.signature_algorithm().starts_with("1.2.840.113549.1.1."))
-        .map(cert_sn)
-        .collect();
+    let sns: Vec<String> =
+        roots.iter().filter(|c| c.signature_algorithm().starts_with("1.2.840.113549.1.1.")).map(cert_sn).collect();
     if sns.is_empty() {
         return Err(Error::cert_invalid("Alipay root certificate: no RSA-signed root certificate in the file"));
     }

@@ -9,12 +9,9 @@ use crate::error::{Error, Result};
 /// `{ tradeNO }` for `my.tradePay` (and `AlipayJSBridge.call('tradePay', …)` on the old H5 page):
 /// the `trade_no` of a verified `alipay.trade.create` result. Nothing is signed client-side.
 pub fn trade_no_of(trade_create_result: &Value) -> Result<String> {
-    trade_create_result
-        .get("trade_no")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| Error::bad_input("tradePay parameters need the trade_no of a verified alipay.trade.create result"))
+    trade_create_result.get("trade_no").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned).ok_or_else(
+        || Error::bad_input("tradePay parameters need the trade_no of a verified alipay.trade.create result"),
+    )
 }
 
 /// The printed QR code a buyer scanned, from the mini program's launch options
@@ -66,7 +63,8 @@ mod tests {
 
     #[test]
     fn reads_the_qr_url_and_its_parameters() {
-        let options = json!({ "query": { "qrCode": "https://shop.example.com/pay?store=12&table=A%207" }, "scene": "1011" });
+        let options =
+            json!({ "query": { "qrCode": "https://shop.example.com/pay?store=12&table=A%207" }, "scene": "1011" });
         let qr = launch_qr(&options).unwrap().unwrap();
         assert_eq!(qr.qr_code, "https://shop.example.com/pay?store=12&table=A%207");
         assert_eq!(qr.params, vec![("store".into(), "12".into()), ("table".into(), "A 7".into())]);

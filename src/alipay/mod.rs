@@ -65,8 +65,18 @@ pub struct Alipay {
 
 /// The configuration keys `Alipay::new` reads (plus `engine`, which the host reads).
 const CONFIG_FIELDS: &[&str] = &[
-    "appId", "privateKey", "alipayPublicKey", "appCert", "alipayCert", "alipayRootCert", "signType", "gateway",
-    "endpoint", "encryptKey", "notifyUrl", "engine",
+    "appId",
+    "privateKey",
+    "alipayPublicKey",
+    "appCert",
+    "alipayCert",
+    "alipayRootCert",
+    "signType",
+    "gateway",
+    "endpoint",
+    "encryptKey",
+    "notifyUrl",
+    "engine",
 ];
 
 impl Alipay {
@@ -139,6 +149,22 @@ impl Alipay {
     }
     pub fn cert_mode(&self) -> Option<&cert::CertMode> {
         self.cert.as_ref()
+    }
+
+    /// In certificate mode, the Alipay certificate SN a response names must be the configured one;
+    /// another one means Alipay has rotated its certificate.
+    fn check_alipay_cert_sn(&self, received: Option<&str>) -> Result<()> {
+        match (&self.cert, received) {
+            (Some(cert), Some(sn)) if sn != cert.alipay_cert_sn => Err(Error::new(
+                ErrorCode::CertSnMismatch,
+                format!(
+                    "the response is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and configure it",
+                    cert.alipay_cert_sn
+                ),
+            )
+            .with_provider(PROVIDER)),
+            _ => Ok(()),
+        }
     }
 
     fn verify_alipay(&self, hash: Hash, content: &[u8], signature: &[u8]) -> Result<()> {

@@ -28,7 +28,9 @@ impl NotifyRule {
             "payment" => Ok(NotifyRule::Payment),
             "gateway" => Ok(NotifyRule::Gateway),
             "auto" => Ok(NotifyRule::Auto),
-            other => Err(Error::bad_input(format!("unknown notify rule {other:?}; use 'payment', 'gateway' or 'auto'"))),
+            other => {
+                Err(Error::bad_input(format!("unknown notify rule {other:?}; use 'payment', 'gateway' or 'auto'")))
+            }
         }
     }
 }
@@ -60,9 +62,9 @@ impl Alipay {
         let sign = value_of("sign")
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::signature_invalid("the notification has no sign").with_provider(super::PROVIDER))?;
-        let signature = STANDARD
-            .decode(sign)
-            .map_err(|_| Error::signature_invalid("the notification sign is not base64").with_provider(super::PROVIDER))?;
+        let signature = STANDARD.decode(sign).map_err(|_| {
+            Error::signature_invalid("the notification sign is not base64").with_provider(super::PROVIDER)
+        })?;
         // The notification's own sign_type must be the configured one: no downgrade to SHA-1.
         let sign_type = match value_of("sign_type") {
             None | Some(b"") => self.sign_type,
@@ -122,8 +124,11 @@ impl Charset {
     fn decode(self, bytes: &[u8]) -> Result<String> {
         match self {
             Charset::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|_| {
-                Error::new(ErrorCode::Charset, "the notification declares charset utf-8 but its values are not UTF-8 (GBK?)")
-                    .with_provider(super::PROVIDER)
+                Error::new(
+                    ErrorCode::Charset,
+                    "the notification declares charset utf-8 but its values are not UTF-8 (GBK?)",
+                )
+                .with_provider(super::PROVIDER)
             }),
             Charset::Gbk => encoding_rs::GBK
                 .decode_without_bom_handling_and_without_replacement(bytes)

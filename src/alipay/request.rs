@@ -15,14 +15,40 @@ use crate::options::Fields;
 
 /// Parameters the Node SDK puts in the URL query; every other parameter goes in the form body.
 const QUERY_PARAMS: &[&str] = &[
-    "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version", "notify_url",
-    "return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn", "ws_service_url",
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "sign",
+    "timestamp",
+    "version",
+    "notify_url",
+    "return_url",
+    "auth_token",
+    "app_auth_token",
+    "app_cert_sn",
+    "alipay_root_cert_sn",
+    "ws_service_url",
 ];
 
 /// Parameters aggpay sets itself; `params` may not override them.
 const RESERVED_PARAMS: &[&str] = &[
-    "app_id", "method", "format", "charset", "sign_type", "sign", "timestamp", "version", "notify_url",
-    "return_url", "auth_token", "app_auth_token", "app_cert_sn", "alipay_root_cert_sn", "biz_content",
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "sign",
+    "timestamp",
+    "version",
+    "notify_url",
+    "return_url",
+    "auth_token",
+    "app_auth_token",
+    "app_cert_sn",
+    "alipay_root_cert_sn",
+    "biz_content",
     "encrypt_type",
 ];
 
@@ -53,7 +79,9 @@ impl RequestOptions {
             let extra = extra.as_object().ok_or_else(|| Error::bad_input("options.params must be an object"))?;
             for (name, value) in extra {
                 if RESERVED_PARAMS.contains(&name.as_str()) {
-                    return Err(Error::bad_input(format!("options.params.{name} is set by aggpay; use the matching option")));
+                    return Err(Error::bad_input(format!(
+                        "options.params.{name} is set by aggpay; use the matching option"
+                    )));
                 }
                 let value = value
                     .as_str()
@@ -87,7 +115,8 @@ pub fn biz_content_text(biz: &Value) -> Result<String> {
                 let value = if key.ends_with("amount") { amount_value(key, value, currency)? } else { value.clone() };
                 out.insert(key.clone(), value);
             }
-            serde_json::to_string(&Value::Object(out)).map_err(|_| Error::bad_input("biz_content could not be serialized"))
+            serde_json::to_string(&Value::Object(out))
+                .map_err(|_| Error::bad_input("biz_content could not be serialized"))
         }
         _ => Err(Error::bad_input("biz_content must be an object or a JSON string")),
     }
@@ -112,7 +141,12 @@ fn amount_value(key: &str, value: &Value, currency: &str) -> Result<Value> {
 
 impl Alipay {
     /// Every parameter of the request, `sign` last, in a stable order.
-    pub fn signed_params(&self, method: &str, biz_content: Option<&Value>, options: &RequestOptions) -> Result<Vec<(String, String)>> {
+    pub fn signed_params(
+        &self,
+        method: &str,
+        biz_content: Option<&Value>,
+        options: &RequestOptions,
+    ) -> Result<Vec<(String, String)>> {
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_') {
             return Err(Error::bad_input(format!("{method:?} is not an Alipay method name")));
         }
@@ -162,16 +196,18 @@ impl Alipay {
     }
 
     /// A signed `POST` to the gateway, parameters split between query and form body.
-    pub fn build_request(&self, method: &str, biz_content: Option<&Value>, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_request(
+        &self,
+        method: &str,
+        biz_content: Option<&Value>,
+        options: &RequestOptions,
+    ) -> Result<HttpRequest> {
         let params = self.signed_params(method, biz_content, options)?;
         let (query, body): (Vec<_>, Vec<_>) = params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
         Ok(HttpRequest {
             method: "POST",
             url: format!("{}?{}", self.gateway, form::encode(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
-            headers: vec![(
-                "content-type".into(),
-                "application/x-www-form-urlencoded;charset=utf-8".into(),
-            )],
+            headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
             body: Some(form::encode(body.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
         })
     }
@@ -186,7 +222,11 @@ impl Alipay {
             html_escape(&self.gateway)
         );
         for (name, value) in &params {
-            html.push_str(&format!("<input type=\"hidden\" name=\"{}\" value=\"{}\"/>", html_escape(name), html_escape(value)));
+            html.push_str(&format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                html_escape(name),
+                html_escape(value)
+            ));
         }
         html.push_str("<input type=\"submit\" value=\"ok\" style=\"display:none;\"/></form>");
         html.push_str("<script>document.forms['alipaysubmit'].submit();</script>");

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 use super::{Alipay, provider_error};
-use crate::codec::json_node::{Span, top_level_members};
+use crate::codec::json_node::top_level_members;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The node name Alipay answers `method` under: `alipay.trade.create` → `alipay_trade_create_response`.
@@ -30,15 +30,8 @@ pub struct RawResponse<'a> {
 pub fn locate<'a>(raw: &'a str, method: &str) -> Result<RawResponse<'a>> {
     let expected = response_node_name(method);
     let members = top_level_members(raw).map_err(|e| e.with_provider(super::PROVIDER))?;
-    let find = |name: &str| -> Result<Option<Span>> {
-        let mut found = members.iter().filter(|(k, _)| k.of(raw) == name).map(|(_, v)| *v);
-        let first = found.next();
-        if found.next().is_some() {
-            return Err(Error::malformed(format!("the response has more than one {name:?} node")).with_provider(super::PROVIDER));
-        }
-        Ok(first)
-    };
-    let (node_name, span) = match (find(&expected)?, find("error_response")?) {
+    let find = |name: &str| members.iter().find(|(k, _)| k.of(raw) == name).map(|(_, v)| *v);
+    let (node_name, span) = match (find(&expected), find("error_response")) {
         (Some(span), _) => (expected, span),
         (None, Some(span)) => ("error_response".to_owned(), span),
         (None, None) => {
@@ -47,14 +40,23 @@ pub fn locate<'a>(raw: &'a str, method: &str) -> Result<RawResponse<'a>> {
     };
     let quoted = format!("\"{node_name}\"");
     if raw[span.end..].contains(&quoted) {
-        return Err(Error::malformed(format!("{node_name} appears again after the response node")).with_provider(super::PROVIDER));
+        return Err(Error::malformed(format!("{node_name} appears again after the response node"))
+            .with_provider(super::PROVIDER));
     }
     let string_member = |name: &str| -> Result<Option<String>> {
-        find(name)?
-            .map(|s| serde_json::from_str::<String>(s.of(raw)).map_err(|_| Error::malformed(format!("{name} is not a string"))))
+        find(name)
+            .map(|s| {
+                serde_json::from_str::<String>(s.of(raw))
+                    .map_err(|_| Error::malformed(format!("{name} is not a string")))
+            })
             .transpose()
     };
-    Ok(RawResponse { node_name, node_text: span.of(raw), sign: string_member("sign")?, alipay_cert_sn: string_member("alipay_cert_sn")? })
+    Ok(RawResponse {
+        node_name,
+        node_text: span.of(raw),
+        sign: string_member("sign")?,
+        alipay_cert_sn: string_member("alipay_cert_sn")?,
+    })
 }
 
 impl Alipay {
@@ -62,18 +64,7 @@ impl Alipay {
     /// (decrypted when it was encrypted). Failures: see the error codes in the README.
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
         let located = locate(raw, method)?;
-        if let (Some(cert), Some(sn)) = (&self.cert, &located.alipay_cert_sn) {
-            if *sn != cert.alipay_cert_sn {
-                return Err(Error::new(
-                    ErrorCode::CertSnMismatch,
-                    format!(
-                        "the response is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and configure it",
-                        cert.alipay_cert_sn
-                    ),
-                )
-                .with_provider(super::PROVIDER));
-            }
-        }
+        self.check_alipay_cert_sn(located.alipay_cert_sn.as_deref())?;
         let verified = match &located.sign {
             Some(sign) => {
                 self.verify_node(located.node_text, sign)?;
@@ -86,7 +77,8 @@ impl Alipay {
                 let ciphertext: String = serde_json::from_str(located.node_text)
                     .map_err(|_| Error::malformed("the encrypted response node is not a JSON string"))?;
                 let key = self.content_key.as_ref().ok_or_else(|| {
-                    Error::bad_input("the response is encrypted but no encryptKey is configured").with_provider(super::PROVIDER)
+                    Error::bad_input("the response is encrypted but no encryptKey is configured")
+                        .with_provider(super::PROVIDER)
                 })?;
                 key.decrypt(&ciphertext)?
             }
@@ -101,7 +93,8 @@ impl Alipay {
         let success = located.node_name != "error_response" && matches!(code, None | Some("10000"));
         match (success, verified) {
             (true, true) => Ok(node_json),
-            (true, false) => Err(Error::signature_invalid(format!("the {} is not signed", located.node_name)).with_provider(super::PROVIDER)),
+            (true, false) => Err(Error::signature_invalid(format!("the {} is not signed", located.node_name))
+                .with_provider(super::PROVIDER)),
             (false, true) if located.node_name != "error_response" => Err(provider_error(
                 ErrorCode::ProviderBusiness,
                 failure_message(&node, "business failure"),

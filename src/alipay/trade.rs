@@ -95,9 +95,7 @@ impl Alipay {
 }
 
 fn object(biz: &Value, method: &str) -> Result<Map<String, Value>> {
-    biz.as_object()
-        .cloned()
-        .ok_or_else(|| Error::bad_input(format!("{method}: biz_content must be an object")))
+    biz.as_object().cloned().ok_or_else(|| Error::bad_input(format!("{method}: biz_content must be an object")))
 }
 
 fn has(biz: &Map<String, Value>, key: &str) -> bool {

@@ -79,18 +79,10 @@ impl Alipay {
         let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let signed = match (header("alipay-timestamp"), header("alipay-nonce"), header("alipay-signature")) {
             (Some(ts), Some(nonce), Some(sig)) => {
-                if let (Some(cert), Some(sn)) = (&self.cert, header("alipay-sn")) {
-                    if sn != cert.alipay_cert_sn {
-                        return Err(Error::new(
-                            ErrorCode::CertSnMismatch,
-                            format!("the response is signed with Alipay certificate {sn}, but {} is configured", cert.alipay_cert_sn),
-                        )
-                        .with_provider(super::PROVIDER));
-                    }
-                }
-                let signature = STANDARD
-                    .decode(sig)
-                    .map_err(|_| Error::signature_invalid("alipay-signature is not base64").with_provider(super::PROVIDER))?;
+                self.check_alipay_cert_sn(header("alipay-sn"))?;
+                let signature = STANDARD.decode(sig).map_err(|_| {
+                    Error::signature_invalid("alipay-signature is not base64").with_provider(super::PROVIDER)
+                })?;
                 let content = format!("{ts}\n{nonce}\n{body}\n");
                 self.verify_alipay(Hash::Sha256, content.as_bytes(), &signature)
                     .map_err(|e| e.with_provider(super::PROVIDER))?;
@@ -101,7 +93,8 @@ impl Alipay {
         let parsed: Option<Value> = if body.trim().is_empty() { None } else { serde_json::from_str(body).ok() };
         if (200..300).contains(&status) {
             if !signed {
-                return Err(Error::signature_invalid("the v3 response carries no alipay-signature").with_provider(super::PROVIDER));
+                return Err(Error::signature_invalid("the v3 response carries no alipay-signature")
+                    .with_provider(super::PROVIDER));
             }
             return match parsed {
                 Some(_) => Ok(body.to_owned()),

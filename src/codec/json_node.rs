@@ -17,25 +17,22 @@ impl Span {
     }
 }
 
-/// The value of top-level member `name` (an object, array, string with its quotes, or literal).
-/// `Ok(None)` when the document has no such member. A document that is not one JSON object, or is
-/// truncated, is `ERR_RESPONSE_MALFORMED`; so is a name that occurs twice at the top level.
-pub fn find_member(text: &str, name: &str) -> Result<Option<Span>> {
-    let members = top_level_members(text)?;
-    let mut found = None;
-    for (key, value) in members {
-        if key.of(text) == name {
-            if found.is_some() {
-                return Err(Error::malformed(format!("the response has more than one {name:?} member")));
-            }
-            found = Some(value);
+/// Every top-level member as (key span without quotes, value span), in document order. A value is
+/// an object, array, string with its quotes, or literal. A document that is not one JSON object, or
+/// is truncated, is `ERR_RESPONSE_MALFORMED`; so is a name that occurs twice (which of the two was
+/// meant would be ambiguous).
+pub fn top_level_members(text: &str) -> Result<Vec<(Span, Span)>> {
+    let members = scan_members(text)?;
+    let mut seen = std::collections::HashSet::with_capacity(members.len());
+    for (key, _) in &members {
+        if !seen.insert(key.of(text)) {
+            return Err(Error::malformed(format!("the response has more than one {:?} member", key.of(text))));
         }
     }
-    Ok(found)
+    Ok(members)
 }
 
-/// Every top-level member as (key span without quotes, value span), in document order.
-pub fn top_level_members(text: &str) -> Result<Vec<(Span, Span)>> {
+fn scan_members(text: &str) -> Result<Vec<(Span, Span)>> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -69,11 +66,7 @@ pub fn top_level_members(text: &str) -> Result<Vec<(Span, Span)>> {
 }
 
 fn check_trailing(b: &[u8], i: usize) -> Result<()> {
-    if skip_ws(b, i) == b.len() {
-        Ok(())
-    } else {
-        Err(Error::malformed("the response has text after its JSON object"))
-    }
+    if skip_ws(b, i) == b.len() { Ok(()) } else { Err(Error::malformed("the response has text after its JSON object")) }
 }
 
 fn truncated_or_bad(b: &[u8], i: usize) -> Error {
@@ -146,11 +139,18 @@ mod tests {
     use super::*;
     use crate::ErrorCode;
 
+    fn find_member(text: &str, name: &str) -> Result<Option<Span>> {
+        Ok(top_level_members(text)?.into_iter().find(|(k, _)| k.of(text) == name).map(|(_, v)| v))
+    }
+
     #[test]
     fn finds_raw_text_with_escapes_whitespace_and_braces_in_strings() {
         let doc = "{\"a_response\"\n  :\n  {\"code\":\"10000\",\"url\":\"http:\\/\\/x\",\"s\":\"}{\\\"\",\"n\":{\"sign\":\"x\"}} ,\"sign\":\"abc\"}";
         let span = find_member(doc, "a_response").unwrap().unwrap();
-        assert_eq!(span.of(doc), "{\"code\":\"10000\",\"url\":\"http:\\/\\/x\",\"s\":\"}{\\\"\",\"n\":{\"sign\":\"x\"}}");
+        assert_eq!(
+            span.of(doc),
+            "{\"code\":\"10000\",\"url\":\"http:\\/\\/x\",\"s\":\"}{\\\"\",\"n\":{\"sign\":\"x\"}}"
+        );
         assert_eq!(find_member(doc, "sign").unwrap().unwrap().of(doc), "\"abc\"");
         assert_eq!(find_member(doc, "missing").unwrap(), None);
     }

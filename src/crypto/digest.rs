@@ -22,8 +22,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32]> {
     // HMAC takes keys of any length; the error arm exists only because the trait is fallible.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
-        .map_err(|_| Error::bad_input("HMAC-SHA256 key was refused"))?;
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).map_err(|_| Error::bad_input("HMAC-SHA256 key was refused"))?;
     mac.update(data);
     Ok(mac.finalize().into_bytes().into())
 }
@@ -53,10 +53,7 @@ mod tests {
         assert_eq!(hex_lower(&md5(b"")), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(hex_lower(&md5(b"abc")), "900150983cd24fb0d6963f7d28e17f72");
         assert_eq!(hex_lower(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
-        assert_eq!(
-            hex_lower(&sha256(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex_lower(&sha256(b"abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         // RFC 4231 test case 2.
         assert_eq!(
             hex_lower(&hmac_sha256(b"Jefe", b"what do ya want for nothing?").unwrap()),

@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 /// requires it); the docs' spelling `noceStr` is accepted for `nonceStr`.
 pub fn request_payment(redirect_param: &str) -> Result<Value> {
     let malformed = |m: &str| Error::malformed(m.to_owned()).with_provider(PROVIDER);
-    let param: Value = serde_json::from_str(redirect_param).map_err(|_| malformed("redirectParam is not valid JSON"))?;
+    let param: Value =
+        serde_json::from_str(redirect_param).map_err(|_| malformed("redirectParam is not valid JSON"))?;
     let text = |k: &str| -> Option<String> {
         match param.get(k) {
             Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
@@ -34,7 +35,10 @@ mod tests {
     #[test]
     fn builds_request_payment_with_string_timestamp_and_docs_spelling() {
         let p = request_payment(r#"{"appId":"wx1","timeStamp":1700000000,"noceStr":"n","package":"prepay_id=wx1","signType":"RSA","paySign":"s"}"#).unwrap();
-        assert_eq!(p, json!({"timeStamp":"1700000000","nonceStr":"n","package":"prepay_id=wx1","signType":"RSA","paySign":"s"}));
+        assert_eq!(
+            p,
+            json!({"timeStamp":"1700000000","nonceStr":"n","package":"prepay_id=wx1","signType":"RSA","paySign":"s"})
+        );
         assert!(request_payment(r#"{"timeStamp":"1"}"#).is_err());
         assert!(request_payment("not json").is_err());
     }

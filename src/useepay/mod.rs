@@ -46,8 +46,16 @@ pub struct UseePay {
 }
 
 const CONFIG_FIELDS: &[&str] = &[
-    "merchantNo", "appId", "signType", "md5Key", "privateKey", "useepayPublicKey", "gateway", "notifyUrl",
-    "emptyValues", "engine",
+    "merchantNo",
+    "appId",
+    "signType",
+    "md5Key",
+    "privateKey",
+    "useepayPublicKey",
+    "gateway",
+    "notifyUrl",
+    "emptyValues",
+    "engine",
 ];
 
 impl UseePay {
@@ -67,10 +75,14 @@ impl UseePay {
             }
             "RSA" => {
                 if f.str("md5Key")?.is_some() {
-                    return Err(Error::bad_input("UseePay config: signType RSA takes privateKey and useepayPublicKey, not md5Key"));
+                    return Err(Error::bad_input(
+                        "UseePay config: signType RSA takes privateKey and useepayPublicKey, not md5Key",
+                    ));
                 }
-                let private = load_private_key(f.required_str("privateKey")?, "UseePay merchant private key (privateKey)")?;
-                let public = load_public_key(f.required_str("useepayPublicKey")?, "UseePay public key (useepayPublicKey)")?;
+                let private =
+                    load_private_key(f.required_str("privateKey")?, "UseePay merchant private key (privateKey)")?;
+                let public =
+                    load_public_key(f.required_str("useepayPublicKey")?, "UseePay public key (useepayPublicKey)")?;
                 if public == private.public_key() {
                     return Err(Error::new(
                         crate::ErrorCode::KeyMismatch,
@@ -79,7 +91,9 @@ impl UseePay {
                 }
                 Scheme::Rsa { signer: signer(private)?, useepay: verifier(public)? }
             }
-            other => return Err(Error::bad_input(format!("UseePay config: signType must be MD5 or RSA, not {other:?}"))),
+            other => {
+                return Err(Error::bad_input(format!("UseePay config: signType must be MD5 or RSA, not {other:?}")));
+            }
         };
         let gateway = match f.str("gateway")? {
             None | Some("production") => PRODUCTION_GATEWAY.to_owned(),
@@ -87,7 +101,11 @@ impl UseePay {
             Some(url) if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains('?') => {
                 url.trim_end_matches('/').to_owned()
             }
-            Some(_) => return Err(Error::bad_input("UseePay config: gateway must be 'production', 'sandbox' or an http(s) URL")),
+            Some(_) => {
+                return Err(Error::bad_input(
+                    "UseePay config: gateway must be 'production', 'sandbox' or an http(s) URL",
+                ));
+            }
         };
         let empty_values = match f.str("emptyValues")? {
             None | Some("trim") => EmptyValues::DropBlank,
@@ -143,7 +161,10 @@ impl UseePay {
             None => {}
             Some(t) if t == self.sign_type() => {}
             Some(t @ ("MD5" | "RSA")) => {
-                return Err(invalid(&format!("the message is signed with {t}, but this client is configured for {}", self.sign_type())));
+                return Err(invalid(&format!(
+                    "the message is signed with {t}, but this client is configured for {}",
+                    self.sign_type()
+                )));
             }
             Some(t) => return Err(invalid(&format!("unknown signType {t:?}"))),
         }

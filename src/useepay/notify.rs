@@ -20,7 +20,9 @@ impl UseePay {
             .into_iter()
             .map(|p| match (String::from_utf8(p.name), String::from_utf8(p.value)) {
                 (Ok(name), Ok(value)) => Ok((name, value)),
-                _ => Err(Error::new(ErrorCode::Charset, "the UseePay notification is not UTF-8").with_provider(PROVIDER)),
+                _ => {
+                    Err(Error::new(ErrorCode::Charset, "the UseePay notification is not UTF-8").with_provider(PROVIDER))
+                }
             })
             .collect::<Result<Vec<_>>>()?;
         self.verify(&fields)?;

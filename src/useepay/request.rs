@@ -37,7 +37,10 @@ impl UseePay {
                         None => out.push(("currency".into(), money.currency().into())),
                         Some(c) if c.eq_ignore_ascii_case(money.currency()) => {}
                         Some(c) => {
-                            return Err(Error::bad_input(format!("amount is in {} but currency says {c}", money.currency())));
+                            return Err(Error::bad_input(format!(
+                                "amount is in {} but currency says {c}",
+                                money.currency()
+                            )));
                         }
                     }
                     out.push(("amount".into(), money.to_minor_string()));
@@ -46,19 +49,21 @@ impl UseePay {
                     return Err(Error::bad_input("amount: a string amount must be integer minor units (digits only)"));
                 }
                 ("amount", Value::Number(_) | Value::Bool(_) | Value::Array(_)) => {
-                    return Err(Error::bad_input("amount: give { minor, currency } (integer minor units), never a float"));
+                    return Err(Error::bad_input(
+                        "amount: give { minor, currency } (integer minor units), never a float",
+                    ));
                 }
                 (_, Value::String(s)) => out.push((name.clone(), s.clone())),
                 (_, Value::Object(_) | Value::Array(_)) => out.push((name.clone(), value.to_string())),
                 (_, Value::Number(n)) if n.is_u64() || n.is_i64() => out.push((name.clone(), n.to_string())),
                 (_, Value::Bool(b)) => out.push((name.clone(), b.to_string())),
-                (_, _) => return Err(Error::bad_input(format!("UseePay field {name}: floating-point numbers are not sent"))),
+                (_, _) => {
+                    return Err(Error::bad_input(format!("UseePay field {name}: floating-point numbers are not sent")));
+                }
             }
         }
-        if !out.iter().any(|(k, _)| k == "notifyUrl") {
-            if let Some(url) = &self.notify_url {
-                out.push(("notifyUrl".into(), url.clone()));
-            }
+        if let Some(url) = self.notify_url.as_ref().filter(|_| !out.iter().any(|(k, _)| k == "notifyUrl")) {
+            out.push(("notifyUrl".into(), url.clone()));
         }
         let sign = self.sign(&out)?;
         out.push(("sign".into(), sign));
@@ -74,7 +79,16 @@ impl UseePay {
     /// subOpenId, subject, notifyUrl?, echoParam?, expirationMinutes? (1–20) }`.
     pub fn build_jsapi_pay(&self, args: &Value) -> Result<HttpRequest> {
         let f = Fields::of(args, "JSAPI payment")?;
-        f.only(&["transactionId", "amount", "subAppId", "subOpenId", "subject", "notifyUrl", "echoParam", "expirationMinutes"])?;
+        f.only(&[
+            "transactionId",
+            "amount",
+            "subAppId",
+            "subOpenId",
+            "subject",
+            "notifyUrl",
+            "echoParam",
+            "expirationMinutes",
+        ])?;
         let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;
         let mut fields = Map::new();
         fields.insert("transactionId".into(), f.required_str("transactionId")?.into());
@@ -88,7 +102,10 @@ impl UseePay {
         fields.insert("amount".into(), amount.to_minor_string().into());
         fields.insert("currency".into(), amount.currency().into());
         let notify = f.str("notifyUrl")?.map(str::to_owned).or_else(|| self.notify_url.clone());
-        fields.insert("notifyUrl".into(), notify.ok_or_else(|| Error::bad_input("notifyUrl is required (per call or in the config)"))?.into());
+        fields.insert(
+            "notifyUrl".into(),
+            notify.ok_or_else(|| Error::bad_input("notifyUrl is required (per call or in the config)"))?.into(),
+        );
         if let Some(echo) = f.str("echoParam")? {
             fields.insert("echoParam".into(), echo.into());
         }

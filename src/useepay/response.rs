@@ -18,14 +18,12 @@ pub fn fields_of(raw: &str) -> Result<Vec<(String, String)>> {
             .map_err(|_| Error::malformed("a response field name is not valid JSON").with_provider(PROVIDER))?;
         let text = value.of(raw);
         let value = match text.as_bytes().first() {
-            Some(b'"') => serde_json::from_str::<String>(text)
-                .map_err(|_| Error::malformed(format!("response field {name} is not a valid JSON string")).with_provider(PROVIDER))?,
+            Some(b'"') => serde_json::from_str::<String>(text).map_err(|_| {
+                Error::malformed(format!("response field {name} is not a valid JSON string")).with_provider(PROVIDER)
+            })?,
             Some(b'n') if text == "null" => continue,
             _ => text.to_owned(),
         };
-        if fields.iter().any(|(n, _)| *n == name) {
-            return Err(Error::malformed(format!("response field {name} occurs more than once")).with_provider(PROVIDER));
-        }
         fields.push((name, value));
     }
     Ok(fields)
@@ -88,7 +86,8 @@ impl UseePay {
     pub fn parse_jsapi_pay(&self, raw: &str) -> Result<Value> {
         let verified = self.accepted(raw, "payment failed")?;
         let redirect = verified.get("redirectParam").filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-            Error::malformed("the JSAPI reply has no redirectParam (nothing to hand to wx.requestPayment)").with_provider(PROVIDER)
+            Error::malformed("the JSAPI reply has no redirectParam (nothing to hand to wx.requestPayment)")
+                .with_provider(PROVIDER)
         })?;
         let mut out = verified.outcome();
         out["requestPayment"] = client::request_payment(&redirect)?;
@@ -104,7 +103,9 @@ impl UseePay {
             .ok_or_else(|| Error::malformed("the query reply has no transactionInfo").with_provider(PROVIDER))?;
         let info: Value = serde_json::from_str(&info_text)
             .map_err(|_| Error::malformed("transactionInfo is not valid JSON").with_provider(PROVIDER))?;
-        let info_obj = info.as_object().ok_or_else(|| Error::malformed("transactionInfo is not an object").with_provider(PROVIDER))?;
+        let info_obj = info
+            .as_object()
+            .ok_or_else(|| Error::malformed("transactionInfo is not an object").with_provider(PROVIDER))?;
         let get = |k: &str| match info_obj.get(k) {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Null) | None => None,

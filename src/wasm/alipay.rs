@@ -3,7 +3,10 @@
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, str_arg, string_option, text_of};
+use super::{
+    IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, str_arg, string_option,
+    text_of,
+};
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
 use crate::alipay::{Alipay, client};

@@ -41,12 +41,12 @@ pub(crate) fn choose(options: &JsValue) -> JsResult<Option<HostEngine>> {
     match string_option(options, "engine")?.as_deref() {
         None | Some("auto") => Ok(node),
         Some("wasm") => Ok(None),
-        Some("node") => node
-            .map(Some)
-            .ok_or_else(|| js_error(Error::engine("the node engine is only available on Node.js; use engine: 'wasm' or 'auto'"))),
-        Some(other) => Err(js_error(Error::bad_input(format!(
-            "unknown engine {other:?}; use 'auto', 'node' or 'wasm'"
-        )))),
+        Some("node") => node.map(Some).ok_or_else(|| {
+            js_error(Error::engine("the node engine is only available on Node.js; use engine: 'wasm' or 'auto'"))
+        }),
+        Some(other) => {
+            Err(js_error(Error::bad_input(format!("unknown engine {other:?}; use 'auto', 'node' or 'wasm'"))))
+        }
     }
 }
 
@@ -74,9 +74,8 @@ pub(crate) fn verifier(key: PublicKey, engine: &Option<HostEngine>) -> Result<Bo
         None => Ok(Box::new(key)),
         Some(engine) => {
             let der = key.to_spki_der()?;
-            let handle = engine
-                .import_public_key(&der)
-                .map_err(|_| Error::engine("the node engine refused the public key"))?;
+            let handle =
+                engine.import_public_key(&der).map_err(|_| Error::engine("the node engine refused the public key"))?;
             Ok(Box::new(HostVerifier { engine: engine.clone(), handle }))
         }
     }

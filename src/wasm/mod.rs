@@ -104,10 +104,7 @@ pub(crate) fn string_option(options: &JsValue, name: &str) -> JsResult<Option<St
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value
-        .as_string()
-        .map(Some)
-        .ok_or_else(|| js_error(Error::bad_input(format!("option {name} must be a string"))))
+    value.as_string().map(Some).ok_or_else(|| js_error(Error::bad_input(format!("option {name} must be a string"))))
 }
 
 /// A JS value as JSON (`undefined` → `null`), through `JSON.stringify`.
@@ -125,7 +122,11 @@ pub(crate) fn json_of(value: &JsValue, what: &str) -> JsResult<serde_json::Value
     let text = js_sys::JSON::stringify_with_replacer(value, replacer.as_ref())
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| js_error(Error::bad_input(format!("{what} cannot be represented as JSON (BigInt, NaN, Infinity or a cycle?)"))))?;
+        .ok_or_else(|| {
+            js_error(Error::bad_input(format!(
+                "{what} cannot be represented as JSON (BigInt, NaN, Infinity or a cycle?)"
+            )))
+        })?;
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
@@ -141,7 +142,8 @@ pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
 /// Text from a JS string, or from bytes that must be UTF-8.
 pub(crate) fn text_of(value: &JsValue, what: &str) -> JsResult<String> {
     let bytes = bytes_of(value, what)?;
-    String::from_utf8(bytes).map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
+    String::from_utf8(bytes)
+        .map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
 }
 
 /// The host's default clock: `Date.now()`.

@@ -43,13 +43,15 @@ pub fn aes_gcm_decrypt(key: JsValue, nonce: JsValue, aad: JsValue, ciphertext: J
 
 #[wasm_bindgen(js_name = aesCbcEncrypt)]
 pub fn aes_cbc_encrypt(key: JsValue, iv: JsValue, plaintext: JsValue) -> JsResult<Uint8Array> {
-    let cipher = aes::cbc128_encrypt(&bytes_of(&key, "key")?, &bytes_of(&iv, "iv")?, &bytes_of(&plaintext, "plaintext")?);
+    let cipher =
+        aes::cbc128_encrypt(&bytes_of(&key, "key")?, &bytes_of(&iv, "iv")?, &bytes_of(&plaintext, "plaintext")?);
     Ok(out(&cipher.js()?))
 }
 
 #[wasm_bindgen(js_name = aesCbcDecrypt)]
 pub fn aes_cbc_decrypt(key: JsValue, iv: JsValue, ciphertext: JsValue) -> JsResult<Uint8Array> {
-    let plain = aes::cbc128_decrypt(&bytes_of(&key, "key")?, &bytes_of(&iv, "iv")?, &bytes_of(&ciphertext, "ciphertext")?);
+    let plain =
+        aes::cbc128_decrypt(&bytes_of(&key, "key")?, &bytes_of(&iv, "iv")?, &bytes_of(&ciphertext, "ciphertext")?);
     Ok(out(&plain.js()?))
 }
 

@@ -82,7 +82,9 @@ pub fn parse_code2session(raw: &str) -> Result<Session> {
         .map_err(|_| Error::malformed("jscode2session reply is not JSON").with_provider(PROVIDER))?;
     let errcode = match reply.get("errcode") {
         None | Some(Value::Null) => 0,
-        Some(v) => v.as_i64().ok_or_else(|| Error::malformed("jscode2session errcode is not a number").with_provider(PROVIDER))?,
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| Error::malformed("jscode2session errcode is not a number").with_provider(PROVIDER))?,
     };
     if errcode != 0 {
         let errmsg = reply.get("errmsg").and_then(Value::as_str).unwrap_or("").to_owned();
@@ -96,11 +98,16 @@ pub fn parse_code2session(raw: &str) -> Result<Session> {
         };
         return Err(Error::new(code, format!("jscode2session failed: {errcode} {errmsg}"))
             .with_provider(PROVIDER)
-            .with_detail(ProviderDetail { code: Some(errcode.to_string()), message: Some(errmsg), ..Default::default() }));
+            .with_detail(ProviderDetail {
+                code: Some(errcode.to_string()),
+                message: Some(errmsg),
+                ..Default::default()
+            }));
     }
     let text = |k: &str| reply.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(Session {
-        openid: text("openid").ok_or_else(|| Error::malformed("jscode2session reply has no openid").with_provider(PROVIDER))?,
+        openid: text("openid")
+            .ok_or_else(|| Error::malformed("jscode2session reply has no openid").with_provider(PROVIDER))?,
         session_key: text("session_key")
             .ok_or_else(|| Error::malformed("jscode2session reply has no session_key").with_provider(PROVIDER))?,
         unionid: text("unionid"),
@@ -111,19 +118,25 @@ pub fn parse_code2session(raw: &str) -> Result<Session> {
 /// base64-decoded `session_key`) and checks that `watermark.appid` is this app. Returns the JSON text.
 pub fn decrypt_user_data(app_id: &str, session_key: &str, encrypted_data: &str, iv: &str) -> Result<String> {
     let decode = |what: &str, text: &str| {
-        STANDARD.decode(text.trim()).map_err(|_| Error::bad_input(format!("{what} is not base64")).with_provider(PROVIDER))
+        STANDARD
+            .decode(text.trim())
+            .map_err(|_| Error::bad_input(format!("{what} is not base64")).with_provider(PROVIDER))
     };
     let key = decode("sessionKey", session_key)?;
     let iv = decode("iv", iv)?;
     let data = decode("encryptedData", encrypted_data)?;
     if key.len() != 16 || iv.len() != 16 {
-        return Err(Error::bad_input("sessionKey and iv must each be 16 bytes once base64-decoded").with_provider(PROVIDER));
+        return Err(
+            Error::bad_input("sessionKey and iv must each be 16 bytes once base64-decoded").with_provider(PROVIDER)
+        );
     }
     let plain = aes::cbc128_decrypt(&key, &iv, &data).map_err(|e| e.with_provider(PROVIDER))?;
-    let text = String::from_utf8(plain)
-        .map_err(|_| Error::decrypt_failed("decrypted user data is not UTF-8 (wrong session key?)").with_provider(PROVIDER))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|_| Error::decrypt_failed("decrypted user data is not JSON (wrong session key?)").with_provider(PROVIDER))?;
+    let text = String::from_utf8(plain).map_err(|_| {
+        Error::decrypt_failed("decrypted user data is not UTF-8 (wrong session key?)").with_provider(PROVIDER)
+    })?;
+    let value: Value = serde_json::from_str(&text).map_err(|_| {
+        Error::decrypt_failed("decrypted user data is not JSON (wrong session key?)").with_provider(PROVIDER)
+    })?;
     match value.get("watermark").and_then(|w| w.get("appid")).and_then(Value::as_str) {
         Some(appid) if appid == app_id => Ok(text),
         other => Err(Error::new(
