@@ -32,25 +32,11 @@ const QUERY_PARAMS: &[&str] = &[
     "ws_service_url",
 ];
 
-/// Parameters aggpay sets itself; `params` may not override them.
-const RESERVED_PARAMS: &[&str] = &[
-    "app_id",
-    "method",
-    "format",
-    "charset",
-    "sign_type",
-    "sign",
-    "timestamp",
-    "version",
-    "notify_url",
-    "return_url",
-    "auth_token",
-    "app_auth_token",
-    "app_cert_sn",
-    "alipay_root_cert_sn",
-    "biz_content",
-    "encrypt_type",
-];
+/// Whether aggpay sets this parameter itself (then `params` may not override it): every query
+/// parameter except `ws_service_url`, plus the body's `biz_content` and `encrypt_type`.
+fn set_by_aggpay(name: &str) -> bool {
+    (QUERY_PARAMS.contains(&name) && name != "ws_service_url") || matches!(name, "biz_content" | "encrypt_type")
+}
 
 /// Per-call options: `{ notifyUrl, returnUrl, appAuthToken, authToken, timestamp, encrypt, params }`.
 #[derive(Debug, Default)]
@@ -78,7 +64,7 @@ impl RequestOptions {
         if let Some(extra) = f.get("params") {
             let extra = extra.as_object().ok_or_else(|| Error::bad_input("options.params must be an object"))?;
             for (name, value) in extra {
-                if RESERVED_PARAMS.contains(&name.as_str()) {
+                if set_by_aggpay(name) {
                     return Err(Error::bad_input(format!(
                         "options.params.{name} is set by aggpay; use the matching option"
                     )));
