@@ -10,6 +10,11 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
+/// The exact answer a provider expects to a notification: HTTP 200 with a fixed plain-text body.
+pub fn notify_reply(body: &str) -> serde_json::Value {
+    serde_json::json!({ "status": 200, "headers": { "content-type": "text/plain; charset=utf-8" }, "body": body })
+}
+
 impl HttpRequest {
     /// `{ method, url, headers: { name: value }, body }` — the shape `fetch(url, init)` takes.
     pub fn to_json(&self) -> serde_json::Value {

@@ -73,10 +73,23 @@ impl Alipay {
         Ok(HttpRequest { method, url: format!("{}{path}", self.v3_endpoint), headers, body })
     }
 
-    /// Verifies a v3 response (`headers` with lower-case names) over its raw body, then returns the
-    /// body JSON text (`{}` for an empty body). HTTP errors become `AggpayError`s with Alipay's code.
-    pub fn verify_v3_response(&self, status: u16, headers: &[(String, String)], body: &str) -> Result<String> {
-        let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    /// Verifies a raw v3 response `{ status, headers, body }` (what `send` returns) over its body, then
+    /// returns the body JSON text (`{}` for an empty body). HTTP errors become `AggpayError`s with
+    /// Alipay's code. Header names match in any case.
+    pub fn verify_v3_response(&self, response: &Value) -> Result<String> {
+        let f = Fields::of(response, "Alipay v3 response")?;
+        let status = f
+            .number("status")?
+            .filter(|s| s.fract() == 0.0 && (100.0..600.0).contains(s))
+            .ok_or_else(|| Error::bad_input("Alipay v3 response: status must be an HTTP status code"))?;
+        let body = match f.get("body") {
+            None => "",
+            Some(Value::String(body)) => body.as_str(),
+            Some(_) => return Err(Error::bad_input("Alipay v3 response: body must be the raw text")),
+        };
+        let headers = f.get("headers").and_then(Value::as_object);
+        let header =
+            |name: &str| headers?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str());
         let signed = match (header("alipay-timestamp"), header("alipay-nonce"), header("alipay-signature")) {
             (Some(ts), Some(nonce), Some(sig)) => {
                 self.check_alipay_cert_sn(header("alipay-sn"))?;
@@ -91,7 +104,7 @@ impl Alipay {
             _ => false,
         };
         let parsed: Option<Value> = if body.trim().is_empty() { None } else { serde_json::from_str(body).ok() };
-        if (200..300).contains(&status) {
+        if (200.0..300.0).contains(&status) {
             if !signed {
                 return Err(Error::signature_invalid("the v3 response carries no alipay-signature")
                     .with_provider(super::PROVIDER));

@@ -1,16 +1,16 @@
 //! The `Alipay` JS class: conversions only; every rule lives in `crate::alipay`.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::{
-    IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, str_arg, string_option,
-    text_of,
+    IntoJs, JsResult, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request, str_arg,
+    string_map, string_option, text_of,
 };
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
 use crate::alipay::{Alipay, client};
-use crate::http::HttpRequest;
+use crate::http::notify_reply;
 
 #[wasm_bindgen(js_name = Alipay)]
 pub struct JsAlipay {
@@ -20,14 +20,6 @@ pub struct JsAlipay {
 
 fn options(value: &JsValue) -> JsResult<RequestOptions> {
     RequestOptions::from_json(&json_of(value, "options")?, now_ms()).js()
-}
-
-fn request(result: crate::Result<HttpRequest>) -> JsResult<JsValue> {
-    js_of(&result.js()?.to_json())
-}
-
-fn pairs_object(pairs: &[(String, String)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
 #[wasm_bindgen(js_class = Alipay)]
@@ -92,7 +84,7 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = buildWapPay)]
     pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let page = self.inner.build_wap_pay(&json_of(&biz, "bizContent")?, &options(&opts)?).js()?;
-        js_of(&json!({ "url": page.url, "form": page.form, "params": pairs_object(&page.params) }))
+        js_of(&json!({ "url": page.url, "form": page.form, "params": string_map(&page.params) }))
     }
 
     /// The verified response node of `method`, parsed (decrypted first when encrypted).
@@ -109,8 +101,8 @@ impl JsAlipay {
         let rule = NotifyRule::parse(&string_option(&opts, "rule")?.unwrap_or_else(|| "payment".into())).js()?;
         let notification = self.inner.verify_notify(&bytes_of(&body, "notification body")?, rule).js()?;
         js_of(&json!({
-            "event": pairs_object(&notification.params),
-            "reply": { "status": 200, "headers": { "content-type": "text/plain; charset=utf-8" }, "body": REPLY_BODY },
+            "event": string_map(&notification.params),
+            "reply": notify_reply(REPLY_BODY),
         }))
     }
 
@@ -118,7 +110,7 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = verifyReturn)]
     pub fn verify_return(&self, query: JsValue) -> JsResult<JsValue> {
         let notification = self.inner.verify_return(&bytes_of(&query, "return query")?).js()?;
-        js_of(&pairs_object(&notification.params))
+        js_of(&string_map(&notification.params))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.
@@ -133,7 +125,7 @@ impl JsAlipay {
     pub fn launch_qr_code(launch_options: JsValue) -> JsResult<JsValue> {
         match client::launch_qr(&json_of(&launch_options, "launch options")?).js()? {
             None => Ok(JsValue::NULL),
-            Some(qr) => js_of(&json!({ "qrCode": qr.qr_code, "params": pairs_object(&qr.params) })),
+            Some(qr) => js_of(&json!({ "qrCode": qr.qr_code, "params": string_map(&qr.params) })),
         }
     }
 
@@ -146,15 +138,7 @@ impl JsAlipay {
     /// Verifies `{ status, headers, body }` of a v3 response and returns the parsed body.
     #[wasm_bindgen(js_name = verifyV3Response)]
     pub fn verify_v3_response(&self, response: JsValue) -> JsResult<JsValue> {
-        let response = json_of(&response, "response")?;
-        let status = response.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
-        let headers: Vec<(String, String)> = response
-            .get("headers")
-            .and_then(Value::as_object)
-            .map(|h| h.iter().filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_str()?.to_owned()))).collect())
-            .unwrap_or_default();
-        let body = response.get("body").and_then(Value::as_str).unwrap_or("");
-        js_of_json_text(&self.inner.verify_v3_response(status, &headers, body).js()?)
+        js_of_json_text(&self.inner.verify_v3_response(&json_of(&response, "response")?).js()?)
     }
 
     #[wasm_bindgen(getter, js_name = appId)]

@@ -139,6 +139,16 @@ pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
     js_of_json_text(&value.to_string())
 }
 
+/// A built request as `{ method, url, headers, body }`.
+pub(crate) fn request(result: crate::Result<crate::http::HttpRequest>) -> JsResult<JsValue> {
+    js_of(&result.js()?.to_json())
+}
+
+/// Name/value pairs as a JSON object of strings.
+pub(crate) fn string_map(pairs: &[(String, String)]) -> serde_json::Value {
+    serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect())
+}
+
 /// Text from a JS string, or from bytes that must be UTF-8.
 pub(crate) fn text_of(value: &JsValue, what: &str) -> JsResult<String> {
     let bytes = bytes_of(value, what)?;

@@ -1,9 +1,10 @@
 //! The `UseePay` JS class: conversions only; every rule lives in `crate::useepay`.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, bytes_of, engine, js_of, json_of, str_arg, string_option, text_of};
+use super::{IntoJs, JsResult, bytes_of, engine, js_of, json_of, request, str_arg, string_map, string_option, text_of};
+use crate::http::notify_reply;
 use crate::useepay::UseePay;
 use crate::useepay::notify::REPLY_BODY;
 
@@ -11,10 +12,6 @@ use crate::useepay::notify::REPLY_BODY;
 pub struct JsUseePay {
     inner: UseePay,
     engine: &'static str,
-}
-
-fn request(result: crate::Result<crate::http::HttpRequest>) -> JsResult<JsValue> {
-    js_of(&result.js()?.to_json())
 }
 
 #[wasm_bindgen(js_class = UseePay)]
@@ -59,9 +56,7 @@ impl JsUseePay {
     #[wasm_bindgen(js_name = parseResponse)]
     pub fn parse_response(&self, raw: JsValue) -> JsResult<JsValue> {
         let verified = self.inner.verify_response(&text_of(&raw, "response body")?).js()?;
-        let fields: serde_json::Map<String, Value> =
-            verified.fields.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        js_of(&json!({ "fields": fields, "result": verified.outcome() }))
+        js_of(&json!({ "fields": string_map(&verified.fields), "result": verified.outcome() }))
     }
 
     #[wasm_bindgen(js_name = parseJsapiPay)]
@@ -85,7 +80,7 @@ impl JsUseePay {
         let event = self.inner.verify_notify(&bytes_of(&body, "notification body")?).js()?;
         js_of(&json!({
             "event": event,
-            "reply": { "status": 200, "headers": { "content-type": "text/plain; charset=utf-8" }, "body": REPLY_BODY },
+            "reply": notify_reply(REPLY_BODY),
         }))
     }
 

@@ -3,7 +3,7 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, js_of, js_of_json_text, json_of, str_arg, text_of};
+use super::{IntoJs, JsResult, js_of, js_of_json_text, json_of, request, str_arg, text_of};
 use crate::options::Fields;
 use crate::wechat::login::{self, MiniProgram};
 
@@ -22,7 +22,7 @@ impl JsWechatMiniProgram {
 
     #[wasm_bindgen(js_name = buildCode2Session)]
     pub fn build_code2session(&self, js_code: JsValue) -> JsResult<JsValue> {
-        js_of(&self.inner.build_code2session(&str_arg(&js_code, "jsCode")?).js()?.to_json())
+        request(self.inner.build_code2session(&str_arg(&js_code, "jsCode")?))
     }
 
     /// `{ openid, sessionKey, unionid? }`; each documented errcode throws its own `AggpayError` code.
