@@ -1,4 +1,4 @@
-// Every vector of shared/fixtures/alipay/vectors.json through the public API (`Alipay`, `RsaVerifier`,
+// Every vector of tests/fixtures/alipay/vectors.json through the public API (`Alipay`, `RsaVerifier`,
 // `Certificate`, `primitives`), on both RSA engines. Each vector kind has one handler; an unknown kind
 // or a vector no test used fails the file.
 import assert from 'node:assert/strict';

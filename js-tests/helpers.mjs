@@ -12,8 +12,8 @@ import { AggpayError } from 'aggpay';
 
 export const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 export const pkgDir = path.join(repoRoot, 'pkg');
-/** /work/shared/fixtures/ (the shared folder sits next to the repository root). */
-export const fixturesDir = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
+/** tests/fixtures/: the fixture set, kept in the repository (sources in tests/fixtures/SOURCES.md). */
+export const fixturesDir = fileURLToPath(new URL('../tests/fixtures/', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness: every random input derives from SEED, printed in failure messages.
@@ -169,7 +169,7 @@ export function keyTextVariants(der, label) {
 // ---------------------------------------------------------------------------------------------
 // Fixtures.
 
-/** Every file under shared/fixtures/ ending in one of `exts`, as { rel, abs, text }. */
+/** Every file under tests/fixtures/ ending in one of `exts`, as { rel, abs, text }. */
 export function walkFixtures(exts = ['.pem', '.crt']) {
   const out = [];
   const walk = (dir) => {

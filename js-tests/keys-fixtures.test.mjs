@@ -1,4 +1,4 @@
-// Every key and certificate under shared/fixtures/ loads in each format it comes in (and when
+// Every key and certificate under tests/fixtures/ loads in each format it comes in (and when
 // reformatted), with node:crypto as the reference: private keys sign like node and derive node's
 // SPKI, public keys verify signatures known to be good, certificates expose node's serial, validity
 // and DNs, and certificate signatures (self-signed and issuer → subject) verify with our RsaVerifier.
