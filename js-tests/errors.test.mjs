@@ -214,18 +214,16 @@ describe('malformed key text', () => {
     }
   });
 
-  it('a 300 KB string is refused quickly', () => {
+  it('a 300 KB string is ERR_INPUT_TOO_LARGE, with a short message', () => {
     const big = pair.pkcs8Pem + 'A'.repeat(300 * 1024);
     const bigBare = 'MIIE' + 'A'.repeat(300 * 1024);
     for (const text of [big, bigBare]) {
-      const started = performance.now();
-      expectKeyError(() => new RsaSigner(text), 'ERR_KEY_INVALID', null, '300 KB RsaSigner');
-      expectKeyError(() => new RsaVerifier(text), ['ERR_KEY_INVALID', 'ERR_CERT_INVALID'], null, '300 KB RsaVerifier');
-      expectKeyError(() => Certificate.parse(text), 'ERR_CERT_INVALID', null, '300 KB Certificate.parse');
-      expectKeyError(() => Certificate.parseChain(text), 'ERR_CERT_INVALID', null, '300 KB Certificate.parseChain');
-      assert.ok(performance.now() - started < 2000, '300 KB inputs are refused in well under 2 s');
+      expectKeyError(() => new RsaSigner(text), 'ERR_INPUT_TOO_LARGE', null, '300 KB RsaSigner');
+      expectKeyError(() => new RsaVerifier(text), 'ERR_INPUT_TOO_LARGE', null, '300 KB RsaVerifier');
+      expectKeyError(() => Certificate.parse(text), 'ERR_INPUT_TOO_LARGE', null, '300 KB Certificate.parse');
+      expectKeyError(() => Certificate.parseChain(text), 'ERR_INPUT_TOO_LARGE', null, '300 KB Certificate.parseChain');
     }
-    const error = expectKeyError(() => new RsaSigner(big), 'ERR_KEY_INVALID', pair.pkcs8Pem, '300 KB with a real key inside');
+    const error = expectKeyError(() => new RsaSigner(big), 'ERR_INPUT_TOO_LARGE', pair.pkcs8Pem, '300 KB with a real key inside');
     assert.ok(error.message.length < 500, `short message (${error.message.length} chars)`);
   });
 });

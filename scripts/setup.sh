@@ -45,6 +45,42 @@ ensure_chromium() {
   fi
 }
 
+# OpenJDK 17: tests/x500_java.rs checks certificate names and Alipay SNs against Java 17 itself
+# (later JDKs decode BMPStrings differently). Exports AGGPAY_JAVA, the java the test runs.
+java17() {
+  local candidate
+  for candidate in java /usr/lib/jvm/java-17-openjdk-*/bin/java; do
+    if "$candidate" -version 2>&1 | grep -q 'version "17\.'; then
+      command -v "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+ensure_java() {
+  if ! java17 >/dev/null; then
+    echo "setup: apt-get install openjdk-17-jdk-headless"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
+    fi
+  fi
+  AGGPAY_JAVA=$(java17)
+  export AGGPAY_JAVA
+}
+
+# rustfmt and clippy for the test command's format and lint checks.
+ensure_lint_tools() {
+  local missing=()
+  cargo fmt --version >/dev/null 2>&1 || missing+=(rustfmt)
+  cargo clippy --version >/dev/null 2>&1 || missing+=(clippy)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: rustup component add ${missing[*]}"
+    rustup component add "${missing[@]}"
+  fi
+}
+
 # What building the package needs.
 ensure_build_tools() {
   ensure_wasm_target

@@ -45,6 +45,14 @@ pub enum ErrorCode {
     UserHighRisk,
     /// Decrypted user data carries another app's watermark.
     WatermarkMismatch,
+    /// An input is larger than the client's `limits.maxInputBytes`; refused before it is copied.
+    InputTooLarge,
+    /// A message carries more fields than the client's `limits.maxFields`.
+    TooManyFields,
+    /// JSON nests deeper than the client's `limits.maxDepth`.
+    TooDeep,
+    /// An RSA key's size is outside the size policy (1024–4096 bits, or the client's `limits`).
+    KeySize,
 }
 
 impl ErrorCode {
@@ -68,6 +76,10 @@ impl ErrorCode {
             ErrorCode::ProviderBusy => "ERR_PROVIDER_BUSY",
             ErrorCode::UserHighRisk => "ERR_USER_HIGH_RISK",
             ErrorCode::WatermarkMismatch => "ERR_WATERMARK_MISMATCH",
+            ErrorCode::InputTooLarge => "ERR_INPUT_TOO_LARGE",
+            ErrorCode::TooManyFields => "ERR_TOO_MANY_FIELDS",
+            ErrorCode::TooDeep => "ERR_TOO_DEEP",
+            ErrorCode::KeySize => "ERR_KEY_SIZE",
         }
     }
 }
@@ -90,6 +102,9 @@ pub struct Error {
     detail: Option<Box<ProviderDetail>>,
 }
 
+/// The one message of every decryption failure.
+pub const DECRYPT_FAILED_MESSAGE: &str = "decryption failed (wrong key, or the data was altered)";
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -110,8 +125,11 @@ impl Error {
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadInput, message)
     }
-    pub fn decrypt_failed(message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::DecryptFailed, message)
+    /// `ERR_DECRYPT_FAILED`, always with the same message: whoever submitted a ciphertext must not
+    /// tell which step failed (length, padding, tag, or what the plaintext decodes to) — that
+    /// would be a padding oracle.
+    pub fn decrypt_failed() -> Self {
+        Self::new(ErrorCode::DecryptFailed, DECRYPT_FAILED_MESSAGE)
     }
     pub fn engine(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Engine, message)

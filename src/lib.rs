@@ -7,12 +7,15 @@
 //!
 //! The `wasm` module (Wasm builds only) is a thin wasm-bindgen layer over this core.
 
+#![forbid(unsafe_code)]
+
 pub mod alipay;
 pub mod codec;
 pub mod crypto;
 pub mod error;
 pub mod http;
 pub mod keys;
+pub mod limits;
 pub mod money;
 pub mod options;
 pub mod useepay;
@@ -22,3 +25,4 @@ pub mod wechat;
 mod wasm;
 
 pub use error::{Error, ErrorCode, ProviderDetail, Result};
+pub use limits::Limits;

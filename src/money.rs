@@ -92,17 +92,25 @@ impl Money {
             .get("currency")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::bad_input(format!("{field}.currency must be an ISO 4217 code")))?;
-        let minor = match obj.get("minor") {
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            Error::bad_input(format!("{field}.minor must be a non-negative integer number of minor units"))
-        })?;
+        let bad_minor =
+            || Error::bad_input(format!("{field}.minor must be a non-negative integer number of minor units"));
         if obj.len() != 2 {
             return Err(Error::bad_input(format!("{field} must have exactly the fields minor and currency")));
         }
+        match obj.get("minor") {
+            Some(Value::Number(n)) => Money::new(n.as_u64().ok_or_else(bad_minor)?, currency),
+            Some(Value::String(s)) => Money::parse_minor(s, currency).map_err(|_| bad_minor()),
+            _ => Err(bad_minor()),
+        }
+    }
+
+    /// Parses minor units written as ASCII digits only — no sign, space, decimal point, exponent,
+    /// hex prefix or non-ASCII digit — as providers send integer amounts (`"100"` HKD cents).
+    pub fn parse_minor(text: &str, currency: &str) -> Result<Money> {
+        if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::bad_input(format!("{text:?} is not an integer number of minor units")));
+        }
+        let minor = text.parse().map_err(|_| Error::bad_input("amount is too large"))?;
         Money::new(minor, currency)
     }
 
@@ -186,6 +194,29 @@ mod tests {
             assert!(Money::parse_decimal(bad, "CNY").is_err(), "{bad:?}");
         }
         assert!(Money::parse_decimal("1.5", "JPY").is_err());
+    }
+
+    #[test]
+    fn parses_minor_units_strictly() {
+        assert_eq!(Money::parse_minor("100", "HKD").unwrap().minor(), 100);
+        assert_eq!(Money::parse_minor("0100", "HKD").unwrap().minor(), 100);
+        assert_eq!(Money::parse_minor("9007199254740991", "HKD").unwrap().minor(), (1 << 53) - 1);
+        for bad in [
+            "",
+            "+100",
+            "-1",
+            " 100 ",
+            "1.00",
+            "1e3",
+            "0x64",
+            "١٠٠",
+            "１００",
+            "18446744073709551616",
+            "9007199254740992",
+        ] {
+            assert!(Money::parse_minor(bad, "HKD").is_err(), "{bad:?}");
+        }
+        assert!(Money::parse_minor("100", "XXX").is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Alipay rules against the shared vectors, natively (the JS suites repeat them through the package
+//! Alipay rules against the vectors in tests/fixtures, natively (the JS suites repeat them through the package
 //! on both engines and cross-check with node:crypto).
 
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use aggpay::keys::load_certificate_chain;
 use serde_json::{Value, json};
 
 fn fixture(path: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/alipay").join(path);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alipay").join(path);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -45,7 +45,7 @@ fn response_node_extraction_vectors() {
     for v in vectors("response-sign-content") {
         let node = v["response_node"].as_str().unwrap();
         let method = node.trim_end_matches("_response").replace('_', ".");
-        let located = locate(v["raw_response"].as_str().unwrap(), &method).unwrap();
+        let located = locate(v["raw_response"].as_str().unwrap(), &method, &Default::default()).unwrap();
         assert_eq!(located.node_text, v["expect"].as_str().unwrap(), "{}", v["id"]);
     }
 }
@@ -175,4 +175,23 @@ fn app_public_key_as_alipay_key_is_refused() {
     .err()
     .unwrap();
     assert_eq!(err.code(), ErrorCode::KeyMismatch);
+}
+
+/// Clients print their app and modes, never key material.
+#[test]
+fn debug_never_shows_secrets() {
+    let key = fixture("sdk-nodejs/app-private-key.pem");
+    let alipay = client(json!({
+        "appId": "2021000122671080",
+        "privateKey": key,
+        "alipayPublicKey": fixture("sdk-nodejs/alipay-public-key.pem"),
+        "encryptKey": "aYA0GP8JEW+D7/UFaskCWA==",
+    }));
+    let shown = format!("{alipay:?}");
+    assert!(shown.contains("2021000122671080"), "{shown}");
+    let body: String = key.lines().filter(|l| !l.starts_with("-----")).collect();
+    for window in body.as_bytes().windows(16).step_by(3) {
+        assert!(!shown.contains(std::str::from_utf8(window).unwrap()), "{shown}");
+    }
+    assert!(!shown.contains("aYA0GP8J"), "{shown}");
 }

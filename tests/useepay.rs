@@ -1,4 +1,4 @@
-//! UseePay and WeChat login rules against the shared vectors, natively.
+//! UseePay and WeChat login rules against the vectors in tests/fixtures, natively.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use aggpay::wechat::login;
 use serde_json::{Value, json};
 
 fn fixture(path: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures").join(path);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -122,13 +122,47 @@ fn wechat_user_data_vector_and_watermark() {
         let (key, data, iv) =
             (v["session_key"].as_str().unwrap(), v["encrypted_data"].as_str().unwrap(), v["iv"].as_str().unwrap());
         let appid = v["expect_watermark_appid"].as_str().unwrap();
-        assert_eq!(login::decrypt_user_data(appid, key, data, iv).unwrap(), v["expect"].as_str().unwrap());
         assert_eq!(
-            login::decrypt_user_data("wx-other", key, data, iv).unwrap_err().code(),
+            login::decrypt_user_data(appid, key, data, iv, &Default::default()).unwrap(),
+            v["expect"].as_str().unwrap()
+        );
+        assert_eq!(
+            login::decrypt_user_data("wx-other", key, data, iv, &Default::default()).unwrap_err().code(),
             ErrorCode::WatermarkMismatch
         );
         let mut tampered = data.to_owned();
         tampered.replace_range(10..11, if &data[10..11] == "A" { "B" } else { "A" });
-        assert!(login::decrypt_user_data(appid, key, &tampered, iv).is_err());
+        assert!(login::decrypt_user_data(appid, key, &tampered, iv, &Default::default()).is_err());
+    }
+}
+
+/// The client prints its merchant and scheme, never the MD5 key.
+#[test]
+fn debug_never_shows_the_md5_key() {
+    let c = client(json!({ "signType": "MD5", "md5Key": "md5-key-NEVER-SHOWN" }));
+    let shown = format!("{c:?}");
+    assert!(shown.contains("MD5") && !shown.contains("NEVER-SHOWN"), "{shown}");
+}
+
+/// A paid event carries an amount in integer minor units, or the message is refused.
+#[test]
+fn paid_events_need_a_valid_amount() {
+    let c = client(json!({ "signType": "MD5", "md5Key": "k" }));
+    let notify = |amount: Option<&str>| {
+        let mut fields: Vec<(String, String)> =
+            [("resultCode", "succeed"), ("currency", "HKD"), ("transactionId", "T1"), ("signType", "MD5")]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .to_vec();
+        if let Some(a) = amount {
+            fields.push(("amount".into(), a.into()));
+        }
+        let sign = c.sign(&fields).unwrap();
+        fields.push(("sign".into(), sign));
+        let body = aggpay::codec::form::encode(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c.verify_notify(body.as_bytes())
+    };
+    assert_eq!(notify(Some("100")).unwrap()["amount"], json!({ "minor": 100, "currency": "HKD" }));
+    for bad in [None, Some("+100"), Some("1.00"), Some("-1"), Some(" 100 "), Some("18446744073709551616")] {
+        assert_eq!(notify(bad).unwrap_err().code(), ErrorCode::ResponseMalformed, "{bad:?}");
     }
 }

@@ -3,14 +3,17 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use zeroize::Zeroizing;
+
 use crate::crypto::aes;
 use crate::error::{Error, Result};
 
 const ZERO_IV: [u8; 16] = [0; 16];
 
-/// The console's "AES key": base64 of 16 bytes. Its `Debug` never shows it.
+/// The console's "AES key": base64 of 16 bytes. Its `Debug` never shows it; it is wiped from
+/// memory when dropped.
 #[derive(Clone)]
-pub struct ContentKey([u8; 16]);
+pub struct ContentKey(Zeroizing<[u8; 16]>);
 
 impl std::fmt::Debug for ContentKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -20,25 +23,27 @@ impl std::fmt::Debug for ContentKey {
 
 impl ContentKey {
     pub fn from_base64(text: &str) -> Result<ContentKey> {
-        let bytes =
-            STANDARD.decode(text.trim()).map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): not base64"))?;
-        let key: [u8; 16] = bytes.try_into().map_err(|_| {
-            Error::key_invalid("Alipay AES key (encryptKey): must be 16 bytes (AES-128) after base64 decoding")
-        })?;
+        let bytes = Zeroizing::new(
+            STANDARD.decode(text.trim()).map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): not base64"))?,
+        );
+        if bytes.len() != 16 {
+            return Err(Error::key_invalid(
+                "Alipay AES key (encryptKey): must be 16 bytes (AES-128) after base64 decoding",
+            ));
+        }
+        let mut key = Zeroizing::new([0u8; 16]);
+        key.copy_from_slice(&bytes);
         Ok(ContentKey(key))
     }
 
     pub fn encrypt(&self, plaintext: &str) -> Result<String> {
-        Ok(STANDARD.encode(aes::cbc128_encrypt(&self.0, &ZERO_IV, plaintext.as_bytes())?))
+        Ok(STANDARD.encode(aes::cbc128_encrypt(self.0.as_slice(), &ZERO_IV, plaintext.as_bytes())?))
     }
 
     pub fn decrypt(&self, ciphertext_base64: &str) -> Result<String> {
-        let ciphertext = STANDARD
-            .decode(ciphertext_base64)
-            .map_err(|_| Error::decrypt_failed("Alipay encrypted content is not base64"))?;
-        let plain = aes::cbc128_decrypt(&self.0, &ZERO_IV, &ciphertext)?;
-        String::from_utf8(plain)
-            .map_err(|_| Error::decrypt_failed("Alipay decrypted content is not UTF-8 (wrong AES key?)"))
+        let ciphertext = STANDARD.decode(ciphertext_base64).map_err(|_| Error::decrypt_failed())?;
+        let plain = aes::cbc128_decrypt(self.0.as_slice(), &ZERO_IV, &ciphertext)?;
+        String::from_utf8(plain).map_err(|_| Error::decrypt_failed())
     }
 }
 

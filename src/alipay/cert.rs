@@ -4,6 +4,7 @@
 use crate::crypto::digest::{hex_lower, md5};
 use crate::error::{Error, Result};
 use crate::keys::{Certificate, PublicKey, load_certificate_chain};
+use crate::limits::Limits;
 
 /// `lower_hex(MD5(issuer DN in RFC 2253 form + decimal serial))`, as every Alipay SDK computes it.
 pub fn cert_sn(cert: &Certificate) -> String {
@@ -32,7 +33,7 @@ pub struct CertMode {
 
 impl CertMode {
     /// `alipay_cert` may be a chain (leaf first, as Alipay's downloads are); the leaf is used.
-    pub fn load(app_cert: &str, alipay_cert: &str, alipay_root_cert: &str) -> Result<CertMode> {
+    pub fn load(app_cert: &str, alipay_cert: &str, alipay_root_cert: &str, limits: &Limits) -> Result<CertMode> {
         let app = first(load_certificate_chain(app_cert, "app certificate (appCertPublicKey)")?, "app certificate")?;
         let alipay = first(
             load_certificate_chain(alipay_cert, "Alipay certificate (alipayCertPublicKey_RSA2)")?,
@@ -43,7 +44,7 @@ impl CertMode {
             app_cert_sn: cert_sn(&app),
             alipay_cert_sn: cert_sn(&alipay),
             alipay_root_cert_sn: root_cert_sn(&roots)?,
-            alipay_public_key: alipay.public_key("Alipay certificate")?,
+            alipay_public_key: alipay.public_key("Alipay certificate", limits)?,
         })
     }
 }

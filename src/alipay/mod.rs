@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{PrivateKey, PublicKey, load_private_key, load_public_key};
+use crate::limits::Limits;
 use crate::options::Fields;
 
 pub const PROVIDER: &str = "alipay";
@@ -61,6 +62,21 @@ pub struct Alipay {
     alipay_verifier: Box<dyn RsaVerifier>,
     cert: Option<cert::CertMode>,
     content_key: Option<aes::ContentKey>,
+    limits: Limits,
+}
+
+/// Shows the app and its modes, never key material.
+impl std::fmt::Debug for Alipay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Alipay")
+            .field("app_id", &self.app_id)
+            .field("sign_type", &self.sign_type)
+            .field("gateway", &self.gateway)
+            .field("cert_mode", &self.cert.is_some())
+            .field("content_key", &self.content_key)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The configuration keys `Alipay::new` reads (plus `engine`, which the host reads).
@@ -76,6 +92,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "endpoint",
     "encryptKey",
     "notifyUrl",
+    "limits",
     "engine",
 ];
 
@@ -89,12 +106,16 @@ impl Alipay {
         let f = Fields::of(config, "Alipay config")?;
         f.only(CONFIG_FIELDS)?;
         let app_id = f.required_str("appId")?.to_owned();
-        let private_key = load_private_key(f.required_str("privateKey")?, "Alipay app private key (privateKey)")?;
+        let limits = Limits::from_json(f.get("limits"))?;
+        let private_key =
+            load_private_key(f.required_str("privateKey")?, "Alipay app private key (privateKey)", &limits)?;
         let cert_files = (f.str("appCert")?, f.str("alipayCert")?, f.str("alipayRootCert")?);
         let (alipay_key, cert) = match (f.str("alipayPublicKey")?, cert_files) {
-            (Some(key), (None, None, None)) => (load_public_key(key, "Alipay public key (alipayPublicKey)")?, None),
+            (Some(key), (None, None, None)) => {
+                (load_public_key(key, "Alipay public key (alipayPublicKey)", &limits)?, None)
+            }
             (None, (Some(app), Some(alipay), Some(root))) => {
-                let mode = cert::CertMode::load(app, alipay, root)?;
+                let mode = cert::CertMode::load(app, alipay, root, &limits)?;
                 (mode.alipay_public_key.clone(), Some(mode))
             }
             (Some(_), _) => {
@@ -135,7 +156,13 @@ impl Alipay {
             alipay_verifier: verifier(alipay_key)?,
             cert,
             content_key,
+            limits,
         })
+    }
+
+    /// The input limits this client applies (`limits` in its configuration).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn app_id(&self) -> &str {

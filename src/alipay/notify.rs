@@ -47,7 +47,7 @@ pub const REPLY_BODY: &str = "success";
 impl Alipay {
     /// Verifies a raw notification body (`application/x-www-form-urlencoded`).
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
-        let pairs = form::decode_unique(body).map_err(|e| e.with_provider(super::PROVIDER))?;
+        let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
         self.verify_params(&pairs, rule)
     }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{Alipay, provider_error};
 use crate::codec::json_node::top_level_members;
 use crate::error::{Error, ErrorCode, Result};
+use crate::limits::Limits;
 
 /// The node name Alipay answers `method` under: `alipay.trade.create` → `alipay_trade_create_response`.
 pub fn response_node_name(method: &str) -> String {
@@ -27,10 +28,10 @@ pub struct RawResponse<'a> {
 
 /// Finds the method's node (or `error_response`), `sign` and `alipay_cert_sn`. A node name that occurs
 /// again after the extracted node — a second member, or injected text — is refused.
-pub fn locate<'a>(raw: &'a str, method: &str) -> Result<RawResponse<'a>> {
+pub fn locate<'a>(raw: &'a str, method: &str, limits: &Limits) -> Result<RawResponse<'a>> {
     let expected = response_node_name(method);
-    let members = top_level_members(raw).map_err(|e| e.with_provider(super::PROVIDER))?;
-    let find = |name: &str| members.iter().find(|(k, _)| k.of(raw) == name).map(|(_, v)| *v);
+    let members = top_level_members(raw, limits).map_err(|e| e.with_provider(super::PROVIDER))?;
+    let find = |name: &str| members.iter().find(|m| m.name == name).map(|m| m.value);
     let (node_name, span) = match (find(&expected), find("error_response")) {
         (Some(span), _) => (expected, span),
         (None, Some(span)) => ("error_response".to_owned(), span),
@@ -63,7 +64,7 @@ impl Alipay {
     /// Verifies and parses the raw response text of `method`. Returns the node as parsed JSON text
     /// (decrypted when it was encrypted). Failures: see the error codes in the README.
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
-        let located = locate(raw, method)?;
+        let located = locate(raw, method, &self.limits)?;
         self.check_alipay_cert_sn(located.alipay_cert_sn.as_deref())?;
         let verified = match &located.sign {
             Some(sign) => {
@@ -84,11 +85,11 @@ impl Alipay {
             }
             false => located.node_text.to_owned(),
         };
+        // The node is one JSON object whose member names are unique once unescaped (the check also
+        // bounds a decrypted node before it is parsed).
+        top_level_members(&node_json, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
         let node: Value = serde_json::from_str(&node_json)
             .map_err(|_| Error::malformed("the response node is not valid JSON").with_provider(super::PROVIDER))?;
-        if !node.is_object() {
-            return Err(Error::malformed("the response node is not an object").with_provider(super::PROVIDER));
-        }
         let code = node.get("code").and_then(Value::as_str);
         let success = located.node_name != "error_response" && matches!(code, None | Some("10000"));
         match (success, verified) {

@@ -45,7 +45,7 @@ impl Alipay {
         let mut biz = object(biz, TRADE_CREATE)?;
         require(&biz, TRADE_CREATE, &["out_trade_no", "total_amount", "subject"])?;
         exactly_one(&biz, TRADE_CREATE, &["buyer_id", "buyer_open_id"])?;
-        default(&mut biz, "product_code", "JSAPI_PAY");
+        default(&mut biz, TRADE_CREATE, "product_code", "JSAPI_PAY")?;
         self.build_request(TRADE_CREATE, Some(&Value::Object(biz)), options)
     }
 
@@ -80,13 +80,13 @@ impl Alipay {
     pub fn build_wap_pay(&self, biz: &Value, options: &RequestOptions) -> Result<PageRequest> {
         let mut biz = object(biz, WAP_PAY)?;
         require(&biz, WAP_PAY, &["out_trade_no", "total_amount", "subject"])?;
-        default(&mut biz, "product_code", "QUICK_WAP_WAY");
+        default(&mut biz, WAP_PAY, "product_code", "QUICK_WAP_WAY")?;
         self.build_page(WAP_PAY, &Value::Object(biz), options)
     }
 
     fn by_trade(&self, method: &str, biz: &Value, required: &[&str], options: &RequestOptions) -> Result<HttpRequest> {
         let biz = object(biz, method)?;
-        if !has(&biz, "out_trade_no") && !has(&biz, "trade_no") {
+        if !has(&biz, method, "out_trade_no")? && !has(&biz, method, "trade_no")? {
             return Err(Error::bad_input(format!("{method}: out_trade_no or trade_no is required")));
         }
         require(&biz, method, required)?;
@@ -94,35 +94,69 @@ impl Alipay {
     }
 }
 
+/// The biz_content fields the typed builders name. Each is a string when given: a Buffer or an
+/// object passed as `out_trade_no` would otherwise be sent as a nested JSON object.
+const STRING_FIELDS: &[&str] = &[
+    "out_trade_no",
+    "trade_no",
+    "subject",
+    "buyer_id",
+    "buyer_open_id",
+    "product_code",
+    "out_request_no",
+    "op_app_id",
+    "seller_id",
+    "body",
+    "timeout_express",
+    "time_expire",
+    "refund_reason",
+    "trans_currency",
+    "passback_params",
+];
+
 fn object(biz: &Value, method: &str) -> Result<Map<String, Value>> {
-    biz.as_object().cloned().ok_or_else(|| Error::bad_input(format!("{method}: biz_content must be an object")))
+    let biz =
+        biz.as_object().cloned().ok_or_else(|| Error::bad_input(format!("{method}: biz_content must be an object")))?;
+    for key in STRING_FIELDS {
+        has(&biz, method, key)?;
+    }
+    Ok(biz)
 }
 
-fn has(biz: &Map<String, Value>, key: &str) -> bool {
+/// Whether a named string field is given (absent, `null` and `""` are not); any other type is an error.
+fn has(biz: &Map<String, Value>, method: &str, key: &str) -> Result<bool> {
     match biz.get(key) {
-        None | Some(Value::Null) => false,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(_) => true,
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::String(s)) => Ok(!s.is_empty()),
+        Some(_) if STRING_FIELDS.contains(&key) => Err(Error::bad_input(format!("{method}: {key} must be a string"))),
+        Some(_) => Ok(true),
     }
 }
 
 fn require(biz: &Map<String, Value>, method: &str, keys: &[&str]) -> Result<()> {
-    match keys.iter().find(|k| !has(biz, k)) {
-        Some(missing) => Err(Error::bad_input(format!("{method}: {missing} is required"))),
-        None => Ok(()),
+    for key in keys {
+        if !has(biz, method, key)? {
+            return Err(Error::bad_input(format!("{method}: {key} is required")));
+        }
     }
+    Ok(())
 }
 
 fn exactly_one(biz: &Map<String, Value>, method: &str, keys: &[&str]) -> Result<()> {
-    if keys.iter().filter(|k| has(biz, k)).count() == 1 {
+    let mut given = 0;
+    for key in keys {
+        given += usize::from(has(biz, method, key)?);
+    }
+    if given == 1 {
         Ok(())
     } else {
         Err(Error::bad_input(format!("{method}: give exactly one of {}", keys.join(", "))))
     }
 }
 
-fn default(biz: &mut Map<String, Value>, key: &str, value: &str) {
-    if !has(biz, key) {
+fn default(biz: &mut Map<String, Value>, method: &str, key: &str, value: &str) -> Result<()> {
+    if !has(biz, method, key)? {
         biz.insert(key.into(), Value::String(value.into()));
     }
+    Ok(())
 }

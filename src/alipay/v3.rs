@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::request::biz_content_text;
 use super::{Alipay, provider_error};
+use crate::codec::json_node::check_within;
 use crate::crypto::rsa::Hash;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpRequest;
@@ -20,6 +21,15 @@ pub fn v3_string_to_sign(auth: &str, method: &str, path: &str, body: &str, app_a
         content.push('\n');
     }
     content
+}
+
+/// A value sent as an HTTP header: printable ASCII only (no line breaks to split the header).
+fn header_value<'a>(value: &'a str, what: &str) -> Result<&'a str> {
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Ok(value)
+    } else {
+        Err(Error::bad_input(format!("{what} must be printable ASCII (it is sent as an HTTP header)")))
+    }
 }
 
 impl Alipay {
@@ -37,8 +47,10 @@ impl Alipay {
             other => return Err(Error::bad_input(format!("unsupported HTTP method {other:?}"))),
         };
         let path = f.required_str("path")?;
-        if !path.starts_with('/') {
-            return Err(Error::bad_input("Alipay v3 path must start with / (e.g. /v3/alipay/trade/query)"));
+        if !path.starts_with('/') || !path.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::bad_input(
+                "Alipay v3 path must start with / and be printable ASCII without spaces (e.g. /v3/alipay/trade/query)",
+            ));
         }
         let body = f.get("body").map(biz_content_text).transpose()?;
         let timestamp = f.number("timestamp")?.unwrap_or(now_ms);
@@ -46,7 +58,12 @@ impl Alipay {
             return Err(Error::bad_input("timestamp must be epoch milliseconds"));
         }
         let nonce = f.str("nonce")?.unwrap_or(fresh_nonce);
-        let token = f.str("appAuthToken")?;
+        // The nonce goes unquoted into the Authorization header's comma-separated list.
+        if nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::bad_input("nonce must be 1 to 64 characters of A-Z, a-z, 0-9, - and _"));
+        }
+        let token = f.str("appAuthToken")?.map(|t| header_value(t, "appAuthToken")).transpose()?;
+        let request_id = f.str("requestId")?.map(|t| header_value(t, "requestId")).transpose()?;
         let mut auth = format!("app_id={}", self.app_id);
         if let Some(cert) = &self.cert {
             auth.push_str(&format!(",app_cert_sn={}", cert.app_cert_sn));
@@ -67,7 +84,7 @@ impl Alipay {
         if let Some(cert) = &self.cert {
             headers.push(("alipay-root-cert-sn".into(), cert.alipay_root_cert_sn.clone()));
         }
-        if let Some(id) = f.str("requestId")? {
+        if let Some(id) = request_id {
             headers.push(("alipay-request-id".into(), id.into()));
         }
         Ok(HttpRequest { method, url: format!("{}{path}", self.v3_endpoint), headers, body })
@@ -87,6 +104,7 @@ impl Alipay {
             Some(Value::String(body)) => body.as_str(),
             Some(_) => return Err(Error::bad_input("Alipay v3 response: body must be the raw text")),
         };
+        self.limits.check_input(body.len(), "the Alipay v3 response body")?;
         let headers = f.get("headers").and_then(Value::as_object);
         let header =
             |name: &str| headers?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str());
@@ -103,20 +121,26 @@ impl Alipay {
             }
             _ => false,
         };
-        let parsed: Option<Value> = if body.trim().is_empty() { None } else { serde_json::from_str(body).ok() };
+        // The body is bounded (depth, members) before a JSON parser builds it.
+        let parse = |body: &str| -> Result<Option<Value>> {
+            if body.trim().is_empty() {
+                return Ok(None);
+            }
+            check_within(body, &self.limits)?;
+            serde_json::from_str(body).map(Some).map_err(|_| Error::malformed("the v3 response body is not JSON"))
+        };
         if (200.0..300.0).contains(&status) {
             if !signed {
                 return Err(Error::signature_invalid("the v3 response carries no alipay-signature")
                     .with_provider(super::PROVIDER));
             }
-            return match parsed {
+            return match parse(body).map_err(|e| e.with_provider(super::PROVIDER))? {
                 Some(_) => Ok(body.to_owned()),
-                None if body.trim().is_empty() => Ok("{}".to_owned()),
-                None => Err(Error::malformed("the v3 response body is not JSON").with_provider(super::PROVIDER)),
+                None => Ok("{}".to_owned()),
             };
         }
         // Error bodies are `{ code, message, links }`; map them onto Alipay's v2 field names.
-        let node = parsed.map(|p| {
+        let node = parse(body).ok().flatten().map(|p| {
             serde_json::json!({ "code": p.get("code").cloned().unwrap_or(Value::Null), "msg": p.get("message").cloned().unwrap_or(Value::Null) })
         });
         let code = if signed { ErrorCode::ProviderBusiness } else { ErrorCode::ProviderRejected };

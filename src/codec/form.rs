@@ -4,7 +4,9 @@
 //! can be verified over the bytes the provider signed whatever their charset; values that merchants
 //! URL-encoded themselves (Alipay `passback_params`) keep their own `%` sequences.
 
+use super::repeated_name;
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 
 /// One decoded `name=value` pair, as raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,17 +32,20 @@ pub fn decode(body: &[u8]) -> Result<Vec<FormPair>> {
     Ok(pairs)
 }
 
-/// Decodes a signed form body: like [`decode`], but a name that occurs twice is refused — which of
-/// the two values was signed would be ambiguous.
-pub fn decode_unique(body: &[u8]) -> Result<Vec<FormPair>> {
+/// Decodes a signed form body — a notification or `return_url` query, straight from the network.
+/// The body's size and field count are checked against `limits` before anything is allocated, and a
+/// name that occurs twice (after decoding) is refused: which of the two values was signed would be
+/// ambiguous. Linear in the body, plus n log n name comparisons.
+pub fn decode_unique(body: &[u8], limits: &Limits) -> Result<Vec<FormPair>> {
+    limits.check_input(body.len(), "the form body")?;
+    let fields = body.split(|&b| b == b'&').filter(|segment| !segment.is_empty()).count();
+    limits.check_fields(fields, "the form body")?;
     let pairs = decode(body)?;
-    for (i, pair) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|p| p.name == pair.name) {
-            return Err(Error::bad_input(format!(
-                "form field {:?} occurs more than once",
-                String::from_utf8_lossy(&pair.name)
-            )));
-        }
+    if let Some(name) = repeated_name(pairs.iter().map(|p| p.name.as_slice()).collect()) {
+        return Err(Error::bad_input(format!(
+            "form field {:?} occurs more than once",
+            String::from_utf8_lossy(&name[..name.len().min(64)])
+        )));
     }
     Ok(pairs)
 }
@@ -144,9 +149,19 @@ mod tests {
 
     #[test]
     fn signed_bodies_refuse_repeated_names() {
-        assert!(decode_unique(b"a=1&b=2").is_ok());
-        assert!(decode_unique(b"a=1&sign=x&sign=y").is_err());
-        assert!(decode_unique(b"a=1&%61=2").is_err());
+        let limits = Limits::default();
+        assert!(decode_unique(b"a=1&b=2", &limits).is_ok());
+        assert!(decode_unique(b"a=1&sign=x&sign=y", &limits).is_err());
+        assert!(decode_unique(b"a=1&%61=2", &limits).is_err());
+    }
+
+    #[test]
+    fn signed_bodies_are_bounded_before_decoding() {
+        use crate::ErrorCode;
+        let limits = Limits { max_input_bytes: 64, max_fields: 3, ..Limits::default() };
+        assert!(decode_unique(b"a=1&&b=2&c=3&", &limits).is_ok());
+        assert_eq!(decode_unique(b"a=1&b=2&c=3&d=4", &limits).unwrap_err().code(), ErrorCode::TooManyFields);
+        assert_eq!(decode_unique(&[b'a'; 65], &limits).unwrap_err().code(), ErrorCode::InputTooLarge);
     }
 
     #[test]

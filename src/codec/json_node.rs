@@ -2,7 +2,11 @@
 //! text a provider signed. Nothing is re-serialized: escapes (`\/`, `\uXXXX`), white space and key
 //! order stay exactly as they came.
 
+use std::borrow::Cow;
+
+use super::repeated_name;
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 
 /// Where a member's value sits in the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,22 +21,41 @@ impl Span {
     }
 }
 
-/// Every top-level member as (key span without quotes, value span), in document order. A value is
-/// an object, array, string with its quotes, or literal. A document that is not one JSON object, or
-/// is truncated, is `ERR_RESPONSE_MALFORMED`; so is a name that occurs twice (which of the two was
-/// meant would be ambiguous).
-pub fn top_level_members(text: &str) -> Result<Vec<(Span, Span)>> {
-    let members = scan_members(text)?;
-    let mut seen = std::collections::HashSet::with_capacity(members.len());
-    for (key, _) in &members {
-        if !seen.insert(key.of(text)) {
-            return Err(Error::malformed(format!("the response has more than one {:?} member", key.of(text))));
-        }
+/// One top-level member of a JSON object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member<'a> {
+    /// The name with its escapes resolved: `"resultCod\u0065"` is `resultCode`. Names are compared
+    /// in this form, so an escaped spelling cannot pass for another name.
+    pub name: Cow<'a, str>,
+    /// The name as written, without its quotes.
+    pub key: Span,
+    /// The value as written: an object, array, string with its quotes, or literal.
+    pub value: Span,
+}
+
+/// Every top-level member of `text`, in document order, in one linear pass. A document that is not
+/// one JSON object, or is truncated, is `ERR_RESPONSE_MALFORMED`; so is a name that occurs twice
+/// (which of the two was meant would be ambiguous). `limits` bounds the size, the nesting depth
+/// and the members of every object, before anything is parsed further.
+pub fn top_level_members<'a>(text: &'a str, limits: &Limits) -> Result<Vec<Member<'a>>> {
+    limits.check_input(text.len(), "the response")?;
+    let members = scan_members(text, limits)?;
+    if let Some(name) = repeated_name(members.iter().map(|m| m.name.as_ref()).collect()) {
+        return Err(Error::malformed(format!(
+            "the response has more than one {:?} member",
+            name.chars().take(64).collect::<String>()
+        )));
     }
     Ok(members)
 }
 
-fn scan_members(text: &str) -> Result<Vec<(Span, Span)>> {
+/// Checks that `text` is one JSON object within `limits` (size, depth, members per object) before
+/// a JSON parser builds it.
+pub fn check_within(text: &str, limits: &Limits) -> Result<()> {
+    top_level_members(text, limits).map(drop)
+}
+
+fn scan_members<'a>(text: &'a str, limits: &Limits) -> Result<Vec<Member<'a>>> {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {
@@ -47,15 +70,17 @@ fn scan_members(text: &str) -> Result<Vec<(Span, Span)>> {
         if b.get(i) != Some(&b'"') {
             return Err(truncated_or_bad(b, i));
         }
+        limits.check_fields(members.len() + 1, "the response")?;
         let key_end = string_end(b, i)?;
         let key = Span { start: i + 1, end: key_end - 1 };
+        let name = unescaped(text, i, key_end)?;
         i = skip_ws(b, key_end);
         if b.get(i) != Some(&b':') {
             return Err(truncated_or_bad(b, i));
         }
         i = skip_ws(b, i + 1);
-        let value_end = value_end(b, i)?;
-        members.push((key, Span { start: i, end: value_end }));
+        let value_end = value_end(b, i, limits)?;
+        members.push(Member { name, key, value: Span { start: i, end: value_end } });
         i = skip_ws(b, value_end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
@@ -63,6 +88,19 @@ fn scan_members(text: &str) -> Result<Vec<(Span, Span)>> {
             _ => return Err(truncated_or_bad(b, i)),
         }
     }
+}
+
+/// The text of the JSON string `text[start..end]` (quotes included) with its escapes resolved;
+/// borrowed when it has none.
+fn unescaped(text: &str, start: usize, end: usize) -> Result<Cow<'_, str>> {
+    let quoted = &text[start..end];
+    let inner = &quoted[1..quoted.len() - 1];
+    if inner.bytes().all(|c| c != b'\\' && c >= 0x20) {
+        return Ok(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(quoted)
+        .map(Cow::Owned)
+        .map_err(|_| Error::malformed("a member name of the response is not a valid JSON string"))
 }
 
 fn check_trailing(b: &[u8], i: usize) -> Result<()> {
@@ -97,13 +135,17 @@ fn string_end(b: &[u8], i: usize) -> Result<usize> {
     Err(Error::malformed("the response JSON is truncated inside a string"))
 }
 
-/// End (exclusive) of the value starting at `i`: containers by bracket depth, strings skipped.
-fn value_end(b: &[u8], i: usize) -> Result<usize> {
+/// End (exclusive) of the value starting at `i` (a member of the top-level object, so at depth 2):
+/// containers by bracket matching, strings skipped. Each open container's kind and member count
+/// is tracked (a member has exactly one `:` outside strings), so depth and members per object are
+/// bounded as the scan goes.
+fn value_end(b: &[u8], i: usize, limits: &Limits) -> Result<usize> {
     match b.get(i) {
         None => Err(Error::malformed("the response JSON is truncated")),
         Some(b'"') => string_end(b, i),
         Some(b'{' | b'[') => {
-            let mut depth = 0usize;
+            // (is an object, members so far); the top-level object is the first level.
+            let mut open: Vec<(bool, usize)> = Vec::new();
             let mut j = i;
             while j < b.len() {
                 match b[j] {
@@ -111,10 +153,25 @@ fn value_end(b: &[u8], i: usize) -> Result<usize> {
                         j = string_end(b, j)?;
                         continue;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
+                    c @ (b'{' | b'[') => {
+                        if open.len() + 2 > limits.max_depth {
+                            return Err(limits.too_deep("the response"));
+                        }
+                        open.push((c == b'{', 0));
+                    }
+                    b':' => match open.last_mut() {
+                        Some((true, members)) => {
+                            *members += 1;
+                            limits.check_fields(*members, "an object in the response")?;
+                        }
+                        _ => return Err(truncated_or_bad(b, j)),
+                    },
+                    c @ (b'}' | b']') => {
+                        match open.pop() {
+                            Some((is_object, _)) if is_object == (c == b'}') => {}
+                            _ => return Err(truncated_or_bad(b, j)),
+                        }
+                        if open.is_empty() {
                             return Ok(j + 1);
                         }
                     }
@@ -140,7 +197,7 @@ mod tests {
     use crate::ErrorCode;
 
     fn find_member(text: &str, name: &str) -> Result<Option<Span>> {
-        Ok(top_level_members(text)?.into_iter().find(|(k, _)| k.of(text) == name).map(|(_, v)| v))
+        Ok(top_level_members(text, &Limits::default())?.into_iter().find(|m| m.name == name).map(|m| m.value))
     }
 
     #[test]
@@ -181,5 +238,33 @@ mod tests {
     #[test]
     fn unbalanced_closers_do_not_underflow() {
         assert!(find_member("{\"a\":]}", "a").is_err());
+        assert!(find_member("{\"a\":[}]}", "a").is_err());
+        assert!(find_member("{\"a\":[1:2]}", "a").is_err());
+    }
+
+    #[test]
+    fn names_are_compared_unescaped() {
+        let doc = r#"{"resultCod\u0065":"succeed","resultCode":"failed"}"#;
+        assert_eq!(find_member(doc, "resultCode").unwrap_err().code(), ErrorCode::ResponseMalformed);
+        let doc = r#"{"a\/b":1,"\u0063":2}"#;
+        assert_eq!(find_member(doc, "a/b").unwrap().unwrap().of(doc), "1");
+        assert_eq!(find_member(doc, "c").unwrap().unwrap().of(doc), "2");
+        assert!(find_member(r#"{"bad\x":1}"#, "a").is_err());
+    }
+
+    #[test]
+    fn limits_bound_depth_members_and_size() {
+        let limits = Limits { max_depth: 4, max_fields: 3, max_input_bytes: 200, ..Limits::default() };
+        let scan = |doc: &str| top_level_members(doc, &limits).map(|m| m.len()).map_err(|e| e.code());
+        assert_eq!(scan(r#"{"a":{"b":[{"c":1}]}}"#), Ok(1));
+        assert_eq!(scan(r#"{"a":{"b":[{"c":[1]}]}}"#), Err(ErrorCode::TooDeep));
+        assert_eq!(scan(r#"{"a":1,"b":2,"c":3}"#), Ok(3));
+        assert_eq!(scan(r#"{"a":1,"b":2,"c":3,"d":4}"#), Err(ErrorCode::TooManyFields));
+        assert_eq!(scan(r#"{"a":{"x":1,"y":2,"z":3,"w":4}}"#), Err(ErrorCode::TooManyFields));
+        assert_eq!(scan(r#"{"a":[1,2,3,4,5,6,7,8]}"#), Ok(1));
+        assert_eq!(scan(r#"{"a":"{{{{{{:::::"}"#), Ok(1));
+        assert_eq!(scan(&format!(r#"{{"a":"{}"}}"#, "x".repeat(200))), Err(ErrorCode::InputTooLarge));
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(top_level_members(&deep, &Limits::default()).unwrap_err().code(), ErrorCode::TooDeep);
     }
 }

@@ -17,11 +17,10 @@ pub fn gcm_decrypt(key: &[u8], nonce: &[u8], aad: &[u8], ciphertext_and_tag: &[u
         return Err(Error::bad_input(format!("AES-GCM nonce must be 12 bytes, got {}", nonce.len())));
     }
     if ciphertext_and_tag.len() < 16 {
-        return Err(Error::decrypt_failed("AES-GCM ciphertext is shorter than its 16-byte tag"));
+        return Err(Error::decrypt_failed());
     }
     let payload = Payload { msg: ciphertext_and_tag, aad };
-    let failed =
-        |_| Error::decrypt_failed("AES-GCM authentication failed (wrong key, nonce, associated data or ciphertext)");
+    let failed = |_| Error::decrypt_failed();
     match key.len() {
         16 => {
             let cipher = Aes128Gcm::new_from_slice(key).map_err(|_| aes_key_len(key.len(), "16 or 32"))?;
@@ -49,20 +48,18 @@ pub fn cbc128_encrypt(key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>
 pub fn cbc128_decrypt(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
     let dec = cbc::Decryptor::<Aes128>::new_from_slices(key, iv).map_err(|_| cbc_params(key, iv))?;
     if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
-        return Err(Error::decrypt_failed("AES-CBC ciphertext length is not a positive multiple of 16"));
+        return Err(Error::decrypt_failed());
     }
-    dec.decrypt_padded_vec::<Pkcs7>(ciphertext)
-        .map_err(|_| Error::decrypt_failed("AES-CBC padding is invalid (wrong key or corrupted ciphertext)"))
+    dec.decrypt_padded_vec::<Pkcs7>(ciphertext).map_err(|_| Error::decrypt_failed())
 }
 
 /// AES-256-ECB with PKCS#7 padding (decrypt only: ECB is accepted for what WeChat Pay v2 sends, never produced).
 pub fn ecb256_decrypt(key: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
     let dec = ecb::Decryptor::<Aes256>::new_from_slice(key).map_err(|_| aes_key_len(key.len(), "32"))?;
     if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
-        return Err(Error::decrypt_failed("AES-ECB ciphertext length is not a positive multiple of 16"));
+        return Err(Error::decrypt_failed());
     }
-    dec.decrypt_padded_vec::<Pkcs7>(ciphertext)
-        .map_err(|_| Error::decrypt_failed("AES-ECB padding is invalid (wrong key or corrupted ciphertext)"))
+    dec.decrypt_padded_vec::<Pkcs7>(ciphertext).map_err(|_| Error::decrypt_failed())
 }
 
 fn aes_key_len(got: usize, want: &str) -> Error {

@@ -81,7 +81,7 @@ pub fn oaep_sha1_encrypt(key: &PublicKey, plaintext: &[u8]) -> Result<Vec<u8>> {
 
 /// RSAES-OAEP with SHA-1 and MGF1-SHA-1.
 pub fn oaep_sha1_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>> {
-    key.rsa().decrypt(Oaep::<Sha1>::new(), ciphertext).map_err(|_| Error::decrypt_failed("RSA-OAEP decryption failed"))
+    key.rsa().decrypt(Oaep::<Sha1>::new(), ciphertext).map_err(|_| Error::decrypt_failed())
 }
 
 /// RSAES-PKCS1-v1_5 encryption (some provider APIs still ask for it). No decryption is offered:

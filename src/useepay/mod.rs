@@ -8,12 +8,14 @@ pub mod response;
 pub mod result;
 
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::codec::canonical::{self, EmptyValues};
 use crate::crypto::digest::{constant_time_eq, hex_lower, md5};
 use crate::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, load_private_key, load_public_key};
+use crate::limits::Limits;
 use crate::options::Fields;
 
 pub const PROVIDER: &str = "useepay";
@@ -28,7 +30,7 @@ enum Scheme {
 }
 
 /// The MD5 key (配置中心 → 密钥管理). Its `Debug` never shows it.
-struct Md5Key(String);
+struct Md5Key(Zeroizing<String>);
 
 impl std::fmt::Debug for Md5Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,6 +45,20 @@ pub struct UseePay {
     notify_url: Option<String>,
     empty_values: EmptyValues,
     scheme: Scheme,
+    limits: Limits,
+}
+
+/// Shows the merchant and its scheme, never the MD5 key or key material.
+impl std::fmt::Debug for UseePay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UseePay")
+            .field("merchant_no", &self.merchant_no)
+            .field("app_id", &self.app_id)
+            .field("sign_type", &self.sign_type())
+            .field("gateway", &self.gateway)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 const CONFIG_FIELDS: &[&str] = &[
@@ -55,6 +71,7 @@ const CONFIG_FIELDS: &[&str] = &[
     "gateway",
     "notifyUrl",
     "emptyValues",
+    "limits",
     "engine",
 ];
 
@@ -66,12 +83,13 @@ impl UseePay {
     ) -> Result<UseePay> {
         let f = Fields::of(config, "UseePay config")?;
         f.only(CONFIG_FIELDS)?;
+        let limits = Limits::from_json(f.get("limits"))?;
         let scheme = match f.required_str("signType")? {
             "MD5" => {
                 if f.str("privateKey")?.is_some() || f.str("useepayPublicKey")?.is_some() {
                     return Err(Error::bad_input("UseePay config: signType MD5 takes md5Key, not RSA keys"));
                 }
-                Scheme::Md5(Md5Key(f.required_str("md5Key")?.to_owned()))
+                Scheme::Md5(Md5Key(Zeroizing::new(f.required_str("md5Key")?.to_owned())))
             }
             "RSA" => {
                 if f.str("md5Key")?.is_some() {
@@ -79,10 +97,16 @@ impl UseePay {
                         "UseePay config: signType RSA takes privateKey and useepayPublicKey, not md5Key",
                     ));
                 }
-                let private =
-                    load_private_key(f.required_str("privateKey")?, "UseePay merchant private key (privateKey)")?;
-                let public =
-                    load_public_key(f.required_str("useepayPublicKey")?, "UseePay public key (useepayPublicKey)")?;
+                let private = load_private_key(
+                    f.required_str("privateKey")?,
+                    "UseePay merchant private key (privateKey)",
+                    &limits,
+                )?;
+                let public = load_public_key(
+                    f.required_str("useepayPublicKey")?,
+                    "UseePay public key (useepayPublicKey)",
+                    &limits,
+                )?;
                 if public == private.public_key() {
                     return Err(Error::new(
                         crate::ErrorCode::KeyMismatch,
@@ -119,7 +143,13 @@ impl UseePay {
             notify_url: f.str("notifyUrl")?.map(str::to_owned),
             empty_values,
             scheme,
+            limits,
         })
+    }
+
+    /// The input limits this client applies (`limits` in its configuration).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn sign_type(&self) -> &'static str {
@@ -190,7 +220,7 @@ impl UseePay {
 
 /// `md5(content + "&pkey=" + key)`, lower-case hex.
 fn md5_sign(content: &[u8], key: &str) -> String {
-    let mut input = Vec::with_capacity(content.len() + 6 + key.len());
+    let mut input = Zeroizing::new(Vec::with_capacity(content.len() + 6 + key.len()));
     input.extend_from_slice(content);
     input.extend_from_slice(b"&pkey=");
     input.extend_from_slice(key.as_bytes());

@@ -15,7 +15,7 @@ impl UseePay {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::bad_input("the UseePay notification body is empty").with_provider(PROVIDER));
         }
-        let fields = form::decode_unique(body)
+        let fields = form::decode_unique(body, &self.limits)
             .map_err(|e| e.with_provider(PROVIDER))?
             .into_iter()
             .map(|p| match (String::from_utf8(p.name), String::from_utf8(p.value)) {
@@ -27,7 +27,7 @@ impl UseePay {
             .collect::<Result<Vec<_>>>()?;
         self.verify(&fields)?;
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let mut event = result::outcome(&get);
+        let mut event = result::outcome(&get)?;
         event["fields"] = Value::Object(fields.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
         Ok(event)
     }

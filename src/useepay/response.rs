@@ -7,16 +7,16 @@ use serde_json::Value;
 use super::{PROVIDER, UseePay, client, result};
 use crate::codec::json_node::top_level_members;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
+use crate::limits::Limits;
 
 /// Every top-level field as (name, string value as received): strings unescaped once, other
 /// scalars as their literal text, `null` left out.
-pub fn fields_of(raw: &str) -> Result<Vec<(String, String)>> {
-    let members = top_level_members(raw).map_err(|e| e.with_provider(PROVIDER))?;
+pub fn fields_of(raw: &str, limits: &Limits) -> Result<Vec<(String, String)>> {
+    let members = top_level_members(raw, limits).map_err(|e| e.with_provider(PROVIDER))?;
     let mut fields = Vec::with_capacity(members.len());
-    for (key, value) in members {
-        let name: String = serde_json::from_str(&format!("\"{}\"", key.of(raw)))
-            .map_err(|_| Error::malformed("a response field name is not valid JSON").with_provider(PROVIDER))?;
-        let text = value.of(raw);
+    for member in members {
+        let name = member.name.into_owned();
+        let text = member.value.of(raw);
         let value = match text.as_bytes().first() {
             Some(b'"') => serde_json::from_str::<String>(text).map_err(|_| {
                 Error::malformed(format!("response field {name} is not a valid JSON string")).with_provider(PROVIDER)
@@ -38,7 +38,7 @@ impl Verified {
     pub fn get(&self, name: &str) -> Option<String> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
-    pub fn outcome(&self) -> Value {
+    pub fn outcome(&self) -> Result<Value> {
         result::outcome(&|k| self.get(k))
     }
     fn failure(&self, code: ErrorCode, what: &str) -> Error {
@@ -63,7 +63,7 @@ impl UseePay {
         if raw.trim().is_empty() {
             return Err(Error::malformed("the UseePay response is empty").with_provider(PROVIDER));
         }
-        let verified = Verified { fields: fields_of(raw)? };
+        let verified = Verified { fields: fields_of(raw, &self.limits)? };
         let signed = verified.get("sign").is_some_and(|s| !s.trim().is_empty());
         if !signed && verified.get("resultCode").as_deref() == Some("failed") {
             return Err(verified.failure(ErrorCode::ProviderRejected, "refused the request (unsigned)"));
@@ -89,7 +89,7 @@ impl UseePay {
             Error::malformed("the JSAPI reply has no redirectParam (nothing to hand to wx.requestPayment)")
                 .with_provider(PROVIDER)
         })?;
-        let mut out = verified.outcome();
+        let mut out = verified.outcome()?;
         out["requestPayment"] = client::request_payment(&redirect)?;
         Ok(out)
     }
@@ -111,13 +111,13 @@ impl UseePay {
             Some(Value::Null) | None => None,
             Some(other) => Some(other.to_string()),
         };
-        let mut out = result::outcome(&get);
+        let mut out = result::outcome(&get)?;
         out["transaction"] = info;
         Ok(out)
     }
 
     /// The refund reply (usually `pending`; the final state comes by notification or query).
     pub fn parse_refund(&self, raw: &str) -> Result<Value> {
-        Ok(self.accepted(raw, "refund failed")?.outcome())
+        self.accepted(raw, "refund failed")?.outcome()
     }
 }

@@ -5,12 +5,15 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::PROVIDER;
 use crate::codec::form;
+use crate::codec::json_node::check_within;
 use crate::crypto::aes;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
 use crate::http::HttpRequest;
+use crate::limits::Limits;
 use crate::options::Fields;
 
 pub const API_BASE: &str = "https://api.weixin.qq.com";
@@ -18,8 +21,9 @@ pub const API_BASE: &str = "https://api.weixin.qq.com";
 /// A mini program's credentials. `Debug` never shows the secret.
 pub struct MiniProgram {
     app_id: String,
-    app_secret: String,
+    app_secret: Zeroizing<String>,
     api_base: String,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for MiniProgram {
@@ -37,19 +41,25 @@ pub struct Session {
 }
 
 impl MiniProgram {
-    /// `{ appId, appSecret, apiBase? }`
+    /// `{ appId, appSecret, apiBase?, limits? }`
     pub fn new(config: &Value) -> Result<MiniProgram> {
         let f = Fields::of(config, "WechatMiniProgram config")?;
-        f.only(&["appId", "appSecret", "apiBase"])?;
+        f.only(&["appId", "appSecret", "apiBase", "limits"])?;
         let api_base = f.str("apiBase")?.unwrap_or(API_BASE).trim_end_matches('/').to_owned();
         if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
             return Err(Error::bad_input("WechatMiniProgram config: apiBase must be an http(s) URL"));
         }
         Ok(MiniProgram {
             app_id: f.required_str("appId")?.to_owned(),
-            app_secret: f.required_str("appSecret")?.to_owned(),
+            app_secret: Zeroizing::new(f.required_str("appSecret")?.to_owned()),
             api_base,
+            limits: Limits::from_json(f.get("limits"))?,
         })
+    }
+
+    /// The input limits this client applies (`limits` in its configuration).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn app_id(&self) -> &str {
@@ -77,7 +87,8 @@ impl MiniProgram {
 }
 
 /// Parses the reply: a missing `errcode` (or 0) is success; each documented failure has its own code.
-pub fn parse_code2session(raw: &str) -> Result<Session> {
+pub fn parse_code2session(raw: &str, limits: &Limits) -> Result<Session> {
+    check_within(raw, limits).map_err(|e| e.with_provider(PROVIDER))?;
     let reply: Value = serde_json::from_str(raw)
         .map_err(|_| Error::malformed("jscode2session reply is not JSON").with_provider(PROVIDER))?;
     let errcode = match reply.get("errcode") {
@@ -116,13 +127,20 @@ pub fn parse_code2session(raw: &str) -> Result<Session> {
 
 /// Decrypts `encryptedData` from `wx.getUserInfo` / phone number buttons (AES-128-CBC, PKCS#7, key =
 /// base64-decoded `session_key`) and checks that `watermark.appid` is this app. Returns the JSON text.
-pub fn decrypt_user_data(app_id: &str, session_key: &str, encrypted_data: &str, iv: &str) -> Result<String> {
+pub fn decrypt_user_data(
+    app_id: &str,
+    session_key: &str,
+    encrypted_data: &str,
+    iv: &str,
+    limits: &Limits,
+) -> Result<String> {
+    limits.check_input(encrypted_data.len(), "encryptedData").map_err(|e| e.with_provider(PROVIDER))?;
     let decode = |what: &str, text: &str| {
         STANDARD
             .decode(text.trim())
             .map_err(|_| Error::bad_input(format!("{what} is not base64")).with_provider(PROVIDER))
     };
-    let key = decode("sessionKey", session_key)?;
+    let key = Zeroizing::new(decode("sessionKey", session_key)?);
     let iv = decode("iv", iv)?;
     let data = decode("encryptedData", encrypted_data)?;
     if key.len() != 16 || iv.len() != 16 {
@@ -130,20 +148,18 @@ pub fn decrypt_user_data(app_id: &str, session_key: &str, encrypted_data: &str, 
             Error::bad_input("sessionKey and iv must each be 16 bytes once base64-decoded").with_provider(PROVIDER)
         );
     }
+    // Every failure after the key and IV are accepted reads the same (padding, UTF-8, JSON): the
+    // mini program that sent the ciphertext must not learn which step failed.
     let plain = aes::cbc128_decrypt(&key, &iv, &data).map_err(|e| e.with_provider(PROVIDER))?;
-    let text = String::from_utf8(plain).map_err(|_| {
-        Error::decrypt_failed("decrypted user data is not UTF-8 (wrong session key?)").with_provider(PROVIDER)
-    })?;
-    let value: Value = serde_json::from_str(&text).map_err(|_| {
-        Error::decrypt_failed("decrypted user data is not JSON (wrong session key?)").with_provider(PROVIDER)
-    })?;
+    let text = String::from_utf8(plain).map_err(|_| Error::decrypt_failed().with_provider(PROVIDER))?;
+    let value: Value = serde_json::from_str(&text).map_err(|_| Error::decrypt_failed().with_provider(PROVIDER))?;
     match value.get("watermark").and_then(|w| w.get("appid")).and_then(Value::as_str) {
         Some(appid) if appid == app_id => Ok(text),
-        other => Err(Error::new(
-            ErrorCode::WatermarkMismatch,
-            format!("user data watermark.appid is {:?}, expected {app_id:?}", other.unwrap_or("missing")),
-        )
-        .with_provider(PROVIDER)),
+        // The decrypted text is not echoed: it is the sender's to shape.
+        _ => {
+            Err(Error::new(ErrorCode::WatermarkMismatch, "the user data is not for this app (watermark.appid differs)")
+                .with_provider(PROVIDER))
+        }
     }
 }
 
@@ -162,16 +178,22 @@ mod tests {
             (40013, ErrorCode::ProviderRejected),
         ];
         for (errcode, code) in cases {
-            let err = parse_code2session(&format!(r#"{{"errcode":{errcode},"errmsg":"x"}}"#)).unwrap_err();
+            let err = parse_code2session(&format!(r#"{{"errcode":{errcode},"errmsg":"x"}}"#), &Limits::default())
+                .unwrap_err();
             assert_eq!(err.code(), code);
             assert_eq!(err.detail().unwrap().code.as_deref(), Some(errcode.to_string().as_str()));
         }
-        let ok = parse_code2session(r#"{"session_key":"a2V5","openid":"o1"}"#).unwrap();
+        let ok = parse_code2session(r#"{"session_key":"a2V5","openid":"o1"}"#, &Limits::default()).unwrap();
         assert_eq!((ok.openid.as_str(), ok.unionid), ("o1", None));
-        let ok = parse_code2session(r#"{"errcode":0,"session_key":"a2V5","openid":"o1","unionid":"u"}"#).unwrap();
+        let ok =
+            parse_code2session(r#"{"errcode":0,"session_key":"a2V5","openid":"o1","unionid":"u"}"#, &Limits::default())
+                .unwrap();
         assert_eq!(ok.unionid.as_deref(), Some("u"));
-        assert_eq!(parse_code2session("{").unwrap_err().code(), ErrorCode::ResponseMalformed);
-        assert_eq!(parse_code2session(r#"{"openid":"o"}"#).unwrap_err().code(), ErrorCode::ResponseMalformed);
+        assert_eq!(parse_code2session("{", &Limits::default()).unwrap_err().code(), ErrorCode::ResponseMalformed);
+        assert_eq!(
+            parse_code2session(r#"{"openid":"o"}"#, &Limits::default()).unwrap_err().code(),
+            ErrorCode::ResponseMalformed
+        );
     }
 
     #[test]
