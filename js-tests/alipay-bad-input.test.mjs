@@ -62,12 +62,18 @@ const CASES = [
     return a.parseResponse(METHOD, signedResponse(METHOD, JSON.stringify(ct), keyPairs().alipay.privateKey, { signedText: ct }));
   }],
   ['response body that is neither a string nor bytes', 'ERR_BAD_INPUT', (a) => a.parseResponse(METHOD, { body: NODE })],
-  ['huge (1 MB) unsigned response', 'ERR_SIGNATURE_INVALID', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":{"code":"10000","x":"${'x'.repeat(1 << 20)}"}}`)],
-  ['huge (1 MB) response with a forged sign', 'ERR_SIGNATURE_INVALID', (a) =>
+  // Over the default 1 MiB limit (limits.maxInputBytes): refused before anything is parsed.
+  ['huge (1 MB) unsigned response', 'ERR_INPUT_TOO_LARGE', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":{"code":"10000","x":"${'x'.repeat(1 << 20)}"}}`)],
+  ['huge (1 MB) response with a forged sign', 'ERR_INPUT_TOO_LARGE', (a) =>
     a.parseResponse(METHOD, `{"alipay_trade_query_response":{"code":"10000","x":"${'中'.repeat(400_000)}"},"sign":"${aliSign(NODE)}"}`)],
-  ['huge (1 MB) run of open braces', 'ERR_RESPONSE_MALFORMED', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":${'{'.repeat(1 << 20)}`)],
-  ['huge (1 MB) nesting, correctly signed', 'ERR_RESPONSE_MALFORMED', (a) => {
-    const deep = `{"code":"10000","x":${'['.repeat(500_000)}${']'.repeat(500_000)}}`;
+  ['huge (1 MB) run of open braces', 'ERR_INPUT_TOO_LARGE', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":${'{'.repeat(1 << 20)}`)],
+  // Just under the limit: parsed, and refused for what they are.
+  ['large (900 KB) unsigned response', 'ERR_SIGNATURE_INVALID', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":{"code":"10000","x":"${'x'.repeat(900_000)}"}}`)],
+  ['large (900 KB) response with a forged sign', 'ERR_SIGNATURE_INVALID', (a) =>
+    a.parseResponse(METHOD, `{"alipay_trade_query_response":{"code":"10000","x":"${'中'.repeat(300_000)}"},"sign":"${aliSign(NODE)}"}`)],
+  ['large (900 KB) run of open braces', 'ERR_TOO_DEEP', (a) => a.parseResponse(METHOD, `{"alipay_trade_query_response":${'{'.repeat(900_000)}`)],
+  ['large (800 KB) nesting, correctly signed', 'ERR_TOO_DEEP', (a) => {
+    const deep = `{"code":"10000","x":${'['.repeat(400_000)}${']'.repeat(400_000)}}`;
     return a.parseResponse(METHOD, signedResponse(METHOD, deep, keyPairs().alipay.privateKey));
   }],
   ['huge (1 MB) body of invalid UTF-8 bytes', ['ERR_BAD_INPUT', 'ERR_RESPONSE_MALFORMED', 'ERR_CHARSET'], (a) => a.parseResponse(METHOD, new Uint8Array(1 << 20).fill(0xff))],
@@ -93,7 +99,8 @@ const CASES = [
   ['unsupported notification charset', 'ERR_CHARSET', (a) => a.verifyNotify('charset=latin1&out_trade_no=T1&sign=AAAA')],
   ['unsupported notification sign_type', 'ERR_BAD_INPUT', (a) => a.verifyNotify('sign_type=MD5&out_trade_no=T1&sign=AAAA')],
   ['unknown notify rule', 'ERR_BAD_INPUT', (a) => a.verifyNotify('out_trade_no=T1&sign=AAAA', { rule: 'v1' })],
-  ['huge (1 MB) notification without sign', 'ERR_SIGNATURE_INVALID', (a) => a.verifyNotify(`subject=${'%E4%B8%AD'.repeat(120_000)}&out_trade_no=T1`)],
+  ['huge (1 MB) notification without sign', 'ERR_INPUT_TOO_LARGE', (a) => a.verifyNotify(`subject=${'%E4%B8%AD'.repeat(120_000)}&out_trade_no=T1`)],
+  ['large (900 KB) notification without sign', 'ERR_SIGNATURE_INVALID', (a) => a.verifyNotify(`subject=${'%E4%B8%AD'.repeat(100_000)}&out_trade_no=T1`)],
 
   // --- amounts
   ['float amount (total_amount: 0.01) in buildTradeCreate', 'ERR_BAD_INPUT', (a) => a.buildTradeCreate({ out_trade_no: 'T1', total_amount: 0.01, subject: 's', buyer_id: '2088' })],

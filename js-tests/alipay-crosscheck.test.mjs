@@ -337,14 +337,18 @@ describe('responses signed by node:crypto over the raw node text', () => {
       alipay.free();
     });
 
-    it(`a 1 MB signed node verifies and parses (engine ${engine})`, () => {
+    it(`a 1 MB signed node verifies and parses when limits.maxInputBytes allows it (engine ${engine})`, () => {
       const { alipay: ali } = keyPairs();
-      const alipay = makeAlipay(engine);
+      const alipay = makeAlipay(engine, { limits: { maxInputBytes: 4 * 1024 * 1024 } });
       const big = { code: '10000', msg: 'Success', blob: '中'.repeat(350_000) };
       const nodeText = JSON.stringify(big);
       assert.ok(Buffer.byteLength(nodeText) > 1_000_000);
-      assert.deepEqual(alipay.parseResponse('alipay.trade.query', signedResponse('alipay.trade.query', nodeText, ali.privateKey)), big);
+      const response = signedResponse('alipay.trade.query', nodeText, ali.privateKey);
+      assert.deepEqual(alipay.parseResponse('alipay.trade.query', response), big);
       alipay.free();
+      const defaults = makeAlipay(engine);
+      assert.throws(() => defaults.parseResponse('alipay.trade.query', response), { code: 'ERR_INPUT_TOO_LARGE' });
+      defaults.free();
     });
   }
 });

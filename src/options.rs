@@ -2,6 +2,7 @@
 //! name the field, never echo its value: a value may be a key.
 
 use serde_json::{Map, Value};
+use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
 
@@ -62,5 +63,46 @@ impl<'a> Fields<'a> {
             Some(unknown) => Err(Error::bad_input(format!("{}: unknown option {unknown:?}", self.what))),
             None => Ok(()),
         }
+    }
+}
+
+/// A configuration value (it holds private keys, MD5 keys, secrets) whose strings are overwritten
+/// when it is dropped: the clients keep what they parsed, and the text is not left behind in freed
+/// memory.
+pub struct WipedOnDrop(pub Value);
+
+impl std::ops::Deref for WipedOnDrop {
+    type Target = Value;
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl Drop for WipedOnDrop {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
+fn wipe(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(map) => map.values_mut().for_each(wipe),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wipe_empties_every_string() {
+        let mut v = serde_json::json!({ "privateKey": "MIIE", "nested": { "list": ["a", 1, null] } });
+        wipe(&mut v);
+        assert_eq!(v, serde_json::json!({ "privateKey": "", "nested": { "list": ["", 1, null] } }));
+        let config = WipedOnDrop(serde_json::json!({ "md5Key": "k" }));
+        assert_eq!(config["md5Key"], "k");
     }
 }

@@ -1,5 +1,6 @@
 // Builds the public API from one instance of the wasm-bindgen glue. Every entry point calls this,
 // so every runtime exports the same names.
+import { wrapClass } from './classes.mjs';
 import { AggpayError } from './errors.mjs';
 import { send } from './http.mjs';
 
@@ -8,12 +9,13 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
   return {
     AggpayError,
     send,
-    Alipay: wasm.Alipay,
-    UseePay: wasm.UseePay,
-    WechatMiniProgram: wasm.WechatMiniProgram,
-    RsaSigner: wasm.RsaSigner,
-    RsaVerifier: wasm.RsaVerifier,
-    Certificate: wasm.Certificate,
+    // Thin classes that check their receiver before calling into Wasm (classes.mjs).
+    Alipay: wrapClass('Alipay', wasm.Alipay),
+    UseePay: wrapClass('UseePay', wasm.UseePay),
+    WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
+    RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner),
+    RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier),
+    Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false }),
     primitives: Object.freeze({
       md5: wasm.md5,
       sha256: wasm.sha256,

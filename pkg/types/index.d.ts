@@ -36,7 +36,28 @@ export type AggpayErrorCode =
   | 'ERR_PROVIDER_BUSY'
   | 'ERR_USER_HIGH_RISK'
   | 'ERR_WATERMARK_MISMATCH'
+  | 'ERR_INPUT_TOO_LARGE'
+  | 'ERR_TOO_MANY_FIELDS'
+  | 'ERR_TOO_DEEP'
+  | 'ERR_KEY_SIZE'
   | (string & {});
+
+/**
+ * A client's input limits (`limits` in its config); each is optional, absent means the default.
+ * Arguments are measured before they are copied into WebAssembly memory: `ERR_INPUT_TOO_LARGE`.
+ */
+export interface InputLimits {
+  /** Largest notification body, response or return query, in bytes: default 1 MiB, at most 64 MiB. */
+  maxInputBytes?: number;
+  /** Most fields of one message, or members of one JSON object (`ERR_TOO_MANY_FIELDS`): default 1000. */
+  maxFields?: number;
+  /** Deepest JSON nesting of a response (`ERR_TOO_DEEP`): default 64, at most 128. */
+  maxDepth?: number;
+  /** Smallest RSA key accepted, in bits (`ERR_KEY_SIZE`): 1024 to 4096, default 1024. */
+  minKeyBits?: number;
+  /** Largest RSA key accepted, in bits (`ERR_KEY_SIZE`): 1024 to 4096, default 4096. */
+  maxKeyBits?: number;
+}
 
 /** Every error aggpay throws. Messages never contain key material. */
 export class AggpayError extends Error {
@@ -183,6 +204,7 @@ export interface AlipayConfig {
   /** Default `notify_url` for every request. */
   notifyUrl?: string;
   engine?: Engine;
+  limits?: InputLimits;
 }
 
 export interface AlipayRequestOptions {
@@ -247,7 +269,7 @@ export class Alipay {
 
 /** WeChat mini-program login (server side only: the app secret and session key never reach a browser). */
 export class WechatMiniProgram {
-  constructor(config: { appId: string; appSecret: string; /** Default `https://api.weixin.qq.com`. */ apiBase?: string });
+  constructor(config: { appId: string; appSecret: string; /** Default `https://api.weixin.qq.com`. */ apiBase?: string; limits?: InputLimits });
   /** `GET …/sns/jscode2session?appid&secret&js_code&grant_type=authorization_code` for the code from `wx.login`. */
   buildCode2Session(jsCode: string): HttpRequest;
   /**
@@ -278,6 +300,7 @@ export interface UseePayConfig {
   /** Which values the string to sign leaves out: `trim` (default: empty after trimming, as documented) or `exact` (only empty). */
   emptyValues?: 'trim' | 'exact';
   engine?: Engine;
+  limits?: InputLimits;
 }
 
 /** UseePay's normalized result. Only `paid` (a verified `resultCode` of `succeed`) means paid. */

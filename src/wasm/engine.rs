@@ -3,10 +3,9 @@
 
 use std::cell::RefCell;
 
-use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use super::{JsResult, js_error, string_option};
+use super::{JsResult, MaxBytes, bytes_of, js_error, string_option};
 use crate::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey};
@@ -16,12 +15,13 @@ extern "C" {
     /// `pkg/src/engine-node.mjs`: `{ importPrivateKey, importPublicKey, sign, verify }`.
     #[derive(Clone)]
     pub type HostEngine;
+    // JS values come back as `Option`s: see `guard` (a plain `JsValue` return leaks a slot on a throw).
     #[wasm_bindgen(method, catch, js_name = importPrivateKey)]
-    fn import_private_key(this: &HostEngine, pkcs8_der: &[u8]) -> Result<JsValue, JsValue>;
+    fn import_private_key(this: &HostEngine, pkcs8_der: &[u8]) -> Result<Option<JsValue>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = importPublicKey)]
-    fn import_public_key(this: &HostEngine, spki_der: &[u8]) -> Result<JsValue, JsValue>;
+    fn import_public_key(this: &HostEngine, spki_der: &[u8]) -> Result<Option<JsValue>, JsValue>;
     #[wasm_bindgen(method, catch)]
-    fn sign(this: &HostEngine, key: &JsValue, hash: &str, data: &[u8]) -> Result<Uint8Array, JsValue>;
+    fn sign(this: &HostEngine, key: &JsValue, hash: &str, data: &[u8]) -> Result<Option<JsValue>, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn verify(this: &HostEngine, key: &JsValue, hash: &str, data: &[u8], signature: &[u8]) -> Result<bool, JsValue>;
 }
@@ -62,7 +62,9 @@ pub(crate) fn signer(key: PrivateKey, engine: &Option<HostEngine>) -> Result<Box
             let der = key.to_pkcs8_der()?;
             let handle = engine
                 .import_private_key(&der)
-                .map_err(|_| Error::engine("the node engine refused the private key"))?;
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::engine("the node engine refused the private key"))?;
             Ok(Box::new(HostSigner { engine: engine.clone(), handle }))
         }
     }
@@ -74,8 +76,11 @@ pub(crate) fn verifier(key: PublicKey, engine: &Option<HostEngine>) -> Result<Bo
         None => Ok(Box::new(key)),
         Some(engine) => {
             let der = key.to_spki_der()?;
-            let handle =
-                engine.import_public_key(&der).map_err(|_| Error::engine("the node engine refused the public key"))?;
+            let handle = engine
+                .import_public_key(&der)
+                .ok()
+                .flatten()
+                .ok_or_else(|| Error::engine("the node engine refused the public key"))?;
             Ok(Box::new(HostVerifier { engine: engine.clone(), handle }))
         }
     }
@@ -88,10 +93,10 @@ struct HostSigner {
 
 impl RsaSigner for HostSigner {
     fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
-        self.engine
-            .sign(&self.handle, hash.name(), message)
-            .map(|sig| sig.to_vec())
-            .map_err(|_| Error::engine("node engine: RSA signing failed"))
+        // The signature is copied like any caller's bytes: measured first, no JS call that can throw.
+        let failed = || Error::engine("node engine: RSA signing failed");
+        let signature = self.engine.sign(&self.handle, hash.name(), message).ok().flatten().ok_or_else(failed)?;
+        bytes_of(&signature, "node engine signature", MaxBytes::SMALL).map_err(|_| failed())
     }
 }
 

@@ -4,12 +4,15 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::engine::{self, HostEngine};
-use super::{IntoJs, JsResult, bytes_of, opt_str_arg, str_arg, string_option};
+use super::{IntoJs, JsResult, MaxBytes, bytes_of, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
+use zeroize::Zeroizing;
+
 use crate::keys;
+use crate::limits::Limits;
 
 fn hash_of(hash: &JsValue) -> JsResult<Hash> {
-    opt_str_arg(hash, "hash")?.map_or(Ok(Hash::Sha256), |name| Hash::from_name(&name)).js()
+    opt_str_arg(hash, "hash", MaxBytes::SMALL)?.map_or(Ok(Hash::Sha256), |name| Hash::from_name(&name)).js()
 }
 
 fn role_of(options: &JsValue, default: &str) -> JsResult<String> {
@@ -30,7 +33,12 @@ impl JsRsaSigner {
     #[wasm_bindgen(constructor)]
     pub fn new(private_key: JsValue, options: JsValue) -> JsResult<JsRsaSigner> {
         let role = role_of(&options, "private key")?;
-        let key = keys::load_private_key(&str_arg(&private_key, &role)?, &role).js()?;
+        let key = keys::load_private_key(
+            &Zeroizing::new(str_arg(&private_key, &role, MaxBytes::SMALL)?),
+            &role,
+            &Limits::default(),
+        )
+        .js()?;
         let engine = engine::choose(&options)?;
         let signer = engine::signer(key.clone(), &engine).js()?;
         Ok(JsRsaSigner { signer, key, engine })
@@ -38,7 +46,7 @@ impl JsRsaSigner {
 
     /// Signature bytes over `message` (a string is signed as its UTF-8 bytes); `hash` is `"sha256"` (default) or `"sha1"`.
     pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<Uint8Array> {
-        let message = bytes_of(&message, "message")?;
+        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
         let signature = self.signer.sign(hash_of(&hash)?, &message).js()?;
         Ok(Uint8Array::from(signature.as_slice()))
     }
@@ -46,7 +54,7 @@ impl JsRsaSigner {
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) decryption; always in Wasm.
     #[wasm_bindgen(js_name = decryptOaep)]
     pub fn decrypt_oaep(&self, ciphertext: JsValue) -> JsResult<Uint8Array> {
-        let ciphertext = bytes_of(&ciphertext, "ciphertext")?;
+        let ciphertext = bytes_of(&ciphertext, "ciphertext", MaxBytes::SMALL)?;
         Ok(Uint8Array::from(rsa::oaep_sha1_decrypt(&self.key, &ciphertext).js()?.as_slice()))
     }
 
@@ -82,7 +90,8 @@ impl JsRsaVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(public_key: JsValue, options: JsValue) -> JsResult<JsRsaVerifier> {
         let role = role_of(&options, "public key")?;
-        let key = keys::load_public_key(&str_arg(&public_key, &role)?, &role).js()?;
+        let key =
+            keys::load_public_key(&str_arg(&public_key, &role, MaxBytes::SMALL)?, &role, &Limits::default()).js()?;
         let engine = engine::choose(&options)?;
         let verifier = engine::verifier(key.clone(), &engine).js()?;
         Ok(JsRsaVerifier { verifier, key, engine })
@@ -90,8 +99,8 @@ impl JsRsaVerifier {
 
     /// `true` when `signature` is valid for `message`; `false` when it is not. Bad arguments throw.
     pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<bool> {
-        let message = bytes_of(&message, "message")?;
-        let signature = bytes_of(&signature, "signature")?;
+        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
+        let signature = bytes_of(&signature, "signature", MaxBytes::SMALL)?;
         match self.verifier.verify(hash_of(&hash)?, &message, &signature) {
             Ok(()) => Ok(true),
             Err(e) if e.code() == crate::ErrorCode::SignatureInvalid => Ok(false),
@@ -102,14 +111,14 @@ impl JsRsaVerifier {
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
     #[wasm_bindgen(js_name = encryptOaep)]
     pub fn encrypt_oaep(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
-        let plaintext = bytes_of(&plaintext, "plaintext")?;
+        let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
         Ok(Uint8Array::from(rsa::oaep_sha1_encrypt(&self.key, &plaintext).js()?.as_slice()))
     }
 
     /// RSAES-PKCS1-v1_5 encryption.
     #[wasm_bindgen(js_name = encryptPkcs1v15)]
     pub fn encrypt_pkcs1v15(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
-        let plaintext = bytes_of(&plaintext, "plaintext")?;
+        let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
         Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(&self.key, &plaintext).js()?.as_slice()))
     }
 
@@ -140,13 +149,17 @@ pub struct JsCertificate {
 impl JsCertificate {
     /// Exactly one certificate, PEM or bare base64 DER.
     pub fn parse(text: JsValue) -> JsResult<JsCertificate> {
-        Ok(JsCertificate { cert: keys::load_certificate(&str_arg(&text, "certificate")?, "certificate").js()? })
+        Ok(JsCertificate {
+            cert: keys::load_certificate(&str_arg(&text, "certificate", MaxBytes::SMALL)?, "certificate").js()?,
+        })
     }
 
     /// Every certificate in the text, in file order.
     #[wasm_bindgen(js_name = parseChain)]
     pub fn parse_chain(text: JsValue) -> JsResult<Vec<JsCertificate>> {
-        let chain = keys::load_certificate_chain(&str_arg(&text, "certificate chain")?, "certificate chain").js()?;
+        let chain =
+            keys::load_certificate_chain(&str_arg(&text, "certificate chain", MaxBytes::SMALL)?, "certificate chain")
+                .js()?;
         Ok(chain.into_iter().map(|cert| JsCertificate { cert }).collect())
     }
 

@@ -3,6 +3,7 @@
 
 mod alipay;
 mod engine;
+mod guard;
 mod keys;
 mod primitives;
 mod useepay;
@@ -10,10 +11,12 @@ mod wechat;
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::limits::Limits;
 
 thread_local! {
     /// The JS `AggpayError` class each entry point registers once at load.
@@ -45,12 +48,9 @@ pub(crate) fn js_error(error: Error) -> JsValue {
         set("subMessage", d.sub_message.as_deref());
     }
     let message = JsValue::from_str(error.message());
-    let constructed = ERROR_CLASS.with(|c| {
-        c.borrow().as_ref().and_then(|class| {
-            let args = js_sys::Array::of2(&message, &details);
-            Reflect::construct(class, &args).ok()
-        })
-    });
+    // The class is taken out of the cell first: its constructor is JS, and runs with no borrow held.
+    let class = ERROR_CLASS.with(|c| c.borrow().clone());
+    let constructed = class.and_then(|class| guard::construct(&class, &js_sys::Array::of2(&message, &details)).ok());
     constructed.unwrap_or_else(|| {
         let plain = js_sys::Error::new(error.message());
         let _ = Reflect::set(&plain, &"code".into(), &error.code().as_str().into());
@@ -70,69 +70,137 @@ impl<T> IntoJs<T> for crate::error::Result<T> {
     }
 }
 
-/// Bytes from a JS string (UTF-8) or a `Uint8Array` / `Buffer` / `ArrayBuffer`.
-pub(crate) fn bytes_of(value: &JsValue, what: &str) -> JsResult<Vec<u8>> {
-    if let Some(s) = value.as_string() {
-        return Ok(s.into_bytes());
-    }
-    if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Ok(Uint8Array::new(value).to_vec());
-    }
-    Err(js_error(Error::bad_input(format!("{what} must be a string or a Uint8Array"))))
+/// The most bytes one argument may have, and the setting that says so (named in the error). Every
+/// string or byte argument is measured against one of these *before* it is copied into Wasm memory:
+/// a huge input is refused without growing the instance.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MaxBytes {
+    bytes: usize,
+    setting: &'static str,
 }
 
-/// A string argument. JS callers can pass anything, so nothing reaches wasm-bindgen's string
-/// conversion unchecked (a Buffer or number there would trap the instance).
-pub(crate) fn str_arg(value: &JsValue, what: &str) -> JsResult<String> {
-    value.as_string().ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))
+/// Fixed ceilings for inputs that no client's `limits` covers.
+impl MaxBytes {
+    /// Key and certificate texts, method names, option values, hash names, signatures and OAEP
+    /// ciphertexts: the default `limits.maxInputBytes` (1 MiB), far above any real one.
+    pub(crate) const SMALL: MaxBytes =
+        MaxBytes { bytes: crate::limits::DEFAULT_MAX_INPUT_BYTES, setting: "the default input limit" };
+    /// Data the merchant hashes or signs itself: `RsaSigner.sign` / `RsaVerifier.verify` messages and
+    /// every `primitives.*` argument (people hash downloaded bill files): 64 MiB, the largest
+    /// `limits.maxInputBytes` a client may configure.
+    pub(crate) const DATA: MaxBytes = MaxBytes { bytes: 64 * 1024 * 1024, setting: "the 64 MiB data limit" };
+    /// The JSON text of a config or argument object from the merchant's own code (keys, certificates,
+    /// biz_content, …): 16 MiB, so that a huge string smuggled inside one is refused before it is copied.
+    pub(crate) const JSON: MaxBytes = MaxBytes { bytes: 16 * 1024 * 1024, setting: "the 16 MiB limit for objects" };
+
+    /// A client's network inputs (bodies, responses, return queries): its `limits.maxInputBytes`.
+    pub(crate) fn input(limits: &Limits) -> MaxBytes {
+        MaxBytes { bytes: limits.max_input_bytes, setting: "limits.maxInputBytes" }
+    }
+
+    /// The JSON text of an object that carries a network input (a v3 response `{ status, headers,
+    /// body }`, decryptUserData's arguments): twice `limits.maxInputBytes` (JSON escaping doubles a
+    /// quote, a backslash or a line break) plus 64 KiB for the rest of the object. The core then
+    /// checks the member itself against `limits.maxInputBytes` exactly.
+    pub(crate) fn envelope(limits: &Limits) -> MaxBytes {
+        let bytes = limits.max_input_bytes.saturating_mul(2).saturating_add(64 * 1024);
+        MaxBytes { bytes, setting: "2 × limits.maxInputBytes + 64 KiB for an object holding a network input" }
+    }
+
+    /// `ERR_INPUT_TOO_LARGE` when `len` exceeds the limit (`at_least`: `len` is a lower bound, such
+    /// as a string's UTF-16 length, measured before copying).
+    fn check(self, len: usize, what: &str, at_least: bool) -> JsResult<()> {
+        if len <= self.bytes {
+            return Ok(());
+        }
+        let size = if at_least { "at least " } else { "" };
+        Err(js_error(Error::new(
+            crate::ErrorCode::InputTooLarge,
+            format!("{what} is {size}{len} bytes; the limit is {} ({})", self.bytes, self.setting),
+        )))
+    }
+}
+
+/// A JS string's text, measured before (UTF-16 length) and after (UTF-8 length) it is copied.
+fn string_within(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Option<String>> {
+    let Some(units) = guard::string_length(value) else { return Ok(None) };
+    max.check(units, what, true)?;
+    let text = value.as_string().ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))?;
+    max.check(text.len(), what, false)?;
+    Ok(Some(text))
+}
+
+/// Bytes from a JS string (UTF-8) or a genuine `Uint8Array` / `Buffer` / `ArrayBuffer`, at most
+/// `max` of them. Proxies, look-alike objects and other views are refused without running their code.
+pub(crate) fn bytes_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Vec<u8>> {
+    if let Some(text) = string_within(value, what, max)? {
+        return Ok(text.into_bytes());
+    }
+    let Some(source) = guard::byte_source(value) else {
+        return Err(js_error(Error::bad_input(format!("{what} must be a string or a Uint8Array"))));
+    };
+    max.check(source.len(), what, false)?;
+    guard::copy_bytes(value, source)
+        .map_err(|_| js_error(Error::bad_input(format!("{what} is a detached (transferred) buffer"))))
+}
+
+/// A string argument of at most `max` bytes. JS callers can pass anything, so nothing reaches
+/// wasm-bindgen's string conversion unchecked (a Buffer or number there would trap the instance).
+pub(crate) fn str_arg(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<String> {
+    string_within(value, what, max)?.ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))
 }
 
 /// An optional string argument (`undefined`/`null` → `None`).
-pub(crate) fn opt_str_arg(value: &JsValue, what: &str) -> JsResult<Option<String>> {
-    if value.is_undefined() || value.is_null() { Ok(None) } else { str_arg(value, what).map(Some) }
+pub(crate) fn opt_str_arg(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Option<String>> {
+    if value.is_undefined() || value.is_null() { Ok(None) } else { str_arg(value, what, max).map(Some) }
 }
 
-/// A string-valued option from an options object (`undefined`/`null` options mean "none given").
+/// A string-valued option from an options object (`undefined`/`null` options mean "none given"), at
+/// most [`MaxBytes::SMALL`]. An option whose getter or Proxy trap throws is `ERR_BAD_INPUT`.
 pub(crate) fn string_option(options: &JsValue, name: &str) -> JsResult<Option<String>> {
     if options.is_undefined() || options.is_null() {
         return Ok(None);
     }
-    if !options.is_object() || js_sys::Array::is_array(options) {
-        return Err(js_error(Error::bad_input("options must be an object")));
+    let bad = |message: String| js_error(Error::bad_input(message));
+    if !options.is_object() || guard::is_array(options).unwrap_or(true) {
+        return Err(bad("options must be an object".into()));
     }
-    let value = Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
+    let Some(value) = guard::member(options, name).map_err(|_| bad(format!("option {name} cannot be read")))? else {
         return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| js_error(Error::bad_input(format!("option {name} must be a string"))))
+    };
+    let what = format!("option {name}");
+    string_within(&value, &what, MaxBytes::SMALL)?.map(Some).ok_or_else(|| bad(format!("{what} must be a string")))
 }
 
-/// A JS value as JSON (`undefined` → `null`), through `JSON.stringify`.
-pub(crate) fn json_of(value: &JsValue, what: &str) -> JsResult<serde_json::Value> {
+/// A JS value as JSON (`undefined` → `null`), through `JSON.stringify` (a `catch` import: a throwing
+/// getter, `toJSON` or Proxy trap is `ERR_BAD_INPUT`), its text at most `max` bytes.
+pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<serde_json::Value> {
     if value.is_undefined() || value.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    // JSON.stringify turns NaN and ±Infinity into null; a replacer refuses them instead.
-    let replacer = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+    // JSON.stringify turns NaN and ±Infinity into null; a replacer refuses them instead. It only
+    // looks at `typeof` (no JS call), and returns its refusal instead of throwing through Rust.
+    let replacer = wasm_bindgen::closure::Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
         |_key: JsValue, v: JsValue| match v.as_f64() {
             Some(n) if !n.is_finite() => Err(JsValue::from_str("non-finite number")),
             _ => Ok(v),
         },
     );
-    let text = js_sys::JSON::stringify_with_replacer(value, replacer.as_ref())
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| {
-            js_error(Error::bad_input(format!(
-                "{what} cannot be represented as JSON (BigInt, NaN, Infinity or a cycle?)"
-            )))
-        })?;
+    let unrepresentable = || {
+        js_error(Error::bad_input(format!(
+            "{what} cannot be represented as JSON (BigInt, NaN, Infinity, a cycle, or a getter that throws?)"
+        )))
+    };
+    let text =
+        guard::stringify(value, replacer.as_ref()).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
+    // The text may hold keys and secrets: wiped once parsed.
+    let text = Zeroizing::new(string_within(&text, &format!("{what} (as JSON)"), max)?.ok_or_else(unrepresentable)?);
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
 /// A JSON value (or JSON text) as a JS value, through `JSON.parse`.
 pub(crate) fn js_of_json_text(text: &str) -> JsResult<JsValue> {
-    js_sys::JSON::parse(text).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
+    guard::parse_json(text).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
 }
 
 pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
@@ -149,9 +217,9 @@ pub(crate) fn string_map(pairs: &[(String, String)]) -> serde_json::Value {
     serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect())
 }
 
-/// Text from a JS string, or from bytes that must be UTF-8.
-pub(crate) fn text_of(value: &JsValue, what: &str) -> JsResult<String> {
-    let bytes = bytes_of(value, what)?;
+/// Text from a JS string, or from bytes that must be UTF-8, at most `max` bytes.
+pub(crate) fn text_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<String> {
+    let bytes = bytes_of(value, what, max)?;
     String::from_utf8(bytes)
         .map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
 }

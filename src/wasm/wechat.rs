@@ -3,7 +3,9 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, js_of, js_of_json_text, json_of, request, str_arg, text_of};
+use crate::options::WipedOnDrop;
+
+use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, request, str_arg, text_of};
 use crate::options::Fields;
 use crate::wechat::login::{self, MiniProgram};
 
@@ -17,18 +19,25 @@ impl JsWechatMiniProgram {
     /// `{ appId, appSecret, apiBase? }` — server side only: the secret must never reach a browser.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<JsWechatMiniProgram> {
-        Ok(JsWechatMiniProgram { inner: MiniProgram::new(&json_of(&config, "WechatMiniProgram config")?).js()? })
+        Ok(JsWechatMiniProgram {
+            inner: MiniProgram::new(&WipedOnDrop(json_of(&config, "WechatMiniProgram config", MaxBytes::JSON)?))
+                .js()?,
+        })
     }
 
     #[wasm_bindgen(js_name = buildCode2Session)]
     pub fn build_code2session(&self, js_code: JsValue) -> JsResult<JsValue> {
-        request(self.inner.build_code2session(&str_arg(&js_code, "jsCode")?))
+        request(self.inner.build_code2session(&str_arg(&js_code, "jsCode", MaxBytes::input(self.inner.limits()))?))
     }
 
     /// `{ openid, sessionKey, unionid? }`; each documented errcode throws its own `AggpayError` code.
     #[wasm_bindgen(js_name = parseCode2Session)]
     pub fn parse_code2session(&self, raw: JsValue) -> JsResult<JsValue> {
-        let session = login::parse_code2session(&text_of(&raw, "jscode2session reply")?).js()?;
+        let session = login::parse_code2session(
+            &text_of(&raw, "jscode2session reply", MaxBytes::input(self.inner.limits()))?,
+            self.inner.limits(),
+        )
+        .js()?;
         let mut out = json!({ "openid": session.openid, "sessionKey": session.session_key });
         if let Some(unionid) = session.unionid {
             out["unionid"] = unionid.into();
@@ -39,7 +48,7 @@ impl JsWechatMiniProgram {
     /// Decrypts `{ sessionKey, encryptedData, iv }` and checks `watermark.appid`.
     #[wasm_bindgen(js_name = decryptUserData)]
     pub fn decrypt_user_data(&self, args: JsValue) -> JsResult<JsValue> {
-        let args = json_of(&args, "arguments")?;
+        let args = json_of(&args, "arguments", MaxBytes::envelope(self.inner.limits()))?;
         let f = Fields::of(&args, "decryptUserData arguments").js()?;
         f.only(&["sessionKey", "encryptedData", "iv"]).js()?;
         let text = login::decrypt_user_data(
@@ -47,6 +56,7 @@ impl JsWechatMiniProgram {
             f.required_str("sessionKey").js()?,
             f.required_str("encryptedData").js()?,
             f.required_str("iv").js()?,
+            self.inner.limits(),
         )
         .js()?;
         js_of_json_text(&text)

@@ -1,0 +1,617 @@
+// Hostile JS values and receivers (issue 7, items 3–5), through every public class and `primitives`,
+// on both engines, in two module instances: the Node entry (`aggpay`, the nodejs glue) and the web
+// glue that the workerd and browser entries use, both built by pkg/src/api.mjs's createApi.
+//
+//  3. A value that throws when touched — a revoked Proxy, a Proxy over a Uint8Array with throwing
+//     traps, an object that only pretends to be a Uint8Array or ArrayBuffer, a detached buffer, a
+//     throwing getter or toJSON, a Symbol, a BigInt — is an AggpayError (ERR_BAD_INPUT) and leaks
+//     nothing: tens of thousands of them leave Wasm memory, the externref table and the shadow stack
+//     as they were, and the instance still signs byte-for-byte like node:crypto.
+//  4. A method or getter called on another class's object, on a plain object, on the prototype or
+//     on a freed object is ERR_BAD_INPUT and never reaches Wasm.
+//  5. A huge string or buffer is ERR_INPUT_TOO_LARGE, refused before it is copied: Wasm memory does
+//     not grow.
+//
+// Expected values come from node:crypto, never from the code under test.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it, before } from 'node:test';
+
+// The Node entry instantiates its Wasm module synchronously when it is first imported: record that
+// instance (its memory and externref table) on the way, then import the package.
+const instances = [];
+const OriginalInstance = WebAssembly.Instance;
+WebAssembly.Instance = class extends OriginalInstance {
+  constructor(module, imports) {
+    super(module, imports);
+    instances.push(this);
+  }
+};
+let nodeApi;
+try {
+  nodeApi = await import('aggpay');
+} finally {
+  WebAssembly.Instance = OriginalInstance;
+}
+const { fixturesDir, pkgDir, rsaKeyPair } = await import('./helpers.mjs');
+const { createApi } = await import('../pkg/src/api.mjs');
+const { nodeEngine } = await import('../pkg/src/engine-node.mjs');
+const webGlue = await import('../pkg/web/aggpay.js');
+
+const ENGINES = ['wasm', 'node'];
+const MiB = 1024 * 1024;
+
+/** One module instance under test: its public API and its Wasm exports. */
+const RUNTIMES = [];
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures.
+
+const readFixture = (rel) => fs.readFileSync(path.join(fixturesDir, rel), 'utf8');
+const CERT_PEM = readFixture('wechatpay/java-sdk/merchant_certificate.pem');
+const USEEPAY_MERCHANT_PRIVATE = readFixture('useepay/test-merchant-private.pem');
+const USEEPAY_PUBLIC = readFixture('useepay/test-useepay-public.pem');
+const probe = Buffer.from('still signs after hostile input 仍然可以签名 ✓');
+let app; // RSA-2048 key pair: the Alipay app key, the RsaSigner key
+let alipayPair; // the "Alipay" key pair
+let probeSignature; // crypto.sign('sha256', probe, app.privateKey)
+
+before(() => {
+  app = rsaKeyPair(2048);
+  const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  alipayPair = { spkiPem: other.publicKey.export({ type: 'spki', format: 'pem' }) };
+  probeSignature = crypto.sign('sha256', probe, app.privateKey);
+  const nodeExports = instances.find((i) => i.exports.__wbindgen_externrefs)?.exports;
+  assert.ok(nodeExports?.memory instanceof WebAssembly.Memory, 'the Node entry\'s Wasm instance was recorded');
+  RUNTIMES.push({ name: 'node entry', api: nodeApi, wasm: nodeExports });
+  const webExports = webGlue.initSync({ module: fs.readFileSync(path.join(pkgDir, 'web', 'aggpay_bg.wasm')) });
+  RUNTIMES.push({ name: 'web glue', api: createApi(webGlue, { nodeEngine }), wasm: webExports });
+  for (const { name, wasm } of RUNTIMES) {
+    assert.ok(wasm.__wbindgen_externrefs instanceof WebAssembly.Table, `${name}: the externref table is exported`);
+  }
+});
+
+const money = { minor: 1, currency: 'CNY' };
+const alipayConfig = (engine) => ({ appId: '2021000122671080', privateKey: app.pkcs8Pem, alipayPublicKey: alipayPair.spkiPem, engine });
+const useepayConfig = (engine) => ({
+  merchantNo: '500000000007362', appId: 'shop.example.com', signType: 'RSA', privateKey: USEEPAY_MERCHANT_PRIVATE,
+  useepayPublicKey: USEEPAY_PUBLIC, engine,
+});
+const wechatConfig = () => ({ appId: 'wx1234567890abcdef', appSecret: 'secret' });
+
+/** One instance of every class on `engine`. */
+function makeObjects(api, engine) {
+  return {
+    Alipay: new api.Alipay(alipayConfig(engine)),
+    UseePay: new api.UseePay(useepayConfig(engine)),
+    WechatMiniProgram: new api.WechatMiniProgram(wechatConfig()),
+    RsaSigner: new api.RsaSigner(app.pkcs8Pem, { engine }),
+    RsaVerifier: new api.RsaVerifier(app.spkiPem, { engine }),
+    Certificate: api.Certificate.parse(CERT_PEM),
+  };
+}
+
+/** `fn()` must throw an AggpayError of `api` whose code is one of `codes`; returns it. */
+function expectError(api, fn, codes, what) {
+  let error;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error !== undefined, `${what}: nothing was thrown`);
+  assert.ok(error instanceof api.AggpayError, `${what}: expected an AggpayError (${codes}), got ${error?.constructor?.name}: ${error?.message}`);
+  assert.ok([codes].flat().includes(error.code), `${what}: expected ${codes}, got ${error.code} (${error.message})`);
+  return error;
+}
+
+/** The instance signs like node:crypto, with an old signer and with a new one, on both engines. */
+function assertStillSigns(api, signers, what) {
+  for (const signer of signers) {
+    assert.equal(Buffer.from(signer.sign(probe)).toString('hex'), probeSignature.toString('hex'), `${what}: an existing ${signer.engine} signer`);
+  }
+  for (const engine of ENGINES) {
+    const fresh = new api.RsaSigner(app.pkcs1Pem, { engine });
+    assert.equal(Buffer.from(fresh.sign(probe)).toString('hex'), probeSignature.toString('hex'), `${what}: a new ${engine} signer`);
+    fresh.free();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile values, by the kind of argument they are given as.
+
+const detachedBuffer = (n = 16) => {
+  const buffer = new ArrayBuffer(n);
+  structuredClone(buffer, { transfer: [buffer] });
+  return buffer;
+};
+const detachedView = (n = 16) => {
+  const view = new Uint8Array(new ArrayBuffer(n));
+  structuredClone(view.buffer, { transfer: [view.buffer] });
+  return view;
+};
+const revoked = (target = {}) => {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+};
+const boom = () => {
+  throw new Error('hostile trap');
+};
+const ALL_TRAPS = {
+  get: boom, set: boom, has: boom, ownKeys: boom, getOwnPropertyDescriptor: boom, getPrototypeOf: boom,
+  defineProperty: boom, deleteProperty: boom, isExtensible: boom, preventExtensions: boom, setPrototypeOf: boom,
+};
+
+/** Values that throw or lie whatever they are given as. */
+const COMMON = {
+  'a revoked Proxy': () => revoked(),
+  'a revoked Proxy over an array': () => revoked([]),
+  'a Proxy whose every trap throws': () => new Proxy({}, ALL_TRAPS),
+  'a Symbol': () => Symbol('hostile'),
+  'a BigInt': () => 10n,
+};
+
+/** As bytes (`string | Uint8Array | ArrayBuffer`). */
+const BYTES = {
+  ...COMMON,
+  'a Proxy over a Uint8Array': () => new Proxy(new Uint8Array(8), {}),
+  'a Proxy over a Uint8Array whose every trap throws': () => new Proxy(new Uint8Array(8), ALL_TRAPS),
+  'a Proxy over a Uint8Array whose byteLength getter throws': () =>
+    new Proxy(new Uint8Array(8), { get: (t, k) => (k === 'byteLength' || k === 'length' || k === 'buffer' ? boom() : Reflect.get(t, k)) }),
+  'a Proxy over an ArrayBuffer': () => new Proxy(new ArrayBuffer(8), {}),
+  'an object with Uint8Array.prototype': () => Object.create(Uint8Array.prototype),
+  'an object with ArrayBuffer.prototype': () => Object.create(ArrayBuffer.prototype),
+  'an object with Buffer.prototype': () => Object.create(Buffer.prototype),
+  'a detached ArrayBuffer': () => detachedBuffer(),
+  'a detached Uint8Array': () => detachedView(),
+  'an empty detached Uint8Array': () => detachedView(0),
+  'a SharedArrayBuffer': () => new SharedArrayBuffer(8),
+  'a Uint16Array': () => new Uint16Array(4),
+  'a DataView': () => new DataView(new ArrayBuffer(8)),
+  'an object with throwing getters': () => ({ get length() { return boom(); }, get byteLength() { return boom(); } }),
+  'an object with a throwing toJSON': () => ({ toJSON: boom }),
+  'a String object': () => new String('text'),
+  'a number': () => 42,
+};
+
+/** As a string. */
+const STRING = {
+  ...COMMON,
+  'an object with a throwing toString': () => ({ toString: boom, valueOf: boom }),
+  'a String object': () => new String('text'),
+  'a Uint8Array': () => new Uint8Array(4),
+  'a detached Uint8Array': () => detachedView(),
+};
+
+/** As a JSON-like object (config, builder arguments, biz_content, request options). */
+const JSONISH = {
+  ...COMMON,
+  'an object with a throwing getter': () => ({ get out_trade_no() { return boom(); }, get appId() { return boom(); }, get path() { return boom(); } }),
+  'an object with a throwing toJSON': () => ({ toJSON: boom }),
+  'an object whose toJSON returns a revoked Proxy': () => ({ toJSON: () => revoked() }),
+  'an object holding a revoked Proxy': () => ({ out_trade_no: 'T1', nested: revoked() }),
+  'an object holding a BigInt': () => ({ out_trade_no: 'T1', amount: 1n }),
+  'a cyclic object': () => {
+    const o = { out_trade_no: 'T1' };
+    o.self = o;
+    return o;
+  },
+  'a Proxy whose ownKeys trap throws': () => new Proxy({ out_trade_no: 'T1' }, { ownKeys: boom }),
+  'a Proxy whose get trap throws': () => new Proxy({ out_trade_no: 'T1' }, { get: boom }),
+  'an object holding NaN': () => ({ out_trade_no: 'T1', n: NaN }),
+};
+
+/** As an options object read member by member (engine, role, rule, path), or a config that is both. */
+const OPTIONS = {
+  ...COMMON,
+  'a Proxy whose get trap throws': () => new Proxy({}, { get: boom }),
+  'an object whose option getters throw': () => ({ get engine() { return boom(); }, get role() { return boom(); }, get rule() { return boom(); }, get path() { return boom(); } }),
+  'an object whose options are Symbols': () => ({ engine: Symbol('e'), role: Symbol('r'), rule: Symbol('r'), path: Symbol('p') }),
+  'an object whose options are revoked Proxies': () => ({ engine: revoked(), role: revoked(), rule: revoked(), path: revoked() }),
+};
+const CONFIG = { ...JSONISH, ...OPTIONS };
+
+const KINDS = { bytes: BYTES, string: STRING, json: JSONISH, options: OPTIONS, config: CONFIG };
+
+// ---------------------------------------------------------------------------------------------
+// Every entry point with well-formed arguments; each argument is `[kind, value]`.
+
+function entryPoints(api, objects, engine) {
+  const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, RsaSigner: signer, RsaVerifier: verifier } = objects;
+  const biz = { out_trade_no: 'T1', total_amount: money, subject: 's', buyer_open_id: 'o' };
+  const key16 = new Uint8Array(16);
+  const key32 = new Uint8Array(32);
+  const signature = new Uint8Array(crypto.sign('sha256', probe, app.privateKey));
+  return [
+    ['new Alipay', (c) => new api.Alipay(c), [['config', alipayConfig(engine)]]],
+    ['Alipay#buildRequest', (...a) => alipay.buildRequest(...a), [['string', 'alipay.trade.query'], ['json', { out_trade_no: 'T1' }], ['json', {}]]],
+    ['Alipay#buildOauthToken', (...a) => alipay.buildOauthToken(...a), [['json', { code: 'c' }], ['json', {}]]],
+    ['Alipay#buildTradeCreate', (...a) => alipay.buildTradeCreate(...a), [['json', biz], ['json', {}]]],
+    ['Alipay#buildTradeQuery', (...a) => alipay.buildTradeQuery(...a), [['json', { out_trade_no: 'T1' }], ['json', {}]]],
+    ['Alipay#buildTradeClose', (...a) => alipay.buildTradeClose(...a), [['json', { out_trade_no: 'T1' }], ['json', {}]]],
+    ['Alipay#buildTradeRefund', (...a) => alipay.buildTradeRefund(...a), [['json', { out_trade_no: 'T1', refund_amount: money }], ['json', {}]]],
+    ['Alipay#buildRefundQuery', (...a) => alipay.buildRefundQuery(...a), [['json', { out_trade_no: 'T1', out_request_no: 'R1' }], ['json', {}]]],
+    ['Alipay#buildTradePrecreate', (...a) => alipay.buildTradePrecreate(...a), [['json', { out_trade_no: 'T1', total_amount: money, subject: 's' }], ['json', {}]]],
+    ['Alipay#buildWapPay', (...a) => alipay.buildWapPay(...a), [['json', { out_trade_no: 'T1', total_amount: money, subject: 's' }], ['json', {}]]],
+    ['Alipay#parseResponse', (...a) => alipay.parseResponse(...a), [['string', 'alipay.trade.query'], ['bytes', '{}']]],
+    ['Alipay#verifyNotify', (...a) => alipay.verifyNotify(...a), [['bytes', 'a=1'], ['options', {}]]],
+    ['Alipay#verifyReturn', (...a) => alipay.verifyReturn(...a), [['bytes', 'a=1']]],
+    ['Alipay#tradePayParams', (...a) => alipay.tradePayParams(...a), [['json', { trade_no: '2026' }]]],
+    ['Alipay.launchQrCode', (...a) => api.Alipay.launchQrCode(...a), [['json', { query: {} }]]],
+    ['Alipay#buildV3Request', (...a) => alipay.buildV3Request(...a), [['json', { method: 'GET', path: '/v3/x' }]]],
+    ['Alipay#verifyV3Response', (...a) => alipay.verifyV3Response(...a), [['json', { status: 200, headers: {}, body: '{}' }]]],
+    ['new UseePay', (c) => new api.UseePay(c), [['config', useepayConfig(engine)]]],
+    ['UseePay#buildRequest', (...a) => useepay.buildRequest(...a), [['string', 'pay'], ['json', { transactionId: 'T1' }], ['options', {}]]],
+    ['UseePay#buildJsapiPay', (...a) => useepay.buildJsapiPay(...a), [['json', { transactionId: 'T1', amount: { minor: 1, currency: 'HKD' }, subAppId: 'wx1', subOpenId: 'o', subject: 's' }]]],
+    ['UseePay#buildQuery', (...a) => useepay.buildQuery(...a), [['json', { transactionId: 'T1' }]]],
+    ['UseePay#buildRefund', (...a) => useepay.buildRefund(...a), [['json', { transactionId: 'R1', originalTransactionId: 'T1', amount: { minor: 1, currency: 'HKD' } }]]],
+    ['UseePay#parseResponse', (...a) => useepay.parseResponse(...a), [['bytes', '{}']]],
+    ['UseePay#parseJsapiPay', (...a) => useepay.parseJsapiPay(...a), [['bytes', '{}']]],
+    ['UseePay#parseQuery', (...a) => useepay.parseQuery(...a), [['bytes', '{}']]],
+    ['UseePay#parseRefund', (...a) => useepay.parseRefund(...a), [['bytes', '{}']]],
+    ['UseePay#verifyNotify', (...a) => useepay.verifyNotify(...a), [['bytes', 'a=1']]],
+    ['new WechatMiniProgram', (c) => new api.WechatMiniProgram(c), [['json', wechatConfig()]]],
+    ['WechatMiniProgram#buildCode2Session', (...a) => wechat.buildCode2Session(...a), [['string', 'code']]],
+    ['WechatMiniProgram#parseCode2Session', (...a) => wechat.parseCode2Session(...a), [['bytes', '{}']]],
+    ['WechatMiniProgram#decryptUserData', (...a) => wechat.decryptUserData(...a), [['json', { sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==', encryptedData: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==' }]]],
+    ['new RsaSigner', (...a) => new api.RsaSigner(...a), [['string', app.pkcs8Pem], ['options', { engine }]]],
+    ['RsaSigner#sign', (...a) => signer.sign(...a), [['bytes', probe], ['string', 'sha256']]],
+    ['RsaSigner#decryptOaep', (...a) => signer.decryptOaep(...a), [['bytes', new Uint8Array(256)]]],
+    ['new RsaVerifier', (...a) => new api.RsaVerifier(...a), [['string', app.spkiPem], ['options', { engine }]]],
+    ['RsaVerifier#verify', (...a) => verifier.verify(...a), [['bytes', probe], ['bytes', signature], ['string', 'sha256']]],
+    ['RsaVerifier#encryptOaep', (...a) => verifier.encryptOaep(...a), [['bytes', 'x']]],
+    ['RsaVerifier#encryptPkcs1v15', (...a) => verifier.encryptPkcs1v15(...a), [['bytes', 'x']]],
+    ['Certificate.parse', (...a) => api.Certificate.parse(...a), [['string', CERT_PEM]]],
+    ['Certificate.parseChain', (...a) => api.Certificate.parseChain(...a), [['string', CERT_PEM]]],
+    ['primitives.md5', (...a) => api.primitives.md5(...a), [['bytes', 'x']]],
+    ['primitives.sha256', (...a) => api.primitives.sha256(...a), [['bytes', 'x']]],
+    ['primitives.hmacSha256', (...a) => api.primitives.hmacSha256(...a), [['bytes', 'k'], ['bytes', 'x']]],
+    ['primitives.timingSafeEqual', (...a) => api.primitives.timingSafeEqual(...a), [['bytes', 'a'], ['bytes', 'a']]],
+    ['primitives.aesGcmDecrypt', (...a) => api.primitives.aesGcmDecrypt(...a), [['bytes', key16], ['bytes', new Uint8Array(12)], ['bytes', ''], ['bytes', new Uint8Array(32)]]],
+    ['primitives.aesCbcEncrypt', (...a) => api.primitives.aesCbcEncrypt(...a), [['bytes', key16], ['bytes', key16], ['bytes', 'x']]],
+    ['primitives.aesCbcDecrypt', (...a) => api.primitives.aesCbcDecrypt(...a), [['bytes', key16], ['bytes', key16], ['bytes', new Uint8Array(16)]]],
+    ['primitives.aesEcbDecrypt', (...a) => api.primitives.aesEcbDecrypt(...a), [['bytes', key32], ['bytes', new Uint8Array(16)]]],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('3. hostile values are ERR_BAD_INPUT in every argument of every entry point', () => {
+  for (const runtimeIndex of [0, 1]) {
+    for (const engine of ENGINES) {
+      it(`${['node entry', 'web glue'][runtimeIndex]}, engine ${engine}`, () => {
+        const { api } = RUNTIMES[runtimeIndex];
+        const objects = makeObjects(api, engine);
+        const points = entryPoints(api, objects, engine);
+        let cases = 0;
+        const problems = [];
+        for (const [name, call, args] of points) {
+          args.forEach(([kind], position) => {
+            for (const [label, make] of Object.entries(KINDS[kind])) {
+              const values = args.map(([, good]) => good);
+              values[position] = make();
+              const what = `${name} argument ${position + 1} (${kind}): ${label}`;
+              cases += 1;
+              try {
+                call(...values);
+                problems.push(`${what}: no error`);
+              } catch (error) {
+                if (!(error instanceof api.AggpayError)) problems.push(`${what}: ${error?.constructor?.name}: ${error?.message}`);
+                else if (error.code !== 'ERR_BAD_INPUT') problems.push(`${what}: ${error.code} (${error.message})`);
+              }
+            }
+          });
+        }
+        assert.deepEqual(problems, [], `${problems.length} of ${cases} hostile arguments were not ERR_BAD_INPUT`);
+        assert.ok(cases > 600, `${cases} cases`);
+        assertStillSigns(api, [objects.RsaSigner], 'after every hostile argument');
+      });
+    }
+  }
+
+  it('genuine bytes are read through their internal slots: own getters, odd prototypes and offsets change nothing', () => {
+    for (const { api } of RUNTIMES) {
+      for (const engine of ENGINES) {
+        const signer = new api.RsaSigner(app.pkcs8Pem, { engine });
+        const expect = (bytes) => crypto.sign('sha256', bytes, app.privateKey).toString('hex');
+        const sign = (value) => Buffer.from(signer.sign(value)).toString('hex');
+        const shadowed = new Uint8Array(probe);
+        Object.defineProperty(shadowed, 'byteLength', { get: boom });
+        Object.defineProperty(shadowed, 'length', { get: boom });
+        Object.defineProperty(shadowed, 'buffer', { get: boom });
+        assert.equal(sign(shadowed), expect(probe), `${engine}: a Uint8Array with throwing own length getters`);
+        const reparented = new Uint8Array(probe);
+        Object.setPrototypeOf(reparented, revoked());
+        assert.equal(sign(reparented), expect(probe), `${engine}: a Uint8Array whose prototype is a revoked Proxy`);
+        const inner = Buffer.concat([Buffer.from('xxxx'), probe, Buffer.from('yy')]).subarray(4, 4 + probe.length);
+        assert.equal(sign(inner), expect(probe), `${engine}: a Buffer slice with an offset`);
+        const buffer = new Uint8Array(probe).buffer;
+        assert.equal(sign(buffer), expect(probe), `${engine}: an ArrayBuffer`);
+        const shared = new Uint8Array(new SharedArrayBuffer(probe.length));
+        shared.set(probe);
+        assert.equal(sign(shared), expect(probe), `${engine}: a Uint8Array over a SharedArrayBuffer`);
+        assert.equal(sign(new Uint8Array(0)), expect(Buffer.alloc(0)), `${engine}: an empty Uint8Array`);
+        signer.free();
+      }
+    }
+  });
+
+  it('a free() from inside a call (a getter the call runs) waits for the call; later calls are ERR_BAD_INPUT', () => {
+    for (const { api } of RUNTIMES) {
+      for (const engine of ENGINES) {
+        const alipay = new api.Alipay(alipayConfig(engine));
+        const request = alipay.buildTradeQuery({
+          get out_trade_no() {
+            alipay.free();
+            return 'T1';
+          },
+        });
+        assert.match(request.body ?? request.url, /T1/, `${engine}: the call that freed its own object completes`);
+        expectError(api, () => alipay.buildTradeQuery({ out_trade_no: 'T1' }), 'ERR_BAD_INPUT', `${engine}: after the deferred free`);
+        const signer = new api.RsaSigner(app.pkcs8Pem, { engine });
+        const reentrant = new api.Alipay(alipayConfig(engine));
+        const nested = reentrant.buildTradeQuery({ get out_trade_no() { return `T-${signer.bits}-${reentrant.appId}`; } });
+        assert.match(nested.body ?? nested.url, /T-2048-2021000122671080/, `${engine}: calls back into the same objects`);
+        reentrant.free();
+        signer.free();
+      }
+      assertStillSigns(api, [], 'after deferred frees');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('4. receivers: foreign, plain, prototype and freed objects are ERR_BAD_INPUT', () => {
+  const CLASSES = ['Alipay', 'UseePay', 'WechatMiniProgram', 'RsaSigner', 'RsaVerifier', 'Certificate'];
+
+  /** Every method (called with well-formed arguments) and getter on `Class.prototype`. */
+  function members(Class) {
+    return Object.getOwnPropertyNames(Class.prototype)
+      .filter((key) => key !== 'constructor' && !key.startsWith('__'))
+      .map((key) => {
+        const descriptor = Object.getOwnPropertyDescriptor(Class.prototype, key);
+        return descriptor.get ? [key, descriptor.get, 'getter'] : [key, descriptor.value, 'method'];
+      });
+  }
+
+  for (const runtimeIndex of [0, 1]) {
+    for (const engine of ENGINES) {
+      it(`${['node entry', 'web glue'][runtimeIndex]}, engine ${engine}: every method and getter of every class`, () => {
+        const { api } = RUNTIMES[runtimeIndex];
+        const objects = makeObjects(api, engine);
+        const problems = [];
+        let cases = 0;
+        for (const className of CLASSES) {
+          const Class = api[className];
+          const freed = className === 'Certificate' ? api.Certificate.parse(CERT_PEM) : makeObjects(api, engine)[className];
+          freed.free();
+          const receivers = {
+            ...Object.fromEntries(CLASSES.filter((c) => c !== className).map((c) => [`a ${c}`, objects[c]])),
+            'a plain object': {},
+            'an object with the class prototype': Object.create(Class.prototype),
+            'the prototype itself': Class.prototype,
+            'a Proxy over an instance': new Proxy(objects[className], {}),
+            'a revoked Proxy': revoked(),
+            null: null,
+            undefined,
+            'a number': 42,
+            'a string': 'Alipay',
+            'a freed instance': freed,
+          };
+          for (const [key, fn, kind] of members(Class)) {
+            for (const [label, receiver] of Object.entries(receivers)) {
+              const what = `${className}.prototype.${key} (${kind}) on ${label}`;
+              cases += 1;
+              try {
+                fn.call(receiver, 'a=1', 'x');
+                if (!(key === 'free' && label === 'a freed instance')) problems.push(`${what}: no error`);
+              } catch (error) {
+                if (!(error instanceof api.AggpayError)) problems.push(`${what}: ${error?.constructor?.name}: ${error?.message}`);
+                else if (error.code !== 'ERR_BAD_INPUT') problems.push(`${what}: ${error.code} (${error.message})`);
+                else if (label === 'a freed instance' && !/has been freed/.test(error.message)) problems.push(`${what}: message ${error.message}`);
+              }
+            }
+          }
+          if (typeof Symbol.dispose === 'symbol') {
+            const disposed = className === 'Certificate' ? api.Certificate.parse(CERT_PEM) : makeObjects(api, engine)[className];
+            disposed[Symbol.dispose]();
+            for (const [key, fn] of members(Class).filter(([k]) => k !== 'free')) {
+              try {
+                fn.call(disposed);
+                problems.push(`${className}.prototype.${key} after [Symbol.dispose](): no error`);
+              } catch (error) {
+                if (!(error instanceof api.AggpayError) || error.code !== 'ERR_BAD_INPUT') problems.push(`${className}.prototype.${key} after [Symbol.dispose](): ${error?.code ?? error?.constructor?.name}: ${error?.message}`);
+              }
+            }
+          }
+        }
+        assert.deepEqual(problems, [], `${problems.length} of ${cases} receivers were not refused`);
+        assertStillSigns(api, [objects.RsaSigner], 'after every wrong receiver');
+      });
+    }
+  }
+
+  it('the classes keep their names, instanceof, properties and constructors', () => {
+    for (const { api, name } of RUNTIMES) {
+      const objects = makeObjects(api, 'wasm');
+      for (const className of CLASSES) {
+        assert.equal(api[className].name, className, `${name}: ${className}.name`);
+        assert.ok(objects[className] instanceof api[className], `${name}: instanceof ${className}`);
+        for (const other of CLASSES.filter((c) => c !== className)) assert.ok(!(objects[className] instanceof api[other]), `${name}: ${className} is not a ${other}`);
+        assert.deepEqual(Object.keys(objects[className]), [], `${name}: ${className} instances have no own enumerable properties`);
+      }
+      expectError(api, () => new api.Certificate(), 'ERR_BAD_INPUT', `${name}: new Certificate()`);
+      assert.equal(objects.Alipay.appId, '2021000122671080');
+      assert.ok(api.Certificate.parseChain(CERT_PEM).every((c) => c instanceof api.Certificate), `${name}: parseChain returns Certificates`);
+      assert.equal(typeof api.Alipay.launchQrCode, 'function');
+    }
+  });
+
+  it('the reported cases: Alipay methods on a UseePay, a getter on another class, a freed object', () => {
+    for (const { api } of RUNTIMES) {
+      const { Alipay: alipay, UseePay: useepay, RsaSigner: signer } = makeObjects(api, 'wasm');
+      expectError(api, () => api.Alipay.prototype.buildTradeQuery.call(useepay, { out_trade_no: 'T1' }), 'ERR_BAD_INPUT', 'buildTradeQuery on a UseePay');
+      expectError(api, () => api.Alipay.prototype.verifyNotify.call(useepay, 'a=1'), 'ERR_BAD_INPUT', 'verifyNotify on a UseePay');
+      const appId = Object.getOwnPropertyDescriptor(api.Alipay.prototype, 'appId').get;
+      expectError(api, () => appId.call(signer), 'ERR_BAD_INPUT', 'Alipay appId getter on an RsaSigner');
+      alipay.free();
+      const error = expectError(api, () => alipay.buildTradeQuery({ out_trade_no: 'T1' }), 'ERR_BAD_INPUT', 'a freed Alipay');
+      assert.match(error.message, /has been freed/);
+      alipay.free(); // twice: harmless
+      assertStillSigns(api, [signer], 'after the reported cases');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('5. huge inputs are ERR_INPUT_TOO_LARGE before they are copied into Wasm memory', () => {
+  it('strings and buffers of 64 MiB + 1 to a few hundred MiB (and a 1.45 GB buffer) leave Wasm memory as it was', () => {
+    const huge = 'a'.repeat(300 * MiB);
+    const justOver = 'a'.repeat(64 * MiB + 1);
+    const justOverBytes = new Uint8Array(64 * MiB + 1);
+    const hugeBytes = new Uint8Array(1.45e9); // never written: the pages are not committed
+    const overClientLimit = 'a'.repeat(MiB + 1);
+    const overObjectLimit = 'a'.repeat(20 * MiB); // JSON ceilings: 16 MiB for objects, 2 MiB + 64 KiB for a v3 response
+    for (const { api, wasm, name } of RUNTIMES) {
+      for (const engine of ENGINES) {
+        const objects = makeObjects(api, engine);
+        const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, RsaSigner: signer, RsaVerifier: verifier } = objects;
+        const before = wasm.memory.buffer.byteLength;
+        const cases = [
+          ['RsaSigner#sign 64 MiB + 1', () => signer.sign(justOver)],
+          ['RsaSigner#sign 64 MiB + 1 bytes', () => signer.sign(justOverBytes)],
+          ['RsaSigner#sign 300 MiB', () => signer.sign(huge)],
+          ['RsaSigner#sign 1.45 GB buffer', () => signer.sign(hugeBytes)],
+          ['RsaSigner#sign 1.45 GB ArrayBuffer', () => signer.sign(hugeBytes.buffer)],
+          ['RsaVerifier#verify 300 MiB', () => verifier.verify(huge, new Uint8Array(256))],
+          ['RsaVerifier#verify 300 MiB signature', () => verifier.verify('m', huge)],
+          ['primitives.sha256 300 MiB', () => api.primitives.sha256(huge)],
+          ['primitives.md5 1.45 GB', () => api.primitives.md5(hugeBytes)],
+          ['primitives.hmacSha256 64 MiB + 1 key', () => api.primitives.hmacSha256(justOverBytes, 'x')],
+          ['primitives.aesCbcDecrypt 300 MiB', () => api.primitives.aesCbcDecrypt(new Uint8Array(16), new Uint8Array(16), huge)],
+          ['new RsaSigner 300 MiB key text', () => new api.RsaSigner(huge, { engine })],
+          ['new RsaVerifier 64 MiB + 1 key text', () => new api.RsaVerifier(justOver)],
+          ['new RsaSigner 300 MiB role', () => new api.RsaSigner(app.pkcs8Pem, { engine, role: huge })],
+          ['Certificate.parse 300 MiB', () => api.Certificate.parse(huge)],
+          ['Alipay#verifyNotify 1 MiB + 1', () => alipay.verifyNotify(overClientLimit)],
+          ['Alipay#verifyNotify 1.45 GB', () => alipay.verifyNotify(hugeBytes)],
+          ['Alipay#verifyNotify 300 MiB rule', () => alipay.verifyNotify('a=1', { rule: huge })],
+          ['Alipay#verifyReturn 300 MiB', () => alipay.verifyReturn(huge)],
+          ['Alipay#parseResponse 300 MiB', () => alipay.parseResponse('alipay.trade.query', huge)],
+          ['Alipay#parseResponse 300 MiB method', () => alipay.parseResponse(huge, '{}')],
+          ['Alipay#verifyV3Response 20 MiB body', () => alipay.verifyV3Response({ status: 200, headers: {}, body: overObjectLimit })],
+          ['Alipay#verifyV3Response 300 MiB body', () => alipay.verifyV3Response({ status: 200, headers: {}, body: huge })],
+          ['Alipay#buildTradeQuery 20 MiB field', () => alipay.buildTradeQuery({ out_trade_no: overObjectLimit })],
+          ['new Alipay 20 MiB field', () => new api.Alipay({ ...alipayConfig(engine), notifyUrl: overObjectLimit })],
+          ['UseePay#verifyNotify 300 MiB', () => useepay.verifyNotify(huge)],
+          ['UseePay#parseQuery 1.45 GB', () => useepay.parseQuery(hugeBytes)],
+          ['UseePay#buildRequest 300 MiB type', () => useepay.buildRequest(huge, {})],
+          ['WechatMiniProgram#parseCode2Session 300 MiB', () => wechat.parseCode2Session(huge)],
+          ['WechatMiniProgram#buildCode2Session 300 MiB', () => wechat.buildCode2Session(huge)],
+          ['WechatMiniProgram#decryptUserData 20 MiB', () => wechat.decryptUserData({ sessionKey: 'k', iv: 'i', encryptedData: overObjectLimit })],
+        ];
+        for (const [what, call] of cases) expectError(api, call, 'ERR_INPUT_TOO_LARGE', `${name} ${engine}: ${what}`);
+        const grown = wasm.memory.buffer.byteLength - before;
+        assert.ok(grown <= 2 * MiB, `${name} ${engine}: Wasm memory grew by ${grown} bytes refusing huge inputs`);
+        assertStillSigns(api, [signer], `${name} ${engine} after huge inputs`);
+      }
+    }
+  });
+
+  it('inputs at a limit are accepted (64 MiB to primitives, a client\'s own maxInputBytes)', () => {
+    const { api } = RUNTIMES[0];
+    const data = new Uint8Array(64 * MiB).fill(7);
+    assert.equal(Buffer.from(api.primitives.sha256(data)).toString('hex'), crypto.createHash('sha256').update(data).digest('hex'));
+    const wide = new api.Alipay({ ...alipayConfig('wasm'), limits: { maxInputBytes: 4 * MiB } });
+    expectError(api, () => wide.verifyNotify(`a=${'b'.repeat(2 * MiB)}`), 'ERR_SIGNATURE_INVALID', 'a 2 MiB body under a 4 MiB limit reaches verification');
+    expectError(api, () => wide.verifyNotify(`a=${'b'.repeat(4 * MiB)}`), 'ERR_INPUT_TOO_LARGE', 'over the 4 MiB limit');
+    // A v3 body of exactly maxInputBytes quotes is twice as long as JSON: still handed to the core.
+    const alipay = new api.Alipay(alipayConfig('wasm'));
+    const atLimit = expectError(api, () => alipay.verifyV3Response({ status: 200, headers: {}, body: '"'.repeat(MiB) }), ['ERR_SIGNATURE_INVALID', 'ERR_PROVIDER_REJECTED', 'ERR_RESPONSE_MALFORMED', 'ERR_BAD_INPUT'], 'a 1 MiB body of quotes');
+    assert.doesNotMatch(atLimit.message, /limit/, 'the 1 MiB body is not refused for its size');
+    expectError(api, () => alipay.verifyV3Response({ status: 200, headers: {}, body: '"'.repeat(MiB + 1) }), 'ERR_INPUT_TOO_LARGE', 'a 1 MiB + 1 body of quotes');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('3. leak test: tens of thousands of hostile calls leave the instance as it was', () => {
+  const ITERATIONS = 20_000;
+  const WARM_UP = 1_000;
+
+  /** One hostile call of each class: [label, call(objects, api)]. */
+  const HOSTILE_CALLS = [
+    ['revoked Proxy as RsaSigner options', (o, api) => new api.RsaSigner(app.pkcs8Pem, revoked())],
+    ['revoked Proxy as Alipay config', (o, api) => new api.Alipay(revoked())],
+    ['throwing getter as UseePay config', (o, api) => new api.UseePay({ get engine() { return boom(); } })],
+    ['detached ArrayBuffer as a notification body', (o) => o.Alipay.verifyNotify(detachedBuffer())],
+    ['detached Uint8Array as a message', (o) => o.RsaSigner.sign(detachedView())],
+    ['Proxy over a Uint8Array with throwing traps as data', (o, api) => api.primitives.sha256(new Proxy(new Uint8Array(8), ALL_TRAPS))],
+    ['object with Uint8Array.prototype as a body', (o) => o.UseePay.verifyNotify(Object.create(Uint8Array.prototype))],
+    ['throwing getter in biz_content', (o) => o.Alipay.buildTradeQuery({ get out_trade_no() { return boom(); } })],
+    ['throwing toJSON as a config', (o, api) => new api.WechatMiniProgram({ toJSON: boom })],
+    ['BigInt in v3 arguments', (o) => o.Alipay.buildV3Request({ method: 'GET', path: '/v3/x', timestamp: 1n })],
+    ['Symbol as certificate text', (o, api) => api.Certificate.parse(Symbol('c'))],
+    ['Proxy with a throwing get trap as verifyNotify options', (o) => o.Alipay.verifyNotify('a=1', new Proxy({}, { get: boom }))],
+    ['revoked Proxy as verify signature', (o) => o.RsaVerifier.verify(probe, revoked())],
+    ['wrong receiver', (o, api) => api.Alipay.prototype.buildTradeQuery.call(o.UseePay, { out_trade_no: 'T1' })],
+    ['freed object', (o) => o.freed.sign(probe)],
+    ['1 MiB + 1 notification body', (o) => o.UseePay.verifyNotify(OVERSIZED)],
+  ];
+  const OVERSIZED = 'a'.repeat(MiB + 1);
+
+  for (const runtimeIndex of [0, 1]) {
+    it(`${['node entry', 'web glue'][runtimeIndex]}: ${ITERATIONS.toLocaleString('en')} calls of each of ${HOSTILE_CALLS.length} hostile classes, both engines`, { timeout: 120_000 }, () => {
+      const { api, wasm } = RUNTIMES[runtimeIndex];
+      const byEngine = ENGINES.map((engine) => {
+        const objects = makeObjects(api, engine);
+        objects.freed = new api.RsaSigner(app.pkcs8Pem, { engine });
+        objects.freed.free();
+        return objects;
+      });
+      const signers = byEngine.map((o) => o.RsaSigner);
+      /** Runs `call` n times; returns what went wrong (every call must throw an AggpayError). */
+      const run = (label, call, n) => {
+        let wrong = 0;
+        let first;
+        for (let i = 0; i < n; i++) {
+          try {
+            call(byEngine[i & 1], api);
+          } catch (error) {
+            if (error instanceof api.AggpayError) continue;
+            wrong += 1;
+            first ??= `call ${i + 1} threw ${error?.constructor?.name}: ${error?.message}`;
+            continue;
+          }
+          wrong += 1;
+          first ??= `call ${i + 1} did not throw`;
+        }
+        return wrong === 0 ? [] : [`${label}: ${wrong} of ${n} calls were not AggpayErrors (first: ${first})`];
+      };
+      const signs = () => {
+        try {
+          assertStillSigns(api, signers, 'signing');
+          return 'signs like node:crypto';
+        } catch (error) {
+          return `${error?.constructor?.name}: ${error?.message?.split('\n')[0]}`;
+        }
+      };
+      for (const [label, call] of HOSTILE_CALLS) {
+        const problems = run(label, call, WARM_UP);
+        const memory = wasm.memory.buffer.byteLength;
+        const table = wasm.__wbindgen_externrefs.length;
+        problems.push(...run(label, call, ITERATIONS));
+        const after = signs();
+        if (after !== 'signs like node:crypto') problems.push(`${label}: afterwards the instance no longer signs: ${after}`);
+        assert.deepEqual(problems, [], `${label}: ${WARM_UP} + ${ITERATIONS} calls`);
+        assert.equal(wasm.memory.buffer.byteLength, memory, `${label}: Wasm memory grew over ${ITERATIONS} calls`);
+        assert.equal(wasm.__wbindgen_externrefs.length, table, `${label}: the externref table grew over ${ITERATIONS} calls`);
+      }
+    });
+  }
+});
