@@ -1,0 +1,262 @@
+//! Shared by the fuzz targets: the fixture keys, the clients built from them (once per process),
+//! and the one place that follows the core's signatures — when `decode_unique`, `top_level_members`,
+//! the key loaders or the client constructors change, this file is what needs editing.
+
+use aggpay::alipay::Alipay;
+use aggpay::codec::form::{self, FormPair};
+use aggpay::codec::json_node::{self, Member};
+use aggpay::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
+use aggpay::keys::{self, Certificate, PrivateKey, PublicKey};
+use aggpay::useepay::UseePay;
+use aggpay::{Limits, Result};
+use serde_json::{Value, json};
+
+/// The fixture files the clients are built from (compiled in: a target runs from any directory).
+pub mod fixtures {
+    macro_rules! fixture {
+        ($path:literal) => {
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/", $path))
+        };
+    }
+    pub const ALIPAY_VECTORS: &str = fixture!("alipay/vectors.json");
+    pub const APP_PRIVATE_KEY: &str = fixture!("alipay/sdk-nodejs/app-private-key.pem");
+    pub const ALIPAY_PUBLIC_KEY: &str = fixture!("alipay/sdk-nodejs/alipay-public-key.pem");
+    pub const ALIPAY_NOTIFY_KEY_V2: &str = fixture!("alipay/sdk-nodejs/alipay-notify-sign-public-key-v2.pem");
+    pub const APP_CERT: &str = fixture!("alipay/sdk-nodejs/appCertPublicKey_2021001161683774.crt");
+    pub const ALIPAY_CERT: &str = fixture!("alipay/sdk-nodejs/alipayCertPublicKey_RSA2.crt");
+    pub const ALIPAY_ROOT_CERT: &str = fixture!("alipay/sdk-nodejs/alipayRootCert.crt");
+    pub const USEEPAY_MERCHANT_PRIVATE: &str = fixture!("useepay/test-merchant-private.pem");
+    pub const USEEPAY_PUBLIC: &str = fixture!("useepay/test-useepay-public.pem");
+    /// The Alipay content-encryption key of the official Node SDK's tests (alipay/vectors.json).
+    pub const ALIPAY_ENCRYPT_KEY: &str = "aYA0GP8JEW+D7/UFaskCWA==";
+    pub const USEEPAY_MD5_KEY: &str = "test_md5_key_123";
+}
+
+/// Limits the targets pass where the core takes them: the defaults, as a client gets them.
+pub fn limits() -> Limits {
+    Limits::default()
+}
+
+// ---- the core's parsers, behind one signature each ----
+
+pub fn decode_unique(body: &[u8]) -> Result<Vec<FormPair>> {
+    form::decode_unique(body, &limits())
+}
+
+pub fn decode_unique_with(body: &[u8], limits: &Limits) -> Result<Vec<FormPair>> {
+    form::decode_unique(body, limits)
+}
+
+pub fn top_level_members(text: &str) -> Result<Vec<Member<'_>>> {
+    json_node::top_level_members(text, &limits())
+}
+
+pub fn load_private_key(text: &str) -> Result<PrivateKey> {
+    keys::load_private_key(text, "fuzz private key", &limits())
+}
+
+pub fn load_public_key(text: &str) -> Result<PublicKey> {
+    keys::load_public_key(text, "fuzz public key", &limits())
+}
+
+pub fn load_certificate(text: &str) -> Result<Certificate> {
+    keys::load_certificate(text, "fuzz certificate")
+}
+
+pub fn load_certificate_chain(text: &str) -> Result<Vec<Certificate>> {
+    keys::load_certificate_chain(text, "fuzz certificate chain")
+}
+
+pub fn certificate_public_key(cert: &Certificate) -> Result<PublicKey> {
+    cert.public_key("fuzz certificate", &limits())
+}
+
+pub fn locate<'a>(raw: &'a str, method: &str) -> Result<aggpay::alipay::response::RawResponse<'a>> {
+    aggpay::alipay::response::locate(raw, method, &limits())
+}
+
+pub fn useepay_fields_of(raw: &str) -> Result<Vec<(String, String)>> {
+    aggpay::useepay::response::fields_of(raw, &limits())
+}
+
+pub fn parse_code2session(raw: &str) -> Result<aggpay::wechat::login::Session> {
+    aggpay::wechat::login::parse_code2session(raw, &limits())
+}
+
+pub fn decrypt_user_data(app_id: &str, session_key: &str, encrypted_data: &str, iv: &str) -> Result<String> {
+    aggpay::wechat::login::decrypt_user_data(app_id, session_key, encrypted_data, iv, &limits())
+}
+
+// ---- clients ----
+
+/// A client `limits` option far below the defaults, so the limit checks inside the clients run
+/// (and refuse) on ordinary fuzz inputs too.
+fn tight_limits() -> Value {
+    json!({ "maxInputBytes": 8192, "maxFields": 32, "maxDepth": 4 })
+}
+
+/// Accepts every signature, so the fuzzer gets past RSA verification into the parsing that only
+/// verified messages reach (charset decoding, node JSON, AES content decryption, result models).
+pub struct AcceptAll;
+
+impl RsaVerifier for AcceptAll {
+    fn verify(&self, _hash: Hash, _message: &[u8], _signature: &[u8]) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn alipay(config: Value, accept_all: bool) -> Alipay {
+    let built = if accept_all {
+        Alipay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |_| Ok(Box::new(AcceptAll)))
+    } else {
+        Alipay::new(&config, |k| Ok(Box::new(k)), |k| Ok(Box::new(k)))
+    };
+    built.unwrap_or_else(|e| panic!("fuzz setup: Alipay client: {e}"))
+}
+
+/// The inline Alipay public key of the notification vectors (`alipay_public_key_pem`).
+fn notify_key_v1() -> String {
+    let all: Value = serde_json::from_str(fixtures::ALIPAY_VECTORS).expect("alipay/vectors.json");
+    all["vectors"]
+        .as_array()
+        .and_then(|list| list.iter().find_map(|v| v["alipay_public_key_pem"].as_str()))
+        .expect("a notification vector with alipay_public_key_pem")
+        .to_owned()
+}
+
+/// The Alipay clients: `real` verify with the fixture keys, `open` accept every signature.
+pub struct AlipayClients {
+    /// The key that verifies the payment-notification vectors; the gateway-notification vectors'
+    /// key; the response vectors' key; certificate mode (checks `alipay_cert_sn` / `alipay-sn`).
+    pub real: Vec<Alipay>,
+    /// RSA2 public-key mode, and legacy `RSA` (SHA-1) certificate mode with tight limits; both
+    /// with a content key.
+    pub open: Vec<Alipay>,
+}
+
+impl AlipayClients {
+    fn new() -> AlipayClients {
+        let app = fixtures::APP_PRIVATE_KEY;
+        let public_key_mode =
+            |app_id: &str, key: &str| json!({ "appId": app_id, "privateKey": app, "alipayPublicKey": key });
+        let cert_mode = json!({
+            "appId": "2021001161683774",
+            "privateKey": app,
+            "appCert": fixtures::APP_CERT,
+            "alipayCert": fixtures::ALIPAY_CERT,
+            "alipayRootCert": fixtures::ALIPAY_ROOT_CERT,
+        });
+        let mut open_pk = public_key_mode("2021000122671080", fixtures::ALIPAY_PUBLIC_KEY);
+        open_pk["encryptKey"] = fixtures::ALIPAY_ENCRYPT_KEY.into();
+        let mut open_cert = cert_mode.clone();
+        open_cert["signType"] = "RSA".into();
+        open_cert["encryptKey"] = fixtures::ALIPAY_ENCRYPT_KEY.into();
+        open_cert["limits"] = tight_limits();
+        AlipayClients {
+            real: vec![
+                alipay(public_key_mode("2019073166072302", &notify_key_v1()), false),
+                alipay(public_key_mode("2021000122671080", fixtures::ALIPAY_NOTIFY_KEY_V2), false),
+                alipay(public_key_mode("2021000122671080", fixtures::ALIPAY_PUBLIC_KEY), false),
+                alipay(cert_mode, false),
+            ],
+            open: vec![alipay(open_pk, true), alipay(open_cert, true)],
+        }
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Alipay> {
+        self.real.iter().chain(&self.open)
+    }
+}
+
+fn useepay(mut config: Value, accept_all: bool) -> UseePay {
+    config["merchantNo"] = "500000000007362".into();
+    config["appId"] = "www.pay.com".into();
+    let built = if accept_all {
+        UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |_| Ok(Box::new(AcceptAll)))
+    } else {
+        UseePay::new(&config, |k| Ok(Box::new(k)), |k| Ok(Box::new(k)))
+    };
+    built.unwrap_or_else(|e| panic!("fuzz setup: UseePay client: {e}"))
+}
+
+/// UseePay clients: MD5 mode with the vectors' MD5 key; RSA mode with the vectors' keys; RSA mode
+/// accepting every signature, with the `exact` empty-value rule and tight limits.
+pub fn useepay_clients_new() -> Vec<UseePay> {
+    let rsa = |extra: Value| {
+        let mut c = json!({
+            "signType": "RSA",
+            "privateKey": fixtures::USEEPAY_MERCHANT_PRIVATE,
+            "useepayPublicKey": fixtures::USEEPAY_PUBLIC,
+        });
+        if let (Some(c), Value::Object(extra)) = (c.as_object_mut(), extra) {
+            c.extend(extra);
+        }
+        c
+    };
+    vec![
+        useepay(json!({ "signType": "MD5", "md5Key": fixtures::USEEPAY_MD5_KEY }), false),
+        useepay(rsa(json!({})), false),
+        useepay(rsa(json!({ "emptyValues": "exact", "limits": tight_limits() })), true),
+    ]
+}
+
+// The clients hold `Box<dyn RsaVerifier>` (not `Sync`), and libFuzzer runs the target on one
+// thread: built once per thread and leaked.
+thread_local! {
+    static ALIPAY: &'static AlipayClients = Box::leak(Box::new(AlipayClients::new()));
+    static USEEPAY: &'static [UseePay] = Box::leak(useepay_clients_new().into_boxed_slice());
+}
+
+pub fn alipay_clients() -> &'static AlipayClients {
+    ALIPAY.with(|c| *c)
+}
+
+pub fn useepay_clients() -> &'static [UseePay] {
+    USEEPAY.with(|c| *c)
+}
+
+/// A little cursor for splitting one fuzz input into several arguments.
+pub struct Reader<'a>(pub &'a [u8]);
+
+impl<'a> Reader<'a> {
+    pub fn byte(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+    pub fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        head
+    }
+    pub fn rest(&mut self) -> &'a [u8] {
+        self.take(self.0.len())
+    }
+}
+
+thread_local! {
+    static VERBOSE: bool = std::env::var_os("AGGPAY_FUZZ_VERBOSE").is_some();
+}
+
+/// With `AGGPAY_FUZZ_VERBOSE=1` in the environment, prints what a call gave (for checking that
+/// seeds reach what they are meant to reach: run the target binary on a corpus file).
+pub fn trace<T, E: std::fmt::Display>(what: &str, result: &std::result::Result<T, E>) {
+    if VERBOSE.with(|v| *v) {
+        match result {
+            Ok(_) => eprintln!("{what}: ok"),
+            Err(e) => eprintln!("{what}: {e}"),
+        }
+    }
+}
+
+/// A cheap, deterministic pick of `0..n` from the input: the targets run the costly real-key RSA
+/// verifications for one (client, call) pair per input rather than all of them, so the fuzzer
+/// spends its time on the parsers; over a campaign every pair is exercised.
+pub fn pick(data: &[u8], n: usize) -> usize {
+    let sum = data.iter().fold(data.len() as u32, |acc, &b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
+    sum as usize % n
+}
