@@ -13,7 +13,7 @@
 # Campaigns run nice'd, one target at a time, one process, on a scratch corpus
 # (fuzz/corpus-work/<target>, seeded from fuzz/corpus/<target>), print one summary line per target
 # and append it to fuzz/logs/campaign.log; each target's full libFuzzer output is in
-# fuzz/logs/<target>.log. Crash, timeout and OOM reproducers are written to fuzz/artifacts/<target>/.
+# fuzz/logs/<mode>-<target>.log. Crash, timeout and OOM reproducers are written to fuzz/artifacts/<target>/.
 # Exits non-zero if any target crashed. Everything but fuzz/corpus is git-ignored.
 #
 # Campaign settings (environment):
@@ -104,7 +104,7 @@ artifact_count() {
 run_target() {
   local mode=$1 t=$2 corpus=$3 limit=$4
   shift 4
-  local log="fuzz/logs/$t.log" before after start end status=0 execs=0 rate=0 files bytes crashes line j jobs=1
+  local log="fuzz/logs/$mode-$t.log" before after start end status=0 execs=0 rate=0 files bytes crashes line j jobs=1
   if [ "$mode" != smoke ]; then jobs=$JOBS; fi
   if [ "$jobs" -gt 1 ] && [[ "$limit" == -runs=* ]]; then limit="-runs=$(((${limit#-runs=} + jobs - 1) / jobs))"; fi
   mkdir -p "fuzz/artifacts/$t" fuzz/logs "$corpus"
@@ -114,7 +114,7 @@ run_target() {
   for ((j = 1; j <= jobs; j++)); do
     nice -n 19 "$BIN/$t" "$corpus" "$@" "$limit" -seed="$((start + j))" \
       -timeout="$TIMEOUT_SECONDS" -rss_limit_mb="$RSS_LIMIT_MB" -max_len="$(max_len "$t")" \
-      -artifact_prefix="fuzz/artifacts/$t/" -print_final_stats=1 >"$log.$j" 2>&1 &
+      -artifact_prefix="fuzz/artifacts/$t/" -print_final_stats=1 >"$log.$j.part" 2>&1 &
     pids+=($!)
   done
   for j in "${!pids[@]}"; do
@@ -122,10 +122,11 @@ run_target() {
   done
   end=$(date +%s)
   for ((j = 1; j <= jobs; j++)); do
-    execs=$((execs + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log.$j" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
-    rate=$((rate + $(sed -n 's/^stat::average_exec_per_sec: *//p' "$log.$j" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
+    execs=$((execs + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log.$j.part" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
+    rate=$((rate + $(sed -n 's/^stat::average_exec_per_sec: *//p' "$log.$j.part" | tail -1 | grep -E '^[0-9]+$' || echo 0)))
   done
-  cat "$log".* >"$log" && rm -f "$log".*
+  for ((j = 1; j <= jobs; j++)); do cat "$log.$j.part"; done >"$log"
+  for ((j = 1; j <= jobs; j++)); do rm -f "$log.$j.part"; done
   after=$(artifact_count "$t")
   files=$(find "$corpus" -type f | wc -l)
   bytes=$(du -sk --apparent-size "$corpus" | cut -f1)
@@ -136,7 +137,7 @@ run_target() {
   echo "$line"
   if [ "$mode" != smoke ]; then echo "$line" >>fuzz/logs/campaign.log; fi
   if [ "$status" != 0 ]; then
-    echo "fuzz: $t failed (exit $status); libFuzzer's report (fuzz/logs/$t.log):" >&2
+    echo "fuzz: $t failed (exit $status); libFuzzer's report ($log):" >&2
     # From the first report line (sanitizer, panic, libFuzzer), 40 lines; then where the input went.
     awk '/^==[0-9]+==|panicked at|^thread .* panicked|ERROR: libFuzzer/ { on = 1 } on && n++ < 40' "$log" >&2
     grep -E '^(SUMMARY|artifact_prefix|Base64):' "$log" | cut -c1-300 >&2 || true
