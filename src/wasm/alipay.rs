@@ -3,8 +3,6 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::options::WipedOnDrop;
-
 use super::{
     IntoJs, JsResult, MaxBytes, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
     str_arg, string_map, string_option, text_of,
@@ -13,6 +11,7 @@ use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
 use crate::alipay::{Alipay, client};
 use crate::http::notify_reply;
+use crate::options::WipedOnDrop;
 
 #[wasm_bindgen(js_name = Alipay)]
 pub struct JsAlipay {

@@ -2,12 +2,11 @@
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::engine::{self, HostEngine};
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
-use zeroize::Zeroizing;
-
 use crate::keys;
 use crate::limits::Limits;
 

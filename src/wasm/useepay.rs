@@ -3,12 +3,11 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::options::WipedOnDrop;
-
 use super::{
     IntoJs, JsResult, MaxBytes, bytes_of, engine, js_of, json_of, request, str_arg, string_map, string_option, text_of,
 };
 use crate::http::notify_reply;
+use crate::options::WipedOnDrop;
 use crate::useepay::UseePay;
 use crate::useepay::notify::REPLY_BODY;
 

@@ -3,10 +3,9 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use crate::options::WipedOnDrop;
-
 use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, request, str_arg, text_of};
 use crate::options::Fields;
+use crate::options::WipedOnDrop;
 use crate::wechat::login::{self, MiniProgram};
 
 #[wasm_bindgen(js_name = WechatMiniProgram)]
