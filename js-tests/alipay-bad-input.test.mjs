@@ -169,7 +169,13 @@ const CASES = [
   ['gateway that is not a URL', 'ERR_BAD_INPUT', (a, engine) => makeAlipay(engine, { gateway: 'openapi.alipay.com/gateway.do' })],
   ['gateway with a query string', 'ERR_BAD_INPUT', (a, engine) => makeAlipay(engine, { gateway: 'https://openapi.alipay.com/gateway.do?charset=utf-8' })],
   ['both public-key and certificate mode', 'ERR_BAD_INPUT', (a, engine) => makeAlipay(engine, { appCert: readAlipayFixture('sdk-nodejs/appCertPublicKey_2021001161683774.crt') })],
-  ['no Alipay key at all', 'ERR_BAD_INPUT', (a, engine) => new Alipay({ appId: '2021', privateKey: keyPairs().app.pkcs8Pem, engine })],
+  ['no key at all', 'ERR_BAD_INPUT', (a, engine) => new Alipay({ appId: '2021', engine })],
+  ['a sign-only client verifying', 'ERR_NO_PROVIDER_KEY', (a, engine) =>
+    new Alipay({ appId: '2021', privateKey: keyPairs().app.pkcs8Pem, engine }).verifyNotify('a=1&sign=AAAA')],
+  ['a verify-only client building', 'ERR_VERIFY_ONLY', (a, engine) =>
+    new Alipay({ appId: '2021', alipayPublicKey: keyPairs().alipay.spkiPem, engine }).buildTradeQuery({ out_trade_no: '1' })],
+  ['a certificate-mode signer without alipayRootCert', 'ERR_BAD_INPUT', (a, engine) =>
+    new Alipay({ appId: '2021', privateKey: keyPairs().app.pkcs8Pem, appCert: readAlipayFixture('sdk-nodejs/appCertPublicKey_2021001161683774.crt'), engine })],
   ['AES key of the wrong length', 'ERR_KEY_INVALID', (a, engine) => makeAlipay(engine, { encryptKey: Buffer.alloc(32, 1).toString('base64') })],
   ["the app's own public key as alipayPublicKey", 'ERR_KEY_MISMATCH', (a, engine) => makeAlipay(engine, { alipayPublicKey: keyPairs().app.spkiPem })],
   ["the app's own public key as alipayPublicKey (PKCS#1, bare base64)", 'ERR_KEY_MISMATCH', (a, engine) =>

@@ -53,6 +53,11 @@ pub enum ErrorCode {
     TooDeep,
     /// An RSA key's size is outside the size policy (1024–4096 bits, or the client's `limits`).
     KeySize,
+    /// A build method was called on a verify-only client (configured without a private key).
+    VerifyOnly,
+    /// A verification was asked of a client configured without the provider's public key or
+    /// certificate.
+    NoProviderKey,
 }
 
 impl ErrorCode {
@@ -80,6 +85,8 @@ impl ErrorCode {
             ErrorCode::TooManyFields => "ERR_TOO_MANY_FIELDS",
             ErrorCode::TooDeep => "ERR_TOO_DEEP",
             ErrorCode::KeySize => "ERR_KEY_SIZE",
+            ErrorCode::VerifyOnly => "ERR_VERIFY_ONLY",
+            ErrorCode::NoProviderKey => "ERR_NO_PROVIDER_KEY",
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use aggpay::ErrorCode;
-use aggpay::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
+use aggpay::crypto::rsa::Hash;
 const L: aggpay::Limits = aggpay::limits::DEFAULTS;
 use aggpay::keys::{load_certificate, load_certificate_chain, load_private_key, load_public_key};
 
@@ -31,11 +31,8 @@ fn alipay_sdk_private_keys_in_every_format_sign_identically() {
         assert_eq!(key.bits(), 2048, "{f}");
         assert_eq!(key.public_key(), public, "{f}");
         let sig = key.sign(Hash::Sha256, "a=1&b=中文".as_bytes()).unwrap();
-        public.verify(Hash::Sha256, "a=1&b=中文".as_bytes(), &sig).unwrap();
-        assert_eq!(
-            public.verify(Hash::Sha256, "a=1&b=中文!".as_bytes(), &sig).unwrap_err().code(),
-            ErrorCode::SignatureInvalid
-        );
+        assert!(public.verify(Hash::Sha256, "a=1&b=中文".as_bytes(), &sig));
+        assert!(!public.verify(Hash::Sha256, "a=1&b=中文!".as_bytes(), &sig));
         signatures.push(sig);
     }
     assert!(signatures.windows(2).all(|w| w[0] == w[1]), "PKCS#1 v1.5 is deterministic");

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use aggpay::ErrorCode;
-use aggpay::crypto::rsa::{RsaSigner, RsaVerifier};
+use aggpay::crypto::step::{Answer, Pending};
 use aggpay::useepay::UseePay;
 use aggpay::wechat::login;
 use serde_json::{Value, json};
@@ -16,8 +16,15 @@ fn fixture(path: &str) -> String {
 fn client(mut config: Value) -> UseePay {
     config["merchantNo"] = "500000000007362".into();
     config["appId"] = "www.pay.com".into();
-    UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |k| Ok(Box::new(k) as Box<dyn RsaVerifier>))
-        .unwrap_or_else(|e| panic!("{e}"))
+    UseePay::new(&config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a prepared operation with the in-core engine over the client's own keys (MD5 needs none).
+fn run<T: 'static>(c: &UseePay, prepared: aggpay::Result<Pending<T>>) -> aggpay::Result<T> {
+    match c.keys() {
+        Some(keys) => prepared?.run(keys),
+        None => prepared?.finish(Answer::Nothing),
+    }
 }
 
 fn jsapi_args(params: &Value) -> Value {
@@ -48,7 +55,7 @@ fn every_useepay_vector() {
                     )
                 };
                 let body = if params["transactionType"] == "pay" && params.get("payerInfo").is_some() {
-                    c.build_jsapi_pay(&jsapi_args(params)).unwrap().body.unwrap()
+                    run(&c, c.build_jsapi_pay(&jsapi_args(params))).unwrap().body.unwrap()
                 } else {
                     // A bare field set (not a request envelope): sign exactly these fields.
                     let fields: Vec<(String, String)> = params
@@ -57,7 +64,7 @@ fn every_useepay_vector() {
                         .iter()
                         .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
                         .collect();
-                    assert_eq!(c.sign(&fields).unwrap(), expect, "{}", v["id"]);
+                    assert_eq!(run(&c, c.sign(&fields)).unwrap(), expect, "{}", v["id"]);
                     checked += 1;
                     continue;
                 };
@@ -76,13 +83,7 @@ fn every_useepay_vector() {
                     if public == "test-merchant-public.pem" {
                         // The merchant's own key configured as UseePay's is refused before any verification.
                         let config = json!({ "merchantNo": "1", "appId": "a", "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem"), "useepayPublicKey": fixture("useepay/test-merchant-public.pem") });
-                        let err = UseePay::new(
-                            &config,
-                            |k| Ok(Box::new(k) as Box<dyn RsaSigner>),
-                            |k| Ok(Box::new(k) as Box<dyn RsaVerifier>),
-                        )
-                        .err()
-                        .unwrap();
+                        let err = UseePay::new(&config).err().unwrap();
                         assert_eq!((err.code(), expect), (ErrorCode::KeyMismatch, "invalid"));
                         checked += 1;
                         continue;
@@ -97,7 +98,7 @@ fn every_useepay_vector() {
                         params.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())),
                     ),
                 };
-                let result = c.verify_notify(body.as_bytes());
+                let result = run(&c, c.verify_notify(body.as_bytes()));
                 if expect == "valid" {
                     let event = result.unwrap_or_else(|e| panic!("{}: {e}", v["id"]));
                     assert_eq!(event["paid"], params["resultCode"] == "succeed");
@@ -156,13 +157,27 @@ fn paid_events_need_a_valid_amount() {
         if let Some(a) = amount {
             fields.push(("amount".into(), a.into()));
         }
-        let sign = c.sign(&fields).unwrap();
+        let sign = run(&c, c.sign(&fields)).unwrap();
         fields.push(("sign".into(), sign));
         let body = aggpay::codec::form::encode(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        c.verify_notify(body.as_bytes())
+        run(&c, c.verify_notify(body.as_bytes()))
     };
     assert_eq!(notify(Some("100")).unwrap()["amount"], json!({ "minor": 100, "currency": "HKD" }));
     for bad in [None, Some("+100"), Some("1.00"), Some("-1"), Some(" 100 "), Some("18446744073709551616")] {
         assert_eq!(notify(bad).unwrap_err().code(), ErrorCode::ResponseMalformed, "{bad:?}");
     }
+}
+
+/// An RSA client holds only the keys its operations need.
+#[test]
+fn verify_only_and_sign_only_rsa_clients() {
+    let verify_only = client(json!({ "signType": "RSA", "useepayPublicKey": fixture("useepay/test-useepay-public.pem") }));
+    let err = verify_only.build_query(&json!({ "transactionId": "T1" })).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::VerifyOnly);
+    let sign_only = client(json!({ "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem") }));
+    let request = run(&sign_only, sign_only.build_query(&json!({ "transactionId": "T1" }))).unwrap();
+    let body = request.body.unwrap();
+    assert_eq!(sign_only.verify_notify(format!("{body}&resultCode=succeed").as_bytes()).unwrap_err().code(), ErrorCode::NoProviderKey);
+    let config = json!({ "merchantNo": "1", "appId": "a", "signType": "RSA" });
+    assert_eq!(UseePay::new(&config).unwrap_err().code(), ErrorCode::BadInput);
 }

@@ -9,8 +9,7 @@
 //! handed over as the whole response object.
 #![no_main]
 
-use aggpay::alipay::Alipay;
-use aggpay_fuzz::{alipay_clients, locate, pick, trace};
+use aggpay_fuzz::{FuzzAlipay, alipay_clients, locate, pick, trace};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
@@ -45,7 +44,7 @@ fuzz_target!(init: { alipay_clients(); }, |data: &[u8]| {
     let clients = alipay_clients();
     // Every client that accepts all signatures, and one real-key client picked from the input
     // (RSA verification is slow).
-    let chosen: Vec<&Alipay> = clients.open.iter().chain(Some(&clients.real[pick(data, clients.real.len())])).collect();
+    let chosen: Vec<&FuzzAlipay> = clients.open.iter().chain(Some(&clients.real[pick(data, clients.real.len())])).collect();
     let text = String::from_utf8_lossy(data);
     let text = text.as_ref();
     let own = own_method(text);

@@ -4,11 +4,10 @@
 //! real-key RSA client runs one of those calls per input, picked from it (RSA verification is slow).
 #![no_main]
 
-use aggpay::useepay::UseePay;
-use aggpay_fuzz::{pick, trace, useepay_clients, useepay_fields_of};
+use aggpay_fuzz::{FuzzUseePay, pick, trace, useepay_clients, useepay_fields_of};
 use libfuzzer_sys::fuzz_target;
 
-fn call(client: &UseePay, which: usize, label: &str, text: &str, data: &[u8]) {
+fn call(client: &FuzzUseePay, which: usize, label: &str, text: &str, data: &[u8]) {
     match which {
         0 => {
             let verified = client.verify_response(text);

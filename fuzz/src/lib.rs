@@ -3,11 +3,13 @@
 //! the key loaders or the client constructors change, this file is what needs editing.
 
 use aggpay::alipay::Alipay;
+use aggpay::alipay::notify::{Notification, NotifyRule};
 use aggpay::codec::form::{self, FormPair};
 use aggpay::codec::json_node::{self, Member};
-use aggpay::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
-use aggpay::keys::{self, Certificate, PrivateKey, PublicKey};
+use aggpay::crypto::step::{Answer, Engine, Pending, SignStep, VerifyStep};
+use aggpay::keys::{self, Certificate, KeyRing, PrivateKey, PublicKey};
 use aggpay::useepay::UseePay;
+use aggpay::useepay::response::Verified;
 use aggpay::{Limits, Result};
 use serde_json::{Value, json};
 
@@ -95,23 +97,54 @@ fn tight_limits() -> Value {
     json!({ "maxInputBytes": 8192, "maxFields": 32, "maxDepth": 4 })
 }
 
-/// Accepts every signature, so the fuzzer gets past RSA verification into the parsing that only
-/// verified messages reach (charset decoding, node JSON, AES content decryption, result models).
+/// An engine that accepts every signature, so the fuzzer gets past RSA verification into the
+/// parsing that only verified messages reach (charset decoding, node JSON, AES content decryption,
+/// result models).
 pub struct AcceptAll;
 
-impl RsaVerifier for AcceptAll {
-    fn verify(&self, _hash: Hash, _message: &[u8], _signature: &[u8]) -> Result<()> {
-        Ok(())
+impl Engine for AcceptAll {
+    fn sign(&self, _step: &SignStep) -> Result<Vec<u8>> {
+        Ok(vec![0; 256])
+    }
+    fn verify(&self, _step: &VerifyStep) -> Result<Option<usize>> {
+        Ok(Some(0))
     }
 }
 
-fn alipay(config: Value, accept_all: bool) -> Alipay {
-    let built = if accept_all {
-        Alipay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |_| Ok(Box::new(AcceptAll)))
-    } else {
-        Alipay::new(&config, |k| Ok(Box::new(k)), |k| Ok(Box::new(k)))
-    };
-    built.unwrap_or_else(|e| panic!("fuzz setup: Alipay client: {e}"))
+/// Runs a prepared operation with the in-core engine over `keys`, or with [`AcceptAll`].
+fn run<T: 'static>(prepared: Result<Pending<T>>, keys: Option<&KeyRing>, accept_all: bool) -> Result<T> {
+    let pending = prepared?;
+    match (accept_all, keys) {
+        (true, _) => pending.run(&AcceptAll),
+        (false, Some(keys)) => pending.run(keys),
+        (false, None) => pending.finish(Answer::Nothing),
+    }
+}
+
+/// An Alipay client whose operations run to the end (in-core engine, or accepting every signature).
+pub struct FuzzAlipay {
+    client: Alipay,
+    accept_all: bool,
+}
+
+impl FuzzAlipay {
+    pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
+        run(self.client.verify_notify(body, rule), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn verify_return(&self, query: &[u8]) -> Result<Notification> {
+        run(self.client.verify_return(query), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
+        run(self.client.parse_response(method, raw), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn verify_v3_response(&self, response: &Value) -> Result<String> {
+        run(self.client.verify_v3_response(response), Some(self.client.keys()), self.accept_all)
+    }
+}
+
+fn alipay(config: Value, accept_all: bool) -> FuzzAlipay {
+    let client = Alipay::new(&config).unwrap_or_else(|e| panic!("fuzz setup: Alipay client: {e}"));
+    FuzzAlipay { client, accept_all }
 }
 
 /// The inline Alipay public key of the notification vectors (`alipay_public_key_pem`).
@@ -128,10 +161,10 @@ fn notify_key_v1() -> String {
 pub struct AlipayClients {
     /// The key that verifies the payment-notification vectors; the gateway-notification vectors'
     /// key; the response vectors' key; certificate mode (checks `alipay_cert_sn` / `alipay-sn`).
-    pub real: Vec<Alipay>,
+    pub real: Vec<FuzzAlipay>,
     /// RSA2 public-key mode, and legacy `RSA` (SHA-1) certificate mode with tight limits; both
     /// with a content key.
-    pub open: Vec<Alipay>,
+    pub open: Vec<FuzzAlipay>,
 }
 
 impl AlipayClients {
@@ -163,25 +196,45 @@ impl AlipayClients {
         }
     }
 
-    pub fn all(&self) -> impl Iterator<Item = &Alipay> {
+    pub fn all(&self) -> impl Iterator<Item = &FuzzAlipay> {
         self.real.iter().chain(&self.open)
     }
 }
 
-fn useepay(mut config: Value, accept_all: bool) -> UseePay {
+/// A UseePay client whose operations run to the end (in-core engine, or accepting every signature).
+pub struct FuzzUseePay {
+    client: UseePay,
+    accept_all: bool,
+}
+
+impl FuzzUseePay {
+    pub fn verify_response(&self, raw: &str) -> Result<Verified> {
+        run(self.client.verify_response(raw), self.client.keys(), self.accept_all)
+    }
+    pub fn parse_jsapi_pay(&self, raw: &str) -> Result<Value> {
+        run(self.client.parse_jsapi_pay(raw), self.client.keys(), self.accept_all)
+    }
+    pub fn parse_query(&self, raw: &str) -> Result<Value> {
+        run(self.client.parse_query(raw), self.client.keys(), self.accept_all)
+    }
+    pub fn parse_refund(&self, raw: &str) -> Result<Value> {
+        run(self.client.parse_refund(raw), self.client.keys(), self.accept_all)
+    }
+    pub fn verify_notify(&self, body: &[u8]) -> Result<Value> {
+        run(self.client.verify_notify(body), self.client.keys(), self.accept_all)
+    }
+}
+
+fn useepay(mut config: Value, accept_all: bool) -> FuzzUseePay {
     config["merchantNo"] = "500000000007362".into();
     config["appId"] = "www.pay.com".into();
-    let built = if accept_all {
-        UseePay::new(&config, |k| Ok(Box::new(k) as Box<dyn RsaSigner>), |_| Ok(Box::new(AcceptAll)))
-    } else {
-        UseePay::new(&config, |k| Ok(Box::new(k)), |k| Ok(Box::new(k)))
-    };
-    built.unwrap_or_else(|e| panic!("fuzz setup: UseePay client: {e}"))
+    let client = UseePay::new(&config).unwrap_or_else(|e| panic!("fuzz setup: UseePay client: {e}"));
+    FuzzUseePay { client, accept_all }
 }
 
 /// UseePay clients: MD5 mode with the vectors' MD5 key; RSA mode with the vectors' keys; RSA mode
 /// accepting every signature, with the `exact` empty-value rule and tight limits.
-pub fn useepay_clients_new() -> Vec<UseePay> {
+pub fn useepay_clients_new() -> Vec<FuzzUseePay> {
     let rsa = |extra: Value| {
         let mut c = json!({
             "signType": "RSA",
@@ -200,18 +253,17 @@ pub fn useepay_clients_new() -> Vec<UseePay> {
     ]
 }
 
-// The clients hold `Box<dyn RsaVerifier>` (not `Sync`), and libFuzzer runs the target on one
-// thread: built once per thread and leaked.
+// Built once per thread (libFuzzer runs the target on one) and leaked.
 thread_local! {
     static ALIPAY: &'static AlipayClients = Box::leak(Box::new(AlipayClients::new()));
-    static USEEPAY: &'static [UseePay] = Box::leak(useepay_clients_new().into_boxed_slice());
+    static USEEPAY: &'static [FuzzUseePay] = Box::leak(useepay_clients_new().into_boxed_slice());
 }
 
 pub fn alipay_clients() -> &'static AlipayClients {
     ALIPAY.with(|c| *c)
 }
 
-pub fn useepay_clients() -> &'static [UseePay] {
+pub fn useepay_clients() -> &'static [FuzzUseePay] {
     USEEPAY.with(|c| *c)
 }
 

@@ -1,20 +1,26 @@
 // Builds the public API from one instance of the wasm-bindgen glue. Every entry point calls this,
 // so every runtime exports the same names.
 import { wrapClass } from './classes.mjs';
+import { engineSelector } from './engines.mjs';
 import { AggpayError } from './errors.mjs';
 import { send } from './http.mjs';
 
+/** `nodeEngine`: the node engine factory (engine-node.mjs) on Node, null elsewhere. */
 export function createApi(wasm, { nodeEngine = null } = {}) {
-  wasm.__configure(AggpayError, nodeEngine);
+  wasm.__configure(AggpayError);
+  const select = engineSelector(nodeEngine);
+  // Clients take `engine` in their config (and the core never sees it); the key classes in their options.
+  const clientEngines = { select, option: [0, true] };
+  const keyEngines = { select, option: [1, false] };
   return {
     AggpayError,
     send,
-    // Thin classes that check their receiver before calling into Wasm (classes.mjs).
-    Alipay: wrapClass('Alipay', wasm.Alipay),
-    UseePay: wrapClass('UseePay', wasm.UseePay),
+    // Thin classes that check their receiver and run the engine step (classes.mjs, seam.mjs).
+    Alipay: wrapClass('Alipay', wasm.Alipay, { engines: clientEngines }),
+    UseePay: wrapClass('UseePay', wasm.UseePay, { engines: clientEngines }),
     WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
-    RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner),
-    RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier),
+    RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines }),
+    RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines }),
     Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false }),
     primitives: Object.freeze({
       md5: wasm.md5,

@@ -1,9 +1,15 @@
-// Receivers. wasm-bindgen's classes trust `this.__wbg_ptr`: a method called on another class's
-// object, on a freed object or on the prototype itself would reach Wasm with a foreign or null
-// pointer. Each public class is therefore this thin JS class over the wasm-bindgen one: its
+// Receivers and engines. wasm-bindgen's classes trust `this.__wbg_ptr`: a method called on another
+// class's object, on a freed object or on the prototype itself would reach Wasm with a foreign or
+// null pointer. Each public class is therefore this thin JS class over the wasm-bindgen one: its
 // instances hold the wasm-bindgen object in a WeakMap, and every method and getter checks `this`
-// before it calls through. No rules live here — only the brand check and the call.
+// before it calls through.
+//
+// A wasm-bindgen method named `step_<name>` prepares an operation that needs RSA: it becomes
+// `<name>` (answered by the client's synchronous engine) and `<name>Async` (by its asynchronous
+// engine, returning a Promise), both driven by seam.mjs. No rules live here — only the brand check,
+// the engine choice and the call.
 import { AggpayError } from './errors.mjs';
+import { runAsync, runSync } from './seam.mjs';
 
 const { apply, getOwnPropertyDescriptor, ownKeys } = Reflect;
 const dispose = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : undefined;
@@ -27,18 +33,48 @@ function like(fn, source) {
 }
 
 /**
+ * The `engine` option of argument `index` of a constructor, read once with no trap able to escape
+ * as anything but an AggpayError. `strip`: the argument goes on without it (client configs, which
+ * the core checks for unknown keys: the engine is the host's business, not the core's).
+ */
+function takeEngineOption(name, args, index, strip) {
+  const value = args[index];
+  if (value === null || typeof value !== 'object') return undefined;
+  try {
+    if (Array.isArray(value)) return undefined;
+    if (!strip) return value.engine;
+    const { engine, ...rest } = value;
+    args[index] = rest;
+    return engine;
+  } catch {
+    throw new AggpayError(`${name}: its ${strip ? 'config' : 'options'} cannot be read`, { code: 'ERR_BAD_INPUT' });
+  }
+}
+
+/**
  * A JS class named `name` over the wasm-bindgen class `Inner`, with its methods, getters and statics
  * (the name is given, not read from `Inner`: a bundler may rename the glue's classes).
  * `constructible: false` for classes that only static methods create (Certificate).
+ * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip] }`
+ * (engines.mjs `engineSelector`); each instance gets `engine` and `asyncEngine` getters.
  */
-export function wrapClass(name, Inner, { constructible = true } = {}) {
-  /** wrapper → { inner, busy, freed }: the wasm-bindgen object, calls in progress, free() called. */
+export function wrapClass(name, Inner, { constructible = true, engines = null } = {}) {
+  /** wrapper → { inner, busy, freed, engines }: the wasm-bindgen object, calls in progress, free()
+   * called, and `{ sync, async }` engines. */
   const states = new WeakMap();
 
   const Wrapped = class {
     constructor(...args) {
       if (!constructible) throw badReceiver(`${name} has no public constructor; use its static methods`);
-      states.set(this, { inner: new Inner(...args), busy: 0, freed: false });
+      const choice = engines ? takeEngineOption(name, args, engines.option[0], engines.option[1]) : undefined;
+      const state = { inner: null, busy: 0, freed: false, engines: null };
+      const keyDer = (id) => {
+        if (state.inner === null) throw badReceiver(`this ${name} has been freed`);
+        return state.inner.__keyDer(id);
+      };
+      if (engines) state.engines = engines.select(choice, keyDer);
+      state.inner = new Inner(...args);
+      states.set(this, state);
     }
   };
   Object.defineProperty(Wrapped, 'name', { value: name, configurable: true });
@@ -56,7 +92,7 @@ export function wrapClass(name, Inner, { constructible = true } = {}) {
     return value;
   };
 
-  /** Checks `self`, then runs `call(inner)`. A free() during the call (from a getter or toJSON the call
+  /** Checks `self`, then runs `call(inner, state)`. A free() during the call (from a getter or toJSON the call
    * runs) is carried out when the outermost call on this object returns. */
   const through = (self, what, call) => {
     const state = states.get(self);
@@ -64,7 +100,7 @@ export function wrapClass(name, Inner, { constructible = true } = {}) {
     if (state.freed) throw badReceiver(`${what}: this ${name} has been freed`);
     state.busy += 1;
     try {
-      return call(state.inner);
+      return call(state.inner, state);
     } finally {
       state.busy -= 1;
       if (state.busy === 0 && state.freed) release(state);
@@ -79,6 +115,10 @@ export function wrapClass(name, Inner, { constructible = true } = {}) {
   for (const key of ownKeys(Inner.prototype)) {
     if (typeof key !== 'string' || SKIPPED.has(key) || key.startsWith('__')) continue;
     const descriptor = getOwnPropertyDescriptor(Inner.prototype, key);
+    if (key.startsWith('step_') && typeof descriptor.value === 'function') {
+      defineSteps(key.slice(5), descriptor.value);
+      continue;
+    }
     const what = `${name}.prototype.${key}`;
     if (typeof descriptor.value === 'function') {
       const method = descriptor.value;
@@ -96,6 +136,44 @@ export function wrapClass(name, Inner, { constructible = true } = {}) {
         },
       }, key).get;
       Object.defineProperty(Wrapped.prototype, key, { get: wrapped, enumerable: false, configurable: true });
+    }
+  }
+
+  /** `<name>` and `<name>Async` over the wasm-bindgen method `step_<name>`. */
+  function defineSteps(key, method) {
+    const what = `${name}.prototype.${key}`;
+    const sync = like({
+      [key](...args) {
+        return through(this, what, (inner, state) => runSync(apply(method, inner, args), state.engines.sync, inner));
+      },
+    }[key], method);
+    const asyncKey = `${key}Async`;
+    const async = like({
+      [asyncKey](...args) {
+        try {
+          return through(this, `${what}Async`, (inner, state) => runAsync(apply(method, inner, args), state.engines.async, inner));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+    }[asyncKey], method);
+    for (const [k, fn] of [[key, sync], [asyncKey, async]]) {
+      Object.defineProperty(Wrapped.prototype, k, { value: fn, writable: true, enumerable: false, configurable: true });
+    }
+  }
+
+  if (engines) {
+    // Which engine answers this client's synchronous and asynchronous calls ('none' when its
+    // operations need no RSA: UseePay with MD5).
+    const engineName = (inner, which) => (inner.__rsa === false ? 'none' : which.name);
+    for (const [key, pick] of [['engine', (s) => s.sync], ['asyncEngine', (s) => s.async]]) {
+      const what = `${name}.prototype.${key}`;
+      const get = getOwnPropertyDescriptor({
+        get [key]() {
+          return through(this, what, (inner, state) => engineName(inner, pick(state.engines)));
+        },
+      }, key).get;
+      Object.defineProperty(Wrapped.prototype, key, { get, enumerable: false, configurable: true });
     }
   }
 

@@ -1,10 +1,29 @@
-// RSA on Node through node:crypto (OpenSSL): about 17x faster signing than in Wasm. Keys become
-// KeyObjects once, when a client is created; the Rust core still builds every byte that is signed.
+// The node engine: RSA through node:crypto (OpenSSL), synchronous — about 17x faster signing than
+// in Wasm. A client's keys become KeyObjects on first use, from the DER its core exports; the Rust
+// core still builds every byte that is signed and decides what every answer means.
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 
-export const nodeEngine = {
-  importPrivateKey: (pkcs8Der) => createPrivateKey({ key: Buffer.from(pkcs8Der), format: 'der', type: 'pkcs8' }),
-  importPublicKey: (spkiDer) => createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }),
-  sign: (key, hash, data) => sign(hash, data, key),
-  verify: (key, hash, data, signature) => verify(hash, data, key, signature),
-};
+/** The node engine over one client's keys (`keyDer(id)` exports a key's DER from the core). */
+export function nodeEngine(keyDer) {
+  const keys = new Map();
+  const key = (id, type) => {
+    let keyObject = keys.get(id);
+    if (keyObject === undefined) {
+      const der = keyDer(id);
+      try {
+        keyObject = type === 'pkcs8'
+          ? createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type })
+          : createPublicKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type });
+      } finally {
+        der.fill(0);
+      }
+      keys.set(id, keyObject);
+    }
+    return keyObject;
+  };
+  return {
+    name: 'node',
+    sign: (id, hash, message) => sign(hash, message, key(id, 'pkcs8')),
+    verify: (id, hash, message, signature) => verify(hash, message, key(id, 'spki'), signature),
+  };
+}

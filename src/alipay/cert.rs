@@ -22,31 +22,34 @@ pub fn root_cert_sn(roots: &[Certificate]) -> Result<String> {
     Ok(sns.join("_"))
 }
 
-/// Everything certificate mode needs, computed once when the client is created.
-#[derive(Clone, Debug)]
+/// The serial numbers certificate mode sends with requests, computed once when the client is
+/// created (a verify-only client has neither).
+#[derive(Clone, Debug, Default)]
 pub struct CertMode {
-    pub app_cert_sn: String,
-    pub alipay_cert_sn: String,
-    pub alipay_root_cert_sn: String,
-    pub alipay_public_key: PublicKey,
+    /// `app_cert_sn`: the SN of the app's own certificate (`appCert`).
+    pub app_cert_sn: Option<String>,
+    /// `alipay_root_cert_sn`: the SNs of the root file (`alipayRootCert`).
+    pub alipay_root_cert_sn: Option<String>,
 }
 
 impl CertMode {
-    /// `alipay_cert` may be a chain (leaf first, as Alipay's downloads are); the leaf is used.
-    pub fn load(app_cert: &str, alipay_cert: &str, alipay_root_cert: &str, limits: &Limits) -> Result<CertMode> {
-        let app = first(load_certificate_chain(app_cert, "app certificate (appCertPublicKey)")?, "app certificate")?;
-        let alipay = first(
-            load_certificate_chain(alipay_cert, "Alipay certificate (alipayCertPublicKey_RSA2)")?,
-            "Alipay certificate",
-        )?;
-        let roots = load_certificate_chain(alipay_root_cert, "Alipay root certificate (alipayRootCert)")?;
-        Ok(CertMode {
-            app_cert_sn: cert_sn(&app),
-            alipay_cert_sn: cert_sn(&alipay),
-            alipay_root_cert_sn: root_cert_sn(&roots)?,
-            alipay_public_key: alipay.public_key("Alipay certificate", limits)?,
-        })
+    /// `app_cert` may be a chain (leaf first); the leaf is used.
+    pub fn load(app_cert: Option<&str>, alipay_root_cert: Option<&str>) -> Result<CertMode> {
+        let app_cert_sn = app_cert
+            .map(|text| Ok(cert_sn(&first(load_certificate_chain(text, "app certificate (appCert)")?, "app certificate")?)))
+            .transpose()?;
+        let alipay_root_cert_sn = alipay_root_cert
+            .map(|text| root_cert_sn(&load_certificate_chain(text, "Alipay root certificate (alipayRootCert)")?))
+            .transpose()?;
+        Ok(CertMode { app_cert_sn, alipay_root_cert_sn })
     }
+}
+
+/// An Alipay certificate file (`alipayCertPublicKey_RSA2.crt`, a chain with the leaf first, as
+/// Alipay's downloads are): the leaf's SN and its public key.
+pub fn alipay_cert(text: &str, limits: &Limits) -> Result<(String, PublicKey)> {
+    let leaf = first(load_certificate_chain(text, "Alipay certificate (alipayCert)")?, "Alipay certificate")?;
+    Ok((cert_sn(&leaf), leaf.public_key("Alipay certificate", limits)?))
 }
 
 fn first(chain: Vec<Certificate>, role: &str) -> Result<Certificate> {

@@ -12,9 +12,10 @@ pub mod v3;
 
 use serde_json::Value;
 
-use crate::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
+use crate::crypto::rsa::Hash;
+use crate::crypto::step::Candidate;
 use crate::error::{Error, ErrorCode, Result};
-use crate::keys::{PrivateKey, PublicKey, load_private_key, load_public_key};
+use crate::keys::{KeyRing, load_private_key, load_public_key};
 use crate::limits::Limits;
 use crate::options::Fields;
 
@@ -51,15 +52,22 @@ impl SignType {
     }
 }
 
-/// One Alipay app: its keys (parsed once), gateway and modes.
+/// The id of the app's private key in an Alipay client's key ring.
+pub const APP_KEY_ID: &str = "app";
+/// The id of the Alipay public key (public-key mode) in an Alipay client's key ring; in certificate
+/// mode each Alipay certificate's key is under its certificate SN.
+pub const ALIPAY_KEY_ID: &str = "alipay";
+
+/// One Alipay app: its keys (parsed once), gateway and modes. A client holds only the keys its
+/// operations need: the app private key to build requests, Alipay's public key or certificates to
+/// verify responses and notifications.
 pub struct Alipay {
     app_id: String,
     sign_type: SignType,
     gateway: String,
     v3_endpoint: String,
     notify_url: Option<String>,
-    signer: Box<dyn RsaSigner>,
-    alipay_verifier: Box<dyn RsaVerifier>,
+    keys: KeyRing,
     cert: Option<cert::CertMode>,
     content_key: Option<aes::ContentKey>,
     limits: Limits,
@@ -72,6 +80,7 @@ impl std::fmt::Debug for Alipay {
             .field("app_id", &self.app_id)
             .field("sign_type", &self.sign_type)
             .field("gateway", &self.gateway)
+            .field("keys", &self.keys)
             .field("cert_mode", &self.cert.is_some())
             .field("content_key", &self.content_key)
             .field("limits", &self.limits)
@@ -79,7 +88,7 @@ impl std::fmt::Debug for Alipay {
     }
 }
 
-/// The configuration keys `Alipay::new` reads (plus `engine`, which the host reads).
+/// The configuration keys `Alipay::new` reads.
 const CONFIG_FIELDS: &[&str] = &[
     "appId",
     "privateKey",
@@ -93,47 +102,75 @@ const CONFIG_FIELDS: &[&str] = &[
     "encryptKey",
     "notifyUrl",
     "limits",
-    "engine",
 ];
 
 impl Alipay {
-    /// Reads the configuration; `signer` / `verifier` put the keys on the chosen RSA engine.
-    pub fn new(
-        config: &Value,
-        signer: impl FnOnce(PrivateKey) -> Result<Box<dyn RsaSigner>>,
-        verifier: impl FnOnce(PublicKey) -> Result<Box<dyn RsaVerifier>>,
-    ) -> Result<Alipay> {
+    /// Reads the configuration and loads its keys. `privateKey` is needed to build requests;
+    /// `alipayPublicKey`, or certificate mode's `alipayCert` (one certificate file, or several while
+    /// Alipay rotates its certificate), to verify. Certificate mode signs with `appCert` and
+    /// `alipayRootCert` beside the private key.
+    pub fn new(config: &Value) -> Result<Alipay> {
         let f = Fields::of(config, "Alipay config")?;
         f.only(CONFIG_FIELDS)?;
         let app_id = f.required_str("appId")?.to_owned();
         let limits = Limits::from_json(f.get("limits"))?;
-        let private_key =
-            load_private_key(f.required_str("privateKey")?, "Alipay app private key (privateKey)", &limits)?;
-        let cert_files = (f.str("appCert")?, f.str("alipayCert")?, f.str("alipayRootCert")?);
-        let (alipay_key, cert) = match (f.str("alipayPublicKey")?, cert_files) {
-            (Some(key), (None, None, None)) => {
-                (load_public_key(key, "Alipay public key (alipayPublicKey)", &limits)?, None)
-            }
-            (None, (Some(app), Some(alipay), Some(root))) => {
-                let mode = cert::CertMode::load(app, alipay, root, &limits)?;
-                (mode.alipay_public_key.clone(), Some(mode))
-            }
-            (Some(_), _) => {
+        let mut keys = KeyRing::new();
+        if let Some(text) = f.str("privateKey")? {
+            keys.set_private(APP_KEY_ID, load_private_key(text, "Alipay app private key (privateKey)", &limits)?);
+        }
+        let alipay_certs = match f.get("alipayCert") {
+            None => Vec::new(),
+            Some(Value::String(text)) if text.is_empty() => Vec::new(),
+            Some(Value::String(text)) => vec![text.as_str()],
+            Some(Value::Array(list)) => list
+                .iter()
+                .map(|v| v.as_str().filter(|t| !t.is_empty()))
+                .collect::<Option<Vec<_>>>()
+                .filter(|l| !l.is_empty())
+                .ok_or_else(|| Error::bad_input("Alipay config.alipayCert must be a certificate, or a non-empty list of them"))?,
+            Some(_) => return Err(Error::bad_input("Alipay config.alipayCert must be a string or a list of strings")),
+        };
+        let (app_cert, root_cert) = (f.str("appCert")?, f.str("alipayRootCert")?);
+        let cert_mode = app_cert.is_some() || root_cert.is_some() || !alipay_certs.is_empty();
+        let cert = match (f.str("alipayPublicKey")?, cert_mode) {
+            (Some(_), true) => {
                 return Err(Error::bad_input(
                     "Alipay config: give either alipayPublicKey (public-key mode) or appCert + alipayCert + alipayRootCert (certificate mode), not both",
                 ));
             }
-            (None, _) => {
-                return Err(Error::bad_input(
-                    "Alipay config: alipayPublicKey is required (or, in certificate mode, all of appCert, alipayCert and alipayRootCert)",
+            (Some(key), false) => {
+                keys.add_public(ALIPAY_KEY_ID, load_public_key(key, "Alipay public key (alipayPublicKey)", &limits)?);
+                None
+            }
+            (None, true) => {
+                let signing = keys.private_key().is_some();
+                if signing && (app_cert.is_none() || root_cert.is_none()) {
+                    return Err(Error::bad_input(
+                        "Alipay config: certificate mode signs with appCert and alipayRootCert beside privateKey; give both",
+                    ));
+                }
+                let mode = cert::CertMode::load(app_cert, root_cert)?;
+                for text in alipay_certs {
+                    let (sn, key) = cert::alipay_cert(text, &limits)?;
+                    keys.add_public(sn, key);
+                }
+                Some(mode)
+            }
+            (None, false) => None,
+        };
+        if keys.private_key().is_none() && !keys.has_public() {
+            return Err(Error::bad_input(
+                "Alipay config: give privateKey (to build requests), alipayPublicKey or alipayCert (to verify), or both",
+            ));
+        }
+        if let Some(private) = keys.private_key() {
+            let own = private.public_key();
+            if keys.public_ids().any(|id| keys.public_key(id) == Some(&own)) {
+                return Err(Error::new(
+                    ErrorCode::KeyMismatch,
+                    "Alipay config: the Alipay public key is your app's own public key; use the Alipay public key (支付宝公钥) from the console",
                 ));
             }
-        };
-        if alipay_key == private_key.public_key() {
-            return Err(Error::new(
-                ErrorCode::KeyMismatch,
-                "Alipay config: the Alipay public key is your app's own public key; use the Alipay public key (支付宝公钥) from the console",
-            ));
         }
         let sign_type = f.str("signType")?.map_or(Ok(SignType::Rsa2), SignType::parse)?;
         let gateway = match f.str("gateway")? {
@@ -152,8 +189,7 @@ impl Alipay {
             gateway,
             v3_endpoint,
             notify_url: f.str("notifyUrl")?.map(str::to_owned),
-            signer: signer(private_key)?,
-            alipay_verifier: verifier(alipay_key)?,
+            keys,
             cert,
             content_key,
             limits,
@@ -178,24 +214,51 @@ impl Alipay {
         self.cert.as_ref()
     }
 
-    /// In certificate mode, the Alipay certificate SN a response names must be the configured one;
-    /// another one means Alipay has rotated its certificate.
-    fn check_alipay_cert_sn(&self, received: Option<&str>) -> Result<()> {
-        match (&self.cert, received) {
-            (Some(cert), Some(sn)) if sn != cert.alipay_cert_sn => Err(Error::new(
-                ErrorCode::CertSnMismatch,
-                format!(
-                    "the response is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and configure it",
-                    cert.alipay_cert_sn
-                ),
-            )
-            .with_provider(PROVIDER)),
-            _ => Ok(()),
-        }
+    /// This client's keys; as an [`Engine`](crate::crypto::step::Engine) it answers steps in-core.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
     }
 
-    fn verify_alipay(&self, hash: Hash, content: &[u8], signature: &[u8]) -> Result<()> {
-        self.alipay_verifier.verify(hash, content, signature)
+    /// The id of the key requests are signed with: `ERR_VERIFY_ONLY` on a client without one.
+    fn signing_key(&self) -> Result<String> {
+        self.keys.private_id().map(str::to_owned).ok_or_else(|| {
+            Error::new(
+                ErrorCode::VerifyOnly,
+                "this Alipay client is verify-only (no privateKey): it verifies what Alipay sends but cannot build signed requests",
+            )
+            .with_provider(PROVIDER)
+        })
+    }
+
+    /// The candidates a message from Alipay may be signed as: each message with the key the message
+    /// names by certificate SN (certificate mode), else with every Alipay key configured. An SN not
+    /// configured means Alipay has rotated its certificate.
+    fn candidates(&self, named_sn: Option<&str>, messages: &[Vec<u8>]) -> Result<Vec<Candidate>> {
+        if !self.keys.has_public() {
+            return Err(Error::new(
+                ErrorCode::NoProviderKey,
+                "this Alipay client has no Alipay public key or certificate (alipayPublicKey / alipayCert): it cannot verify",
+            )
+            .with_provider(PROVIDER));
+        }
+        let ids: Vec<&str> = match named_sn.filter(|_| self.cert.is_some()) {
+            Some(sn) if self.keys.public_key(sn).is_some() => vec![sn],
+            Some(sn) => {
+                return Err(Error::new(
+                    ErrorCode::CertSnMismatch,
+                    format!(
+                        "the message is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and add it to alipayCert",
+                        self.keys.public_ids().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_provider(PROVIDER));
+            }
+            None => self.keys.public_ids().collect(),
+        };
+        Ok(messages
+            .iter()
+            .flat_map(|message| ids.iter().map(|id| Candidate { key_id: (*id).to_owned(), message: message.clone() }))
+            .collect())
     }
 }
 

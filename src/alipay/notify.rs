@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::{Alipay, SignType};
 use crate::codec::canonical::{self, EmptyValues};
 use crate::codec::form::{self, FormPair};
+use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Which parameters the signature leaves out.
@@ -45,19 +46,20 @@ pub struct Notification {
 pub const REPLY_BODY: &str = "success";
 
 impl Alipay {
-    /// Verifies a raw notification body (`application/x-www-form-urlencoded`).
-    pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
+    /// Decodes a raw notification body (`application/x-www-form-urlencoded`) and asks for its
+    /// signature to be verified; once verified, its parameters are returned as strings.
+    pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Notification>> {
         let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        self.verify_params(&pairs, rule)
+        self.verify_params(pairs, rule)
     }
 
-    /// Verifies `return_url` query parameters (the part after `?`), with the payment rule.
-    pub fn verify_return(&self, query: &[u8]) -> Result<Notification> {
+    /// The same for `return_url` query parameters (the part after `?`), with the payment rule.
+    pub fn verify_return(&self, query: &[u8]) -> Result<Pending<Notification>> {
         let query = query.strip_prefix(b"?").unwrap_or(query);
         self.verify_notify(query, NotifyRule::Payment)
     }
 
-    fn verify_params(&self, pairs: &[FormPair], rule: NotifyRule) -> Result<Notification> {
+    fn verify_params(&self, pairs: Vec<FormPair>, rule: NotifyRule) -> Result<Pending<Notification>> {
         let value_of = |name: &str| pairs.iter().find(|p| p.name == name.as_bytes()).map(|p| p.value.as_slice());
         let sign = value_of("sign")
             .filter(|s| !s.is_empty())
@@ -79,25 +81,24 @@ impl Alipay {
             .with_provider(super::PROVIDER));
         }
         let charset = Charset::of(value_of("charset"))?;
-        let raw = || pairs.iter().map(|p| (p.name.as_slice(), p.value.as_slice()));
-        let attempt = |excluded: &[&str]| {
-            let content = canonical::build(raw(), excluded, EmptyValues::Keep);
-            self.verify_alipay(sign_type.hash(), &content, &signature)
+        let content = |excluded: &[&str]| {
+            canonical::build(pairs.iter().map(|p| (p.name.as_slice(), p.value.as_slice())), excluded, EmptyValues::Keep)
         };
-        let verdict = match rule {
-            NotifyRule::Payment => attempt(&["sign", "sign_type"]),
-            NotifyRule::Gateway => attempt(&["sign"]),
-            NotifyRule::Auto => attempt(&["sign", "sign_type"]).or_else(|e| match e.code() {
-                ErrorCode::SignatureInvalid => attempt(&["sign"]),
-                _ => Err(e),
-            }),
+        let messages = match rule {
+            NotifyRule::Payment => vec![content(&["sign", "sign_type"])],
+            NotifyRule::Gateway => vec![content(&["sign"])],
+            NotifyRule::Auto => vec![content(&["sign", "sign_type"]), content(&["sign"])],
         };
-        verdict.map_err(|e| e.with_provider(super::PROVIDER))?;
-        let params = pairs
-            .iter()
-            .map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Notification { params })
+        let step = VerifyStep { hash: sign_type.hash(), signature, candidates: self.candidates(None, &messages)? };
+        let invalid =
+            Error::signature_invalid("the notification signature does not verify").with_provider(super::PROVIDER);
+        Ok(Pending::verified(step, invalid, move |_| {
+            let params = pairs
+                .iter()
+                .map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?)))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Notification { params })
+        }))
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::Alipay;
 use crate::codec::canonical::{self, EmptyValues};
 use crate::codec::{form, time};
+use crate::crypto::step::{Pending, SignStep};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::money::Money;
@@ -126,13 +127,15 @@ fn amount_value(key: &str, value: &Value, currency: &str) -> Result<Value> {
 }
 
 impl Alipay {
-    /// Every parameter of the request, `sign` last, in a stable order.
+    /// Every parameter of the request, `sign` last, in a stable order, once the string to sign is
+    /// signed.
     pub fn signed_params(
         &self,
         method: &str,
         biz_content: Option<&Value>,
         options: &RequestOptions,
-    ) -> Result<Vec<(String, String)>> {
+    ) -> Result<Pending<Vec<(String, String)>>> {
+        let key_id = self.signing_key()?;
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_') {
             return Err(Error::bad_input(format!("{method:?} is not an Alipay method name")));
         }
@@ -155,8 +158,8 @@ impl Alipay {
         optional("app_auth_token", options.app_auth_token.as_ref());
         optional("auth_token", options.auth_token.as_ref());
         if let Some(cert) = &self.cert {
-            params.push(("app_cert_sn".into(), cert.app_cert_sn.clone()));
-            params.push(("alipay_root_cert_sn".into(), cert.alipay_root_cert_sn.clone()));
+            optional("app_cert_sn", cert.app_cert_sn.as_ref());
+            optional("alipay_root_cert_sn", cert.alipay_root_cert_sn.as_ref());
         }
         if let Some(biz) = biz_content {
             let text = biz_content_text(biz)?;
@@ -175,10 +178,11 @@ impl Alipay {
             return Err(Error::bad_input("encrypt: true needs a biz_content to encrypt"));
         }
         params.extend(options.params.iter().cloned());
-        let content = string_to_sign(&params);
-        let signature = self.signer.sign(self.sign_type.hash(), &content)?;
-        params.push(("sign".into(), STANDARD.encode(signature)));
-        Ok(params)
+        let step = SignStep { key_id, hash: self.sign_type.hash(), message: string_to_sign(&params) };
+        Ok(Pending::signing(step, move |signature| {
+            params.push(("sign".into(), STANDARD.encode(signature)));
+            Ok(params)
+        }))
     }
 
     /// A signed `POST` to the gateway, parameters split between query and form body.
@@ -187,36 +191,46 @@ impl Alipay {
         method: &str,
         biz_content: Option<&Value>,
         options: &RequestOptions,
-    ) -> Result<HttpRequest> {
-        let params = self.signed_params(method, biz_content, options)?;
-        let (query, body): (Vec<_>, Vec<_>) = params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
-        Ok(HttpRequest {
-            method: "POST",
-            url: format!("{}?{}", self.gateway, form::encode(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
-            headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
-            body: Some(form::encode(body.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
-        })
+    ) -> Result<Pending<HttpRequest>> {
+        let gateway = self.gateway.clone();
+        Ok(self.signed_params(method, biz_content, options)?.map(move |params| {
+            let (query, body): (Vec<_>, Vec<_>) =
+                params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
+            Ok(HttpRequest {
+                method: "POST",
+                url: format!("{gateway}?{}", form::encode(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+                headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
+                body: Some(form::encode(body.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+            })
+        }))
     }
 
     /// A page API (`alipay.trade.wap.pay`, `alipay.trade.page.pay`): no server call; the buyer's browser
     /// is sent to a signed GET URL, or posts an auto-submitting form.
-    pub fn build_page(&self, method: &str, biz_content: &Value, options: &RequestOptions) -> Result<PageRequest> {
-        let params = self.signed_params(method, Some(biz_content), options)?;
-        let url = format!("{}?{}", self.gateway, form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
-        let mut html = format!(
-            "<form id=\"alipaysubmit\" name=\"alipaysubmit\" action=\"{}?charset=utf-8\" method=\"POST\">",
-            html_escape(&self.gateway)
-        );
-        for (name, value) in &params {
-            html.push_str(&format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
-                html_escape(name),
-                html_escape(value)
-            ));
-        }
-        html.push_str("<input type=\"submit\" value=\"ok\" style=\"display:none;\"/></form>");
-        html.push_str("<script>document.forms['alipaysubmit'].submit();</script>");
-        Ok(PageRequest { url, form: html, params })
+    pub fn build_page(
+        &self,
+        method: &str,
+        biz_content: &Value,
+        options: &RequestOptions,
+    ) -> Result<Pending<PageRequest>> {
+        let gateway = self.gateway.clone();
+        Ok(self.signed_params(method, Some(biz_content), options)?.map(move |params| {
+            let url = format!("{gateway}?{}", form::encode(params.iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+            let mut html = format!(
+                "<form id=\"alipaysubmit\" name=\"alipaysubmit\" action=\"{}?charset=utf-8\" method=\"POST\">",
+                html_escape(&gateway)
+            );
+            for (name, value) in &params {
+                html.push_str(&format!(
+                    "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                    html_escape(name),
+                    html_escape(value)
+                ));
+            }
+            html.push_str("<input type=\"submit\" value=\"ok\" style=\"display:none;\"/></form>");
+            html.push_str("<script>document.forms['alipaysubmit'].submit();</script>");
+            Ok(PageRequest { url, form: html, params })
+        }))
     }
 }
 

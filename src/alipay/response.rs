@@ -5,8 +5,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
+use super::aes::ContentKey;
 use super::{Alipay, provider_error};
 use crate::codec::json_node::top_level_members;
+use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;
 
@@ -61,21 +63,48 @@ pub fn locate<'a>(raw: &'a str, method: &str, limits: &Limits) -> Result<RawResp
 }
 
 impl Alipay {
-    /// Verifies and parses the raw response text of `method`. Returns the node as parsed JSON text
-    /// (decrypted when it was encrypted). Failures: see the error codes in the README.
-    pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
+    /// Locates the response node of `method` in the raw response text and asks for its signature to
+    /// be verified; once verified, the node is returned as JSON text (decrypted when it was
+    /// encrypted). Failures: see the error codes in the README.
+    pub fn parse_response(&self, method: &str, raw: &str) -> Result<Pending<String>> {
         let located = locate(raw, method, &self.limits)?;
-        self.check_alipay_cert_sn(located.alipay_cert_sn.as_deref())?;
-        let verified = match &located.sign {
-            Some(sign) => {
-                self.verify_node(located.node_text, sign)?;
-                true
-            }
-            None => false,
+        let node_text = located.node_text;
+        // Alipay's Java SDK verifies the node once more with `\/` unescaped.
+        let mut messages = vec![node_text.as_bytes().to_vec()];
+        if node_text.contains("\\/") {
+            messages.push(node_text.replace("\\/", "/").into_bytes());
+        }
+        let candidates = self.candidates(located.alipay_cert_sn.as_deref(), &messages)?;
+        let node = Node {
+            name: located.node_name,
+            text: node_text.to_owned(),
+            content_key: self.content_key.clone(),
+            limits: self.limits,
         };
-        let node_json = match located.node_text.starts_with('"') {
+        let Some(sign) = located.sign else { return Ok(Pending::ready(node.read(false))) };
+        let signature = STANDARD
+            .decode(sign)
+            .map_err(|_| Error::signature_invalid("the response sign is not base64").with_provider(super::PROVIDER))?;
+        let step = VerifyStep { hash: self.sign_type.hash(), signature, candidates };
+        let invalid = Error::signature_invalid("the response signature does not verify").with_provider(super::PROVIDER);
+        Ok(Pending::verified(step, invalid, move |_| node.read(true)))
+    }
+}
+
+/// A located response node, read once its signature is checked.
+struct Node {
+    name: String,
+    text: String,
+    content_key: Option<ContentKey>,
+    limits: Limits,
+}
+
+impl Node {
+    /// The node's JSON text (decrypted), when it is a success; otherwise the failure it reports.
+    fn read(self, verified: bool) -> Result<String> {
+        let node_json = match self.text.starts_with('"') {
             true => {
-                let ciphertext: String = serde_json::from_str(located.node_text)
+                let ciphertext: String = serde_json::from_str(&self.text)
                     .map_err(|_| Error::malformed("the encrypted response node is not a JSON string"))?;
                 let key = self.content_key.as_ref().ok_or_else(|| {
                     Error::bad_input("the response is encrypted but no encryptKey is configured")
@@ -83,7 +112,7 @@ impl Alipay {
                 })?;
                 key.decrypt(&ciphertext)?
             }
-            false => located.node_text.to_owned(),
+            false => self.text,
         };
         // The node is one JSON object whose member names are unique once unescaped (the check also
         // bounds a decrypted node before it is parsed).
@@ -91,12 +120,13 @@ impl Alipay {
         let node: Value = serde_json::from_str(&node_json)
             .map_err(|_| Error::malformed("the response node is not valid JSON").with_provider(super::PROVIDER))?;
         let code = node.get("code").and_then(Value::as_str);
-        let success = located.node_name != "error_response" && matches!(code, None | Some("10000"));
+        let success = self.name != "error_response" && matches!(code, None | Some("10000"));
         match (success, verified) {
             (true, true) => Ok(node_json),
-            (true, false) => Err(Error::signature_invalid(format!("the {} is not signed", located.node_name))
-                .with_provider(super::PROVIDER)),
-            (false, true) if located.node_name != "error_response" => Err(provider_error(
+            (true, false) => {
+                Err(Error::signature_invalid(format!("the {} is not signed", self.name)).with_provider(super::PROVIDER))
+            }
+            (false, true) if self.name != "error_response" => Err(provider_error(
                 ErrorCode::ProviderBusiness,
                 failure_message(&node, "business failure"),
                 Some(&node),
@@ -107,21 +137,6 @@ impl Alipay {
                 Some(&node),
             )),
         }
-    }
-
-    /// The node's signature, over its raw text; once more with `\/` unescaped, as Alipay's Java SDK does.
-    fn verify_node(&self, node_text: &str, sign: &str) -> Result<()> {
-        let signature = STANDARD
-            .decode(sign)
-            .map_err(|_| Error::signature_invalid("the response sign is not base64").with_provider(super::PROVIDER))?;
-        let hash = self.sign_type.hash();
-        match self.verify_alipay(hash, node_text.as_bytes(), &signature) {
-            Err(e) if e.code() == ErrorCode::SignatureInvalid && node_text.contains("\\/") => {
-                self.verify_alipay(hash, node_text.replace("\\/", "/").as_bytes(), &signature)
-            }
-            other => other,
-        }
-        .map_err(|e| e.with_provider(super::PROVIDER))
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::Alipay;
 use super::request::{PageRequest, RequestOptions};
+use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::options::Fields;
@@ -21,7 +22,7 @@ pub const WAP_PAY: &str = "alipay.trade.wap.pay";
 impl Alipay {
     /// `alipay.system.oauth.token`: `{ code }` (grant_type `authorization_code`) or `{ refreshToken }`.
     /// Its parameters are top-level, not biz_content.
-    pub fn build_oauth_token(&self, args: &Value, options: RequestOptions) -> Result<HttpRequest> {
+    pub fn build_oauth_token(&self, args: &Value, options: RequestOptions) -> Result<Pending<HttpRequest>> {
         let f = Fields::of(args, "oauth token arguments")?;
         f.only(&["code", "refreshToken"])?;
         let mut options = options;
@@ -41,7 +42,7 @@ impl Alipay {
 
     /// `alipay.trade.create` for `my.tradePay`: `out_trade_no`, `total_amount`, `subject`, and exactly
     /// one of `buyer_id` / `buyer_open_id`; `product_code` defaults to `JSAPI_PAY`.
-    pub fn build_trade_create(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_trade_create(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         let mut biz = object(biz, TRADE_CREATE)?;
         require(&biz, TRADE_CREATE, &["out_trade_no", "total_amount", "subject"])?;
         exactly_one(&biz, TRADE_CREATE, &["buyer_id", "buyer_open_id"])?;
@@ -50,41 +51,41 @@ impl Alipay {
     }
 
     /// `alipay.trade.query` by `out_trade_no` or `trade_no`.
-    pub fn build_trade_query(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_trade_query(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         self.by_trade(TRADE_QUERY, biz, &[], options)
     }
 
     /// `alipay.trade.close` by `out_trade_no` or `trade_no` (unpaid trades only).
-    pub fn build_trade_close(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_trade_close(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         self.by_trade(TRADE_CLOSE, biz, &[], options)
     }
 
     /// `alipay.trade.refund`: `refund_amount`; `out_request_no` identifies each partial refund.
-    pub fn build_trade_refund(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_trade_refund(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         self.by_trade(TRADE_REFUND, biz, &["refund_amount"], options)
     }
 
     /// `alipay.trade.fastpay.refund.query`: `out_request_no` of the refund.
-    pub fn build_refund_query(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_refund_query(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         self.by_trade(REFUND_QUERY, biz, &["out_request_no"], options)
     }
 
     /// `alipay.trade.precreate` (a QR code to scan).
-    pub fn build_trade_precreate(&self, biz: &Value, options: &RequestOptions) -> Result<HttpRequest> {
+    pub fn build_trade_precreate(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         let biz = object(biz, TRADE_PRECREATE)?;
         require(&biz, TRADE_PRECREATE, &["out_trade_no", "total_amount", "subject"])?;
         self.build_request(TRADE_PRECREATE, Some(&Value::Object(biz)), options)
     }
 
     /// `alipay.trade.wap.pay` (the H5 page): `product_code` defaults to `QUICK_WAP_WAY`.
-    pub fn build_wap_pay(&self, biz: &Value, options: &RequestOptions) -> Result<PageRequest> {
+    pub fn build_wap_pay(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<PageRequest>> {
         let mut biz = object(biz, WAP_PAY)?;
         require(&biz, WAP_PAY, &["out_trade_no", "total_amount", "subject"])?;
         default(&mut biz, WAP_PAY, "product_code", "QUICK_WAP_WAY")?;
         self.build_page(WAP_PAY, &Value::Object(biz), options)
     }
 
-    fn by_trade(&self, method: &str, biz: &Value, required: &[&str], options: &RequestOptions) -> Result<HttpRequest> {
+    fn by_trade(&self, method: &str, biz: &Value, required: &[&str], options: &RequestOptions) -> Result<Pending<HttpRequest>> {
         let biz = object(biz, method)?;
         if !has(&biz, method, "out_trade_no")? && !has(&biz, method, "trade_no")? {
             return Err(Error::bad_input(format!("{method}: out_trade_no or trade_no is required")));

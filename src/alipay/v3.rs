@@ -9,6 +9,7 @@ use super::request::biz_content_text;
 use super::{Alipay, provider_error};
 use crate::codec::json_node::check_within;
 use crate::crypto::rsa::Hash;
+use crate::crypto::step::{Pending, SignStep, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpRequest;
 use crate::options::Fields;
@@ -35,7 +36,8 @@ fn header_value<'a>(value: &'a str, what: &str) -> Result<&'a str> {
 impl Alipay {
     /// `args`: `{ method, path, body?, appAuthToken?, nonce?, timestamp?, requestId? }`; `now_ms` and
     /// `fresh_nonce` are the host's defaults for `timestamp` and `nonce`.
-    pub fn build_v3_request(&self, args: &Value, now_ms: f64, fresh_nonce: &str) -> Result<HttpRequest> {
+    pub fn build_v3_request(&self, args: &Value, now_ms: f64, fresh_nonce: &str) -> Result<Pending<HttpRequest>> {
+        let key_id = self.signing_key()?;
         let f = Fields::of(args, "Alipay v3 request")?;
         f.only(&["method", "path", "body", "appAuthToken", "nonce", "timestamp", "requestId"])?;
         let method = match f.str("method")?.unwrap_or("POST").to_ascii_uppercase().as_str() {
@@ -65,35 +67,37 @@ impl Alipay {
         let token = f.str("appAuthToken")?.map(|t| header_value(t, "appAuthToken")).transpose()?;
         let request_id = f.str("requestId")?.map(|t| header_value(t, "requestId")).transpose()?;
         let mut auth = format!("app_id={}", self.app_id);
-        if let Some(cert) = &self.cert {
-            auth.push_str(&format!(",app_cert_sn={}", cert.app_cert_sn));
+        if let Some(sn) = self.cert.as_ref().and_then(|c| c.app_cert_sn.as_ref()) {
+            auth.push_str(&format!(",app_cert_sn={sn}"));
         }
         auth.push_str(&format!(",nonce={nonce},timestamp={}", timestamp.trunc() as u64));
         let content = v3_string_to_sign(&auth, method, path, body.as_deref().unwrap_or(""), token);
-        let signature = STANDARD.encode(self.signer.sign(Hash::Sha256, content.as_bytes())?);
-        let mut headers = vec![
-            ("authorization".to_owned(), format!("ALIPAY-SHA256withRSA {auth},sign={signature}")),
-            ("accept".to_owned(), "application/json".to_owned()),
-        ];
+        let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
         if body.is_some() {
             headers.push(("content-type".into(), "application/json".into()));
         }
         if let Some(token) = token {
             headers.push(("alipay-app-auth-token".into(), token.into()));
         }
-        if let Some(cert) = &self.cert {
-            headers.push(("alipay-root-cert-sn".into(), cert.alipay_root_cert_sn.clone()));
+        if let Some(sn) = self.cert.as_ref().and_then(|c| c.alipay_root_cert_sn.as_ref()) {
+            headers.push(("alipay-root-cert-sn".into(), sn.clone()));
         }
         if let Some(id) = request_id {
             headers.push(("alipay-request-id".into(), id.into()));
         }
-        Ok(HttpRequest { method, url: format!("{}{path}", self.v3_endpoint), headers, body })
+        let url = format!("{}{path}", self.v3_endpoint);
+        let step = SignStep { key_id, hash: Hash::Sha256, message: content.into_bytes() };
+        Ok(Pending::signing(step, move |signature| {
+            let authorization = format!("ALIPAY-SHA256withRSA {auth},sign={}", STANDARD.encode(signature));
+            headers.insert(0, ("authorization".to_owned(), authorization));
+            Ok(HttpRequest { method, url, headers, body })
+        }))
     }
 
-    /// Verifies a raw v3 response `{ status, headers, body }` (what `send` returns) over its body, then
-    /// returns the body JSON text (`{}` for an empty body). HTTP errors become `AggpayError`s with
-    /// Alipay's code. Header names match in any case.
-    pub fn verify_v3_response(&self, response: &Value) -> Result<String> {
+    /// Asks for a raw v3 response `{ status, headers, body }` (what `send` returns) to be verified
+    /// over its body; once verified, returns the body JSON text (`{}` for an empty body). HTTP errors
+    /// become `AggpayError`s with Alipay's code. Header names match in any case.
+    pub fn verify_v3_response(&self, response: &Value) -> Result<Pending<String>> {
         let f = Fields::of(response, "Alipay v3 response")?;
         let status = f
             .number("status")?
@@ -108,19 +112,33 @@ impl Alipay {
         let headers = f.get("headers").and_then(Value::as_object);
         let header =
             |name: &str| headers?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str());
-        let signed = match (header("alipay-timestamp"), header("alipay-nonce"), header("alipay-signature")) {
-            (Some(ts), Some(nonce), Some(sig)) => {
-                self.check_alipay_cert_sn(header("alipay-sn"))?;
-                let signature = STANDARD.decode(sig).map_err(|_| {
-                    Error::signature_invalid("alipay-signature is not base64").with_provider(super::PROVIDER)
-                })?;
-                let content = format!("{ts}\n{nonce}\n{body}\n");
-                self.verify_alipay(Hash::Sha256, content.as_bytes(), &signature)
-                    .map_err(|e| e.with_provider(super::PROVIDER))?;
-                true
-            }
-            _ => false,
+        let reply = V3Reply { status, body: body.to_owned(), limits: self.limits };
+        let (Some(ts), Some(nonce), Some(sig)) =
+            (header("alipay-timestamp"), header("alipay-nonce"), header("alipay-signature"))
+        else {
+            self.candidates(None, &[])?;
+            return Ok(Pending::ready(reply.read(false)));
         };
+        let message = format!("{ts}\n{nonce}\n{body}\n").into_bytes();
+        let candidates = self.candidates(header("alipay-sn"), &[message])?;
+        let signature = STANDARD
+            .decode(sig)
+            .map_err(|_| Error::signature_invalid("alipay-signature is not base64").with_provider(super::PROVIDER))?;
+        let step = VerifyStep { hash: Hash::Sha256, signature, candidates };
+        let invalid = Error::signature_invalid("the v3 response signature does not verify").with_provider(super::PROVIDER);
+        Ok(Pending::verified(step, invalid, move |_| reply.read(true)))
+    }
+}
+
+/// A v3 reply, read once its signature is checked.
+struct V3Reply {
+    status: f64,
+    body: String,
+    limits: crate::limits::Limits,
+}
+
+impl V3Reply {
+    fn read(self, signed: bool) -> Result<String> {
         // The body is bounded (depth, members) before a JSON parser builds it.
         let parse = |body: &str| -> Result<Option<Value>> {
             if body.trim().is_empty() {
@@ -129,21 +147,21 @@ impl Alipay {
             check_within(body, &self.limits)?;
             serde_json::from_str(body).map(Some).map_err(|_| Error::malformed("the v3 response body is not JSON"))
         };
-        if (200.0..300.0).contains(&status) {
+        if (200.0..300.0).contains(&self.status) {
             if !signed {
                 return Err(Error::signature_invalid("the v3 response carries no alipay-signature")
                     .with_provider(super::PROVIDER));
             }
-            return match parse(body).map_err(|e| e.with_provider(super::PROVIDER))? {
-                Some(_) => Ok(body.to_owned()),
+            return match parse(&self.body).map_err(|e| e.with_provider(super::PROVIDER))? {
+                Some(_) => Ok(self.body),
                 None => Ok("{}".to_owned()),
             };
         }
         // Error bodies are `{ code, message, links }`; map them onto Alipay's v2 field names.
-        let node = parse(body).ok().flatten().map(|p| {
+        let node = parse(&self.body).ok().flatten().map(|p| {
             serde_json::json!({ "code": p.get("code").cloned().unwrap_or(Value::Null), "msg": p.get("message").cloned().unwrap_or(Value::Null) })
         });
         let code = if signed { ErrorCode::ProviderBusiness } else { ErrorCode::ProviderRejected };
-        Err(provider_error(code, format!("Alipay v3 HTTP {status}"), node.as_ref()))
+        Err(provider_error(code, format!("Alipay v3 HTTP {}", self.status), node.as_ref()))
     }
 }

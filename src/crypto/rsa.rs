@@ -1,9 +1,6 @@
-//! RSA operations and the engine seam.
-//!
-//! Rust builds every byte that is signed; only the RSA primitive itself sits behind [`RsaSigner`] /
-//! [`RsaVerifier`]. The in-Wasm engine is implemented here on [`PrivateKey`] / [`PublicKey`] (the
-//! `rsa` crate: constant-time arithmetic, blinded signing). On Node the bindings implement the same
-//! traits over `node:crypto` `KeyObject`s; PKCS#1 v1.5 is deterministic, so both give the same bytes.
+//! RSA operations of the in-core engine, on [`PrivateKey`] / [`PublicKey`] (the `rsa` crate:
+//! constant-time arithmetic, blinded signing). Host engines (`node:crypto`, WebCrypto) do the same
+//! steps (see [`step`](super::step)); PKCS#1 v1.5 signing is deterministic, so all give the same bytes.
 
 use rsa::{Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, traits::PaddingScheme};
 use sha1::Sha1;
@@ -31,6 +28,7 @@ impl Hash {
         }
     }
 
+    /// `"sha256"` / `"sha-256"` or `"sha1"` / `"sha-1"`, in any case.
     pub fn from_name(name: &str) -> Result<Hash> {
         match name.to_ascii_lowercase().as_str() {
             "sha256" | "sha-256" => Ok(Hash::Sha256),
@@ -40,20 +38,10 @@ impl Hash {
     }
 }
 
-/// Produces RSASSA-PKCS1-v1_5 signatures with a private key it holds.
-pub trait RsaSigner {
-    fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>>;
-}
-
-/// Checks RSASSA-PKCS1-v1_5 signatures against a public key it holds. `Ok(())` means valid; a
-/// signature that does not verify is `ERR_SIGNATURE_INVALID`.
-pub trait RsaVerifier {
-    fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> Result<()>;
-}
-
-impl RsaSigner for PrivateKey {
-    fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
-        // `RsaPrivateKey::sign` blinds the private operation with getrandom's system RNG.
+impl PrivateKey {
+    /// An RSASSA-PKCS1-v1_5 signature over `message`. `RsaPrivateKey::sign` blinds the private
+    /// operation with getrandom's system RNG.
+    pub fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
         let result = match hash {
             Hash::Sha256 => self.rsa().sign(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message)),
             Hash::Sha1 => self.rsa().sign(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message)),
@@ -62,13 +50,14 @@ impl RsaSigner for PrivateKey {
     }
 }
 
-impl RsaVerifier for PublicKey {
-    fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> Result<()> {
-        let result = match hash {
+impl PublicKey {
+    /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature over `message`.
+    pub fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
+        match hash {
             Hash::Sha256 => self.rsa().verify(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message), signature),
             Hash::Sha1 => self.rsa().verify(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message), signature),
-        };
-        result.map_err(|_| Error::signature_invalid("RSA signature does not verify"))
+        }
+        .is_ok()
     }
 }
 

@@ -20,8 +20,10 @@ use x509_cert::Certificate as X509;
 use zeroize::Zeroizing;
 
 mod java_name;
+mod ring;
 
 use java_name::{names_in_encoding_order, rfc2253};
+pub use ring::{KeyDer, KeyRing};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::limits::Limits;

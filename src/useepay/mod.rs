@@ -12,9 +12,10 @@ use zeroize::Zeroizing;
 
 use crate::codec::canonical::{self, EmptyValues};
 use crate::crypto::digest::{constant_time_eq, hex_lower, md5};
-use crate::crypto::rsa::{Hash, RsaSigner, RsaVerifier};
-use crate::error::{Error, Result};
-use crate::keys::{PrivateKey, PublicKey, load_private_key, load_public_key};
+use crate::crypto::rsa::Hash;
+use crate::crypto::step::{Candidate, Pending, SignStep, VerifyStep};
+use crate::error::{Error, ErrorCode, Result};
+use crate::keys::{KeyRing, load_private_key, load_public_key};
 use crate::limits::Limits;
 use crate::options::Fields;
 
@@ -22,11 +23,17 @@ pub const PROVIDER: &str = "useepay";
 pub const PRODUCTION_GATEWAY: &str = "https://pay-gateway.useepay.com";
 pub const SANDBOX_GATEWAY: &str = "https://pay-gateway1.uat.useepay.com";
 
+/// The id of the merchant's private key in a UseePay client's key ring.
+pub const MERCHANT_KEY_ID: &str = "merchant";
+/// The id of UseePay's public key in a UseePay client's key ring.
+pub const USEEPAY_KEY_ID: &str = "useepay";
+
 /// How requests are signed and responses verified: `MD5` with the portal's MD5 key, or `RSA`
-/// (SHA256withRSA) with the merchant key pair and UseePay's public key.
+/// (SHA256withRSA) with the merchant's private key and UseePay's public key (either may be left out
+/// of a client that only verifies, or only builds requests).
 enum Scheme {
     Md5(Md5Key),
-    Rsa { signer: Box<dyn RsaSigner>, useepay: Box<dyn RsaVerifier> },
+    Rsa(KeyRing),
 }
 
 /// The MD5 key (配置中心 → 密钥管理). Its `Debug` never shows it.
@@ -72,15 +79,12 @@ const CONFIG_FIELDS: &[&str] = &[
     "notifyUrl",
     "emptyValues",
     "limits",
-    "engine",
 ];
 
 impl UseePay {
-    pub fn new(
-        config: &Value,
-        signer: impl FnOnce(PrivateKey) -> Result<Box<dyn RsaSigner>>,
-        verifier: impl FnOnce(PublicKey) -> Result<Box<dyn RsaVerifier>>,
-    ) -> Result<UseePay> {
+    /// Reads the configuration and loads its keys. In RSA mode `privateKey` is needed to build
+    /// requests and `useepayPublicKey` to verify; a client may hold only one of them.
+    pub fn new(config: &Value) -> Result<UseePay> {
         let f = Fields::of(config, "UseePay config")?;
         f.only(CONFIG_FIELDS)?;
         let limits = Limits::from_json(f.get("limits"))?;
@@ -97,23 +101,29 @@ impl UseePay {
                         "UseePay config: signType RSA takes privateKey and useepayPublicKey, not md5Key",
                     ));
                 }
-                let private = load_private_key(
-                    f.required_str("privateKey")?,
-                    "UseePay merchant private key (privateKey)",
-                    &limits,
-                )?;
-                let public = load_public_key(
-                    f.required_str("useepayPublicKey")?,
-                    "UseePay public key (useepayPublicKey)",
-                    &limits,
-                )?;
-                if public == private.public_key() {
-                    return Err(Error::new(
-                        crate::ErrorCode::KeyMismatch,
-                        "UseePay config: useepayPublicKey is your own public key; use the UseePay RSA public key from the portal",
-                    ));
+                let mut keys = KeyRing::new();
+                if let Some(text) = f.str("privateKey")? {
+                    let key = load_private_key(text, "UseePay merchant private key (privateKey)", &limits)?;
+                    keys.set_private(MERCHANT_KEY_ID, key);
                 }
-                Scheme::Rsa { signer: signer(private)?, useepay: verifier(public)? }
+                if let Some(text) = f.str("useepayPublicKey")? {
+                    let key = load_public_key(text, "UseePay public key (useepayPublicKey)", &limits)?;
+                    keys.add_public(USEEPAY_KEY_ID, key);
+                }
+                match (keys.private_key(), keys.public_key(USEEPAY_KEY_ID)) {
+                    (None, None) => {
+                        return Err(Error::bad_input(
+                            "UseePay config: signType RSA takes privateKey (to build requests), useepayPublicKey (to verify), or both",
+                        ));
+                    }
+                    (Some(private), Some(public)) if *public == private.public_key() => {
+                        return Err(Error::new(
+                            ErrorCode::KeyMismatch,
+                            "UseePay config: useepayPublicKey is your own public key; use the UseePay RSA public key from the portal",
+                        ));
+                    }
+                    _ => Scheme::Rsa(keys),
+                }
             }
             other => {
                 return Err(Error::bad_input(format!("UseePay config: signType must be MD5 or RSA, not {other:?}")));
@@ -155,7 +165,7 @@ impl UseePay {
     pub fn sign_type(&self) -> &'static str {
         match self.scheme {
             Scheme::Md5(_) => "MD5",
-            Scheme::Rsa { .. } => "RSA",
+            Scheme::Rsa(_) => "RSA",
         }
     }
 
@@ -169,21 +179,46 @@ impl UseePay {
         canonical::build(fields.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())), &["sign"], self.empty_values)
     }
 
-    /// The `sign` value for these fields (any set; `sign` itself is left out).
-    pub fn sign(&self, fields: &[(String, String)]) -> Result<String> {
+    /// In RSA mode, this client's keys; as an [`Engine`](crate::crypto::step::Engine) they answer
+    /// steps in-core. An MD5 client has none (its steps are all [`Step::Nothing`](crate::crypto::step::Step)).
+    pub fn keys(&self) -> Option<&KeyRing> {
+        match &self.scheme {
+            Scheme::Md5(_) => None,
+            Scheme::Rsa(keys) => Some(keys),
+        }
+    }
+
+    /// The `sign` value for these fields (any set; `sign` itself is left out): computed at once
+    /// with MD5, a signing step with RSA.
+    pub fn sign(&self, fields: &[(String, String)]) -> Result<Pending<String>> {
         let content = self.string_to_sign(fields);
         match &self.scheme {
-            Scheme::Md5(key) => Ok(md5_sign(&content, &key.0)),
-            Scheme::Rsa { signer, .. } => {
-                use base64::Engine;
-                Ok(base64::engine::general_purpose::STANDARD.encode(signer.sign(Hash::Sha256, &content)?))
+            Scheme::Md5(key) => Ok(Pending::ready(Ok(md5_sign(&content, &key.0)))),
+            Scheme::Rsa(keys) => {
+                let key_id = keys.private_id().map(str::to_owned).ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::VerifyOnly,
+                        "this UseePay client is verify-only (no privateKey): it verifies what UseePay sends but cannot build signed requests",
+                    )
+                    .with_provider(PROVIDER)
+                })?;
+                let step = SignStep { key_id, hash: Hash::Sha256, message: content };
+                Ok(Pending::signing(step, |signature| {
+                    use base64::Engine;
+                    Ok(base64::engine::general_purpose::STANDARD.encode(signature))
+                }))
             }
         }
     }
 
-    /// Verifies `fields` (everything received, `sign` included) with the configured scheme; the
-    /// message's own `signType` must name that scheme.
-    fn verify(&self, fields: &[(String, String)]) -> Result<()> {
+    /// Checks `fields` (everything received, `sign` included) with the configured scheme — at once
+    /// with MD5, as a verification step with RSA — and hands them to `then` once verified. The
+    /// message's own `signType` must name the configured scheme.
+    fn verify<T: 'static>(
+        &self,
+        fields: Vec<(String, String)>,
+        then: impl FnOnce(Vec<(String, String)>) -> Result<T> + 'static,
+    ) -> Result<Pending<T>> {
         let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let invalid = |m: &str| Error::signature_invalid(m.to_owned()).with_provider(PROVIDER);
         let sign = get("sign").filter(|s| !s.trim().is_empty()).ok_or_else(|| invalid("the message has no sign"))?;
@@ -198,21 +233,30 @@ impl UseePay {
             }
             Some(t) => return Err(invalid(&format!("unknown signType {t:?}"))),
         }
-        let content = self.string_to_sign(fields);
+        let content = self.string_to_sign(&fields);
         match &self.scheme {
             Scheme::Md5(key) => {
                 if constant_time_eq(md5_sign(&content, &key.0).as_bytes(), sign.to_ascii_lowercase().as_bytes()) {
-                    Ok(())
+                    Ok(Pending::ready(then(fields)))
                 } else {
                     Err(invalid("MD5 signature does not match"))
                 }
             }
-            Scheme::Rsa { useepay, .. } => {
+            Scheme::Rsa(keys) => {
+                if keys.public_key(USEEPAY_KEY_ID).is_none() {
+                    return Err(Error::new(
+                        ErrorCode::NoProviderKey,
+                        "this UseePay client has no useepayPublicKey: it cannot verify",
+                    )
+                    .with_provider(PROVIDER));
+                }
                 use base64::Engine;
                 let signature = base64::engine::general_purpose::STANDARD
                     .decode(sign)
                     .map_err(|_| invalid("the RSA sign is not base64"))?;
-                useepay.verify(Hash::Sha256, &content, &signature).map_err(|e| e.with_provider(PROVIDER))
+                let candidate = Candidate { key_id: USEEPAY_KEY_ID.to_owned(), message: content };
+                let step = VerifyStep { hash: Hash::Sha256, signature, candidates: vec![candidate] };
+                Ok(Pending::verified(step, invalid("RSA signature does not verify"), move |_| then(fields)))
             }
         }
     }
@@ -236,12 +280,12 @@ mod tests {
         // shared/specs/useepay.md §2.4 vector 3: `b` is whitespace only and left out.
         let client = UseePay::new(
             &serde_json::json!({"merchantNo": "1", "appId": "a", "signType": "MD5", "md5Key": "test_md5_key_123"}),
-            |_| unreachable!(),
-            |_| unreachable!(),
         )
         .unwrap();
         let fields = [("a", "中文"), ("b", " "), ("signType", "MD5")].map(|(k, v)| (k.to_owned(), v.to_owned()));
         assert_eq!(client.string_to_sign(&fields), "a=中文&signType=MD5".as_bytes());
-        assert_eq!(client.sign(&fields).unwrap(), "3636f8dcddea4d010ba5d1dca9ca486d");
+        let sign = client.sign(&fields).unwrap();
+        assert_eq!(sign.step(), &crate::crypto::step::Step::Nothing);
+        assert_eq!(sign.finish(crate::crypto::step::Answer::Nothing).unwrap(), "3636f8dcddea4d010ba5d1dca9ca486d");
     }
 }

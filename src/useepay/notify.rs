@@ -5,13 +5,15 @@ use serde_json::Value;
 
 use super::{PROVIDER, UseePay, result};
 use crate::codec::form;
+use crate::crypto::step::Pending;
 use crate::error::{Error, ErrorCode, Result};
 
 pub const REPLY_BODY: &str = "OK";
 
 impl UseePay {
-    /// Verifies a raw notification body; returns the result model with every field under `fields`.
-    pub fn verify_notify(&self, body: &[u8]) -> Result<Value> {
+    /// Decodes a raw notification body and asks for it to be verified; once verified, returns the
+    /// result model with every field under `fields`.
+    pub fn verify_notify(&self, body: &[u8]) -> Result<Pending<Value>> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::bad_input("the UseePay notification body is empty").with_provider(PROVIDER));
         }
@@ -25,10 +27,11 @@ impl UseePay {
                 }
             })
             .collect::<Result<Vec<_>>>()?;
-        self.verify(&fields)?;
-        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let mut event = result::outcome(&get)?;
-        event["fields"] = Value::Object(fields.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect());
-        Ok(event)
+        self.verify(fields, |fields| {
+            let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let mut event = result::outcome(&get)?;
+            event["fields"] = Value::Object(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect());
+            Ok(event)
+        })
     }
 }

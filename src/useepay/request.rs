@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::UseePay;
 use crate::codec::form;
+use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::money::Money;
@@ -14,7 +15,7 @@ impl UseePay {
     /// Any transaction type on the envelope. `fields` values: strings as they are; objects and arrays
     /// (`payerInfo`, `orderInfo`, `userInfo`) as compact JSON text — the exact string sent is signed;
     /// `amount` as `{ minor, currency }` (fills `currency` too). `path` is `/api` or `/cashier`.
-    pub fn build_request(&self, transaction_type: &str, fields: &Value, path: &str) -> Result<HttpRequest> {
+    pub fn build_request(&self, transaction_type: &str, fields: &Value, path: &str) -> Result<Pending<HttpRequest>> {
         if !matches!(path, "/api" | "/cashier") {
             return Err(Error::bad_input("UseePay path must be /api or /cashier"));
         }
@@ -65,19 +66,21 @@ impl UseePay {
         if let Some(url) = self.notify_url.as_ref().filter(|_| !out.iter().any(|(k, _)| k == "notifyUrl")) {
             out.push(("notifyUrl".into(), url.clone()));
         }
-        let sign = self.sign(&out)?;
-        out.push(("sign".into(), sign));
-        Ok(HttpRequest {
-            method: "POST",
-            url: format!("{}{path}", self.gateway),
-            headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
-            body: Some(form::encode(out.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
-        })
+        let url = format!("{}{path}", self.gateway);
+        Ok(self.sign(&out)?.map(move |sign| {
+            out.push(("sign".into(), sign));
+            Ok(HttpRequest {
+                method: "POST",
+                url,
+                headers: vec![("content-type".into(), "application/x-www-form-urlencoded;charset=utf-8".into())],
+                body: Some(form::encode(out.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
+            })
+        }))
     }
 
     /// The WeChat Pay HK JSAPI payment for a mini program: `{ transactionId, amount, subAppId,
     /// subOpenId, subject, notifyUrl?, echoParam?, expirationMinutes? (1–20) }`.
-    pub fn build_jsapi_pay(&self, args: &Value) -> Result<HttpRequest> {
+    pub fn build_jsapi_pay(&self, args: &Value) -> Result<Pending<HttpRequest>> {
         let f = Fields::of(args, "JSAPI payment")?;
         f.only(&[
             "transactionId",
@@ -120,7 +123,7 @@ impl UseePay {
     }
 
     /// Query by `{ transactionId }` (yours) or `{ reference }` (UseePay's).
-    pub fn build_query(&self, args: &Value) -> Result<HttpRequest> {
+    pub fn build_query(&self, args: &Value) -> Result<Pending<HttpRequest>> {
         let f = Fields::of(args, "query")?;
         f.only(&["transactionId", "reference"])?;
         let mut fields = Map::new();
@@ -133,7 +136,7 @@ impl UseePay {
     }
 
     /// Refund: `{ transactionId (a new, unique refund id), originalTransactionId, amount, notifyUrl? }`.
-    pub fn build_refund(&self, args: &Value) -> Result<HttpRequest> {
+    pub fn build_refund(&self, args: &Value) -> Result<Pending<HttpRequest>> {
         let f = Fields::of(args, "refund")?;
         f.only(&["transactionId", "originalTransactionId", "amount", "notifyUrl", "echoParam"])?;
         let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{PROVIDER, UseePay, client, result};
 use crate::codec::json_node::top_level_members;
+use crate::crypto::step::Pending;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
 use crate::limits::Limits;
 
@@ -31,13 +32,16 @@ pub fn fields_of(raw: &str, limits: &Limits) -> Result<Vec<(String, String)>> {
 
 /// A verified response: its fields, and the normalized result.
 pub struct Verified {
+    /// Every field as received (`sign` included), in order.
     pub fields: Vec<(String, String)>,
 }
 
 impl Verified {
+    /// A field's value.
     pub fn get(&self, name: &str) -> Option<String> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
+    /// The normalized result model (see [`result::outcome`]).
     pub fn outcome(&self) -> Result<Value> {
         result::outcome(&|k| self.get(k))
     }
@@ -57,9 +61,10 @@ impl Verified {
 }
 
 impl UseePay {
-    /// Verifies a raw response. Unsigned failures are `ERR_PROVIDER_REJECTED`; unsigned anything
-    /// else is `ERR_SIGNATURE_INVALID`. Does not judge the business result.
-    pub fn verify_response(&self, raw: &str) -> Result<Verified> {
+    /// Reads a raw response and asks for it to be verified. Unsigned failures are
+    /// `ERR_PROVIDER_REJECTED`; unsigned anything else is `ERR_SIGNATURE_INVALID`. Does not judge
+    /// the business result.
+    pub fn verify_response(&self, raw: &str) -> Result<Pending<Verified>> {
         if raw.trim().is_empty() {
             return Err(Error::malformed("the UseePay response is empty").with_provider(PROVIDER));
         }
@@ -68,56 +73,63 @@ impl UseePay {
         if !signed && verified.get("resultCode").as_deref() == Some("failed") {
             return Err(verified.failure(ErrorCode::ProviderRejected, "refused the request (unsigned)"));
         }
-        self.verify(&verified.fields)?;
-        Ok(verified)
+        self.verify(verified.fields, |fields| Ok(Verified { fields }))
     }
 
     /// A verified response whose `resultCode` is not `failed` (a signed failure is
-    /// `ERR_PROVIDER_BUSINESS` with UseePay's `errorCode` / `errorMsg`).
-    fn accepted(&self, raw: &str, what: &str) -> Result<Verified> {
-        let verified = self.verify_response(raw)?;
-        if verified.get("resultCode").as_deref() == Some("failed") {
-            return Err(verified.failure(ErrorCode::ProviderBusiness, what));
-        }
-        Ok(verified)
+    /// `ERR_PROVIDER_BUSINESS` with UseePay's `errorCode` / `errorMsg`), passed through `then`.
+    fn accepted<T: 'static>(
+        &self,
+        raw: &str,
+        what: &'static str,
+        then: impl FnOnce(Verified) -> Result<T> + 'static,
+    ) -> Result<Pending<T>> {
+        Ok(self.verify_response(raw)?.map(move |verified| {
+            if verified.get("resultCode").as_deref() == Some("failed") {
+                return Err(verified.failure(ErrorCode::ProviderBusiness, what));
+            }
+            then(verified)
+        }))
     }
 
     /// The JSAPI order reply: the result model plus the `wx.requestPayment` object.
-    pub fn parse_jsapi_pay(&self, raw: &str) -> Result<Value> {
-        let verified = self.accepted(raw, "payment failed")?;
-        let redirect = verified.get("redirectParam").filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-            Error::malformed("the JSAPI reply has no redirectParam (nothing to hand to wx.requestPayment)")
-                .with_provider(PROVIDER)
-        })?;
-        let mut out = verified.outcome()?;
-        out["requestPayment"] = client::request_payment(&redirect)?;
-        Ok(out)
+    pub fn parse_jsapi_pay(&self, raw: &str) -> Result<Pending<Value>> {
+        self.accepted(raw, "payment failed", |verified| {
+            let redirect = verified.get("redirectParam").filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+                Error::malformed("the JSAPI reply has no redirectParam (nothing to hand to wx.requestPayment)")
+                    .with_provider(PROVIDER)
+            })?;
+            let mut out = verified.outcome()?;
+            out["requestPayment"] = client::request_payment(&redirect)?;
+            Ok(out)
+        })
     }
 
     /// The query reply: the order's state comes from `transactionInfo` (the top-level `resultCode` is
     /// the query call's own).
-    pub fn parse_query(&self, raw: &str) -> Result<Value> {
-        let verified = self.accepted(raw, "query failed")?;
-        let info_text = verified
-            .get("transactionInfo")
-            .ok_or_else(|| Error::malformed("the query reply has no transactionInfo").with_provider(PROVIDER))?;
-        let info: Value = serde_json::from_str(&info_text)
-            .map_err(|_| Error::malformed("transactionInfo is not valid JSON").with_provider(PROVIDER))?;
-        let info_obj = info
-            .as_object()
-            .ok_or_else(|| Error::malformed("transactionInfo is not an object").with_provider(PROVIDER))?;
-        let get = |k: &str| match info_obj.get(k) {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Null) | None => None,
-            Some(other) => Some(other.to_string()),
-        };
-        let mut out = result::outcome(&get)?;
-        out["transaction"] = info;
-        Ok(out)
+    pub fn parse_query(&self, raw: &str) -> Result<Pending<Value>> {
+        self.accepted(raw, "query failed", |verified| {
+            let info_text = verified
+                .get("transactionInfo")
+                .ok_or_else(|| Error::malformed("the query reply has no transactionInfo").with_provider(PROVIDER))?;
+            let info: Value = serde_json::from_str(&info_text)
+                .map_err(|_| Error::malformed("transactionInfo is not valid JSON").with_provider(PROVIDER))?;
+            let info_obj = info
+                .as_object()
+                .ok_or_else(|| Error::malformed("transactionInfo is not an object").with_provider(PROVIDER))?;
+            let get = |k: &str| match info_obj.get(k) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) | None => None,
+                Some(other) => Some(other.to_string()),
+            };
+            let mut out = result::outcome(&get)?;
+            out["transaction"] = info;
+            Ok(out)
+        })
     }
 
     /// The refund reply (usually `pending`; the final state comes by notification or query).
-    pub fn parse_refund(&self, raw: &str) -> Result<Value> {
-        self.accepted(raw, "refund failed")?.outcome()
+    pub fn parse_refund(&self, raw: &str) -> Result<Pending<Value>> {
+        self.accepted(raw, "refund failed", |verified| verified.outcome())
     }
 }

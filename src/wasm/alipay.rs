@@ -3,9 +3,10 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
+use super::pending::{JsPending, key_der, pending};
 use super::{
-    IntoJs, JsResult, MaxBytes, bytes_of, engine, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
-    str_arg, string_map, string_option, text_of,
+    IntoJs, JsResult, MaxBytes, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request, str_arg,
+    string_map, string_option, text_of,
 };
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
@@ -13,10 +14,11 @@ use crate::alipay::{Alipay, client};
 use crate::http::notify_reply;
 use crate::options::WipedOnDrop;
 
+/// The wasm-bindgen class under the public `Alipay`: every `step_…` method prepares an operation
+/// that the host's engine answers (`pkg/src/seam.mjs`).
 #[wasm_bindgen(js_name = Alipay)]
 pub struct JsAlipay {
     inner: Alipay,
-    engine: &'static str,
 }
 
 fn options(value: &JsValue) -> JsResult<RequestOptions> {
@@ -39,92 +41,97 @@ impl JsAlipay {
 impl JsAlipay {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsResult<JsAlipay> {
-        let engine = engine::choose(&config)?;
-        let inner = Alipay::new(
-            &WipedOnDrop(json_of(&config, "Alipay config", MaxBytes::JSON)?),
-            |key| engine::signer(key, &engine),
-            |key| engine::verifier(key, &engine),
-        )
-        .js()?;
-        Ok(JsAlipay { inner, engine: engine::engine_name(&engine) })
+        let inner = Alipay::new(&WipedOnDrop(json_of(&config, "Alipay config", MaxBytes::JSON)?)).js()?;
+        Ok(JsAlipay { inner })
+    }
+
+    /// The `wasm` engine: answers `pending`'s step with this client's keys, in Wasm, and finishes.
+    #[wasm_bindgen(js_name = __runInWasm)]
+    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
+        pending.run_in_wasm(Some(self.inner.keys()))
+    }
+
+    /// DER of a key of this client's ring, for a host engine.
+    #[wasm_bindgen(js_name = __keyDer)]
+    pub fn key_der(&self, id: JsValue) -> JsResult<js_sys::Uint8Array> {
+        key_der(Some(self.inner.keys()), &id)
     }
 
     /// Any v2 method: `bizContent` is an object or a JSON string (sent exactly as given), or undefined.
-    #[wasm_bindgen(js_name = buildRequest)]
-    pub fn build_request(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildRequest)]
+    pub fn build_request(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsPending> {
         let method = str_arg(&method, "method", MaxBytes::SMALL)?;
         let biz = arg_json(&biz_content, "bizContent")?;
         let biz = (!biz.is_null()).then_some(biz);
         request(self.inner.build_request(&method, biz.as_ref(), &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildOauthToken)]
-    pub fn build_oauth_token(&self, args: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildOauthToken)]
+    pub fn build_oauth_token(&self, args: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_oauth_token(&arg_json(&args, "arguments")?, options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildTradeCreate)]
-    pub fn build_trade_create(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildTradeCreate)]
+    pub fn build_trade_create(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_trade_create(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildTradeQuery)]
-    pub fn build_trade_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildTradeQuery)]
+    pub fn build_trade_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_trade_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildTradeClose)]
-    pub fn build_trade_close(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildTradeClose)]
+    pub fn build_trade_close(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_trade_close(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildTradeRefund)]
-    pub fn build_trade_refund(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildTradeRefund)]
+    pub fn build_trade_refund(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_trade_refund(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildRefundQuery)]
-    pub fn build_refund_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildRefundQuery)]
+    pub fn build_refund_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_refund_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
-    #[wasm_bindgen(js_name = buildTradePrecreate)]
-    pub fn build_trade_precreate(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildTradePrecreate)]
+    pub fn build_trade_precreate(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_trade_precreate(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     /// `{ url, form, params }`: a signed GET URL and an auto-submitting POST form.
-    #[wasm_bindgen(js_name = buildWapPay)]
-    pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
-        let page = self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?).js()?;
-        js_of(&json!({ "url": page.url, "form": page.form, "params": string_map(&page.params) }))
+    #[wasm_bindgen(js_name = step_buildWapPay)]
+    pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        pending(self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), |page| {
+            js_of(&json!({ "url": page.url, "form": page.form, "params": string_map(&page.params) }))
+        })
     }
 
     /// The verified response node of `method`, parsed (decrypted first when encrypted).
-    #[wasm_bindgen(js_name = parseResponse)]
-    pub fn parse_response(&self, method: JsValue, raw: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_parseResponse)]
+    pub fn parse_response(&self, method: JsValue, raw: JsValue) -> JsResult<JsPending> {
         let method = str_arg(&method, "method", MaxBytes::SMALL)?;
         let raw = text_of(&raw, "response body", self.max_input())?;
-        js_of_json_text(&self.inner.parse_response(&method, &raw).js()?)
+        pending(self.inner.parse_response(&method, &raw), |node| js_of_json_text(&node))
     }
 
     /// `{ event, reply }` for a raw notification body; `options.rule`: `payment` (default), `gateway`, `auto`.
-    #[wasm_bindgen(js_name = verifyNotify)]
-    pub fn verify_notify(&self, body: JsValue, opts: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_verifyNotify)]
+    pub fn verify_notify(&self, body: JsValue, opts: JsValue) -> JsResult<JsPending> {
         let rule = NotifyRule::parse(&string_option(&opts, "rule")?.unwrap_or_else(|| "payment".into())).js()?;
-        let notification =
-            self.inner.verify_notify(&bytes_of(&body, "notification body", self.max_input())?, rule).js()?;
-        js_of(&json!({
-            "event": string_map(&notification.params),
-            "reply": notify_reply(REPLY_BODY),
-        }))
+        let body = bytes_of(&body, "notification body", self.max_input())?;
+        pending(self.inner.verify_notify(&body, rule), |notification| {
+            js_of(&json!({ "event": string_map(&notification.params), "reply": notify_reply(REPLY_BODY) }))
+        })
     }
 
     /// Verified `return_url` parameters (the query string, with or without `?`).
-    #[wasm_bindgen(js_name = verifyReturn)]
-    pub fn verify_return(&self, query: JsValue) -> JsResult<JsValue> {
-        let notification = self.inner.verify_return(&bytes_of(&query, "return query", self.max_input())?).js()?;
-        js_of(&string_map(&notification.params))
+    #[wasm_bindgen(js_name = step_verifyReturn)]
+    pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
+        let query = bytes_of(&query, "return query", self.max_input())?;
+        pending(self.inner.verify_return(&query), |notification| js_of(&string_map(&notification.params)))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.
@@ -144,16 +151,16 @@ impl JsAlipay {
     }
 
     /// An OpenAPI v3 request: `{ method, path, body?, appAuthToken?, nonce?, timestamp?, requestId? }`.
-    #[wasm_bindgen(js_name = buildV3Request)]
-    pub fn build_v3_request(&self, args: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_buildV3Request)]
+    pub fn build_v3_request(&self, args: JsValue) -> JsResult<JsPending> {
         request(self.inner.build_v3_request(&arg_json(&args, "arguments")?, now_ms(), &fresh_nonce()?))
     }
 
     /// Verifies `{ status, headers, body }` of a v3 response and returns the parsed body.
-    #[wasm_bindgen(js_name = verifyV3Response)]
-    pub fn verify_v3_response(&self, response: JsValue) -> JsResult<JsValue> {
+    #[wasm_bindgen(js_name = step_verifyV3Response)]
+    pub fn verify_v3_response(&self, response: JsValue) -> JsResult<JsPending> {
         let response = json_of(&response, "response", MaxBytes::envelope(self.inner.limits()))?;
-        js_of_json_text(&self.inner.verify_v3_response(&response).js()?)
+        pending(self.inner.verify_v3_response(&response), |body| js_of_json_text(&body))
     }
 
     #[wasm_bindgen(getter, js_name = appId)]
@@ -170,18 +177,33 @@ impl JsAlipay {
     }
     #[wasm_bindgen(getter, js_name = appCertSn)]
     pub fn app_cert_sn(&self) -> Option<String> {
-        self.inner.cert_mode().map(|c| c.app_cert_sn.clone())
+        self.inner.cert_mode().and_then(|c| c.app_cert_sn.clone())
     }
+    /// The SN of the current Alipay certificate (the first configured).
     #[wasm_bindgen(getter, js_name = alipayCertSn)]
     pub fn alipay_cert_sn(&self) -> Option<String> {
-        self.inner.cert_mode().map(|c| c.alipay_cert_sn.clone())
+        self.inner.cert_mode().and_then(|_| self.inner.keys().public_ids().next().map(str::to_owned))
+    }
+    /// The SNs of every Alipay certificate configured (current first).
+    #[wasm_bindgen(getter, js_name = alipayCertSns)]
+    pub fn alipay_cert_sns(&self) -> Vec<String> {
+        match self.inner.cert_mode() {
+            Some(_) => self.inner.keys().public_ids().map(str::to_owned).collect(),
+            None => Vec::new(),
+        }
     }
     #[wasm_bindgen(getter, js_name = alipayRootCertSn)]
     pub fn alipay_root_cert_sn(&self) -> Option<String> {
-        self.inner.cert_mode().map(|c| c.alipay_root_cert_sn.clone())
+        self.inner.cert_mode().and_then(|c| c.alipay_root_cert_sn.clone())
     }
-    #[wasm_bindgen(getter)]
-    pub fn engine(&self) -> String {
-        self.engine.to_owned()
+    /// Whether this client can build signed requests (it holds the app private key).
+    #[wasm_bindgen(getter, js_name = canSign)]
+    pub fn can_sign(&self) -> bool {
+        self.inner.keys().private_key().is_some()
+    }
+    /// Whether this client can verify what Alipay sends (it holds an Alipay key or certificate).
+    #[wasm_bindgen(getter, js_name = canVerify)]
+    pub fn can_verify(&self) -> bool {
+        self.inner.keys().has_public()
     }
 }

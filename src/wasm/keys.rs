@@ -1,13 +1,18 @@
-//! JS classes over the key loader and the RSA engine seam: `RsaSigner`, `RsaVerifier`, `Certificate`.
+//! JS classes over the key loader and the engine seam: `RsaSigner`, `RsaVerifier`, `Certificate`.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::engine::{self, HostEngine};
-use super::{IntoJs, JsResult, MaxBytes, bytes_of, opt_str_arg, str_arg, string_option};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::pending::{JsPending, key_der, pending};
+use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
-use crate::keys;
+use crate::crypto::step::{Candidate, Pending, SignStep, VerifyStep};
+use crate::error::Error;
+use crate::keys::{self, KeyRing};
 use crate::limits::Limits;
 
 fn hash_of(hash: &JsValue) -> JsResult<Hash> {
@@ -18,17 +23,24 @@ fn role_of(options: &JsValue, default: &str) -> JsResult<String> {
     Ok(string_option(options, "role")?.unwrap_or_else(|| default.to_owned()))
 }
 
+/// The id of the one key in an `RsaSigner`'s or `RsaVerifier`'s ring.
+const KEY_ID: &str = "key";
+
 /// RSASSA-PKCS1-v1_5 signing (and OAEP decryption) with a private key parsed once.
 #[wasm_bindgen(js_name = RsaSigner)]
 pub struct JsRsaSigner {
-    signer: Box<dyn rsa::RsaSigner>,
-    key: keys::PrivateKey,
-    engine: Option<HostEngine>,
+    keys: KeyRing,
+}
+
+impl JsRsaSigner {
+    fn key(&self) -> &keys::PrivateKey {
+        self.keys.private_key().expect("an RsaSigner always holds its key")
+    }
 }
 
 #[wasm_bindgen(js_class = RsaSigner)]
 impl JsRsaSigner {
-    /// `new RsaSigner(privateKey, { engine?, role? })`
+    /// `new RsaSigner(privateKey, { role? })` (the host reads `engine`).
     #[wasm_bindgen(constructor)]
     pub fn new(private_key: JsValue, options: JsValue) -> JsResult<JsRsaSigner> {
         let role = role_of(&options, "private key")?;
@@ -38,104 +50,156 @@ impl JsRsaSigner {
             &Limits::default(),
         )
         .js()?;
-        let engine = engine::choose(&options)?;
-        let signer = engine::signer(key.clone(), &engine).js()?;
-        Ok(JsRsaSigner { signer, key, engine })
+        let mut ring = KeyRing::new();
+        ring.set_private(KEY_ID, key);
+        Ok(JsRsaSigner { keys: ring })
     }
 
     /// Signature bytes over `message` (a string is signed as its UTF-8 bytes); `hash` is `"sha256"` (default) or `"sha1"`.
-    pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<Uint8Array> {
+    #[wasm_bindgen(js_name = step_sign)]
+    pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
         let message = bytes_of(&message, "message", MaxBytes::DATA)?;
-        let signature = self.signer.sign(hash_of(&hash)?, &message).js()?;
-        Ok(Uint8Array::from(signature.as_slice()))
+        let step = SignStep { key_id: KEY_ID.to_owned(), hash: hash_of(&hash)?, message };
+        pending(Ok(Pending::signing(step, Ok)), |signature: Vec<u8>| Ok(Uint8Array::from(signature.as_slice()).into()))
+    }
+
+    /// The same signature as standard base64 text (what providers send and expect).
+    #[wasm_bindgen(js_name = step_signBase64)]
+    pub fn sign_base64(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
+        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
+        let step = SignStep { key_id: KEY_ID.to_owned(), hash: hash_of(&hash)?, message };
+        pending(Ok(Pending::signing(step, Ok)), |signature: Vec<u8>| Ok(JsValue::from_str(&STANDARD.encode(signature))))
+    }
+
+    /// The `wasm` engine: answers `pending`'s step with this key, in Wasm, and finishes.
+    #[wasm_bindgen(js_name = __runInWasm)]
+    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
+        pending.run_in_wasm(Some(&self.keys))
+    }
+
+    /// DER of the key, for a host engine.
+    #[wasm_bindgen(js_name = __keyDer)]
+    pub fn key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
+        key_der(Some(&self.keys), &id)
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) decryption; always in Wasm.
     #[wasm_bindgen(js_name = decryptOaep)]
     pub fn decrypt_oaep(&self, ciphertext: JsValue) -> JsResult<Uint8Array> {
         let ciphertext = bytes_of(&ciphertext, "ciphertext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::oaep_sha1_decrypt(&self.key, &ciphertext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::oaep_sha1_decrypt(self.key(), &ciphertext).js()?.as_slice()))
     }
 
     /// SPKI DER of the matching public key.
     #[wasm_bindgen(js_name = publicKeySpki)]
     pub fn public_key_spki(&self) -> JsResult<Uint8Array> {
-        Ok(Uint8Array::from(self.key.public_key().to_spki_der().js()?.as_slice()))
+        Ok(Uint8Array::from(self.key().public_key().to_spki_der().js()?.as_slice()))
     }
 
+    /// The key's modulus size in bits.
     #[wasm_bindgen(getter)]
     pub fn bits(&self) -> usize {
-        self.key.bits()
-    }
-
-    /// `"node"` or `"wasm"`: where the RSA primitive runs.
-    #[wasm_bindgen(getter)]
-    pub fn engine(&self) -> String {
-        engine::engine_name(&self.engine).to_owned()
+        self.key().bits()
     }
 }
 
 /// RSASSA-PKCS1-v1_5 verification (and RSA encryption) with a public key or certificate parsed once.
 #[wasm_bindgen(js_name = RsaVerifier)]
 pub struct JsRsaVerifier {
-    verifier: Box<dyn rsa::RsaVerifier>,
-    key: keys::PublicKey,
-    engine: Option<HostEngine>,
+    keys: KeyRing,
+}
+
+impl JsRsaVerifier {
+    fn key(&self) -> &keys::PublicKey {
+        self.keys.public_key(KEY_ID).expect("an RsaVerifier always holds its key")
+    }
+
+    /// `true` once the signature verifies over `message`, `false` when it does not.
+    fn check(&self, message: &JsValue, signature: Option<Vec<u8>>, hash: &JsValue) -> JsResult<JsPending> {
+        let message = bytes_of(message, "message", MaxBytes::DATA)?;
+        let hash = hash_of(hash)?;
+        let Some(signature) = signature else { return pending(Ok(Pending::ready(Ok(false))), |v| Ok(v.into())) };
+        let step = VerifyStep { hash, signature, candidates: vec![Candidate { key_id: KEY_ID.to_owned(), message }] };
+        pending(Ok(Pending::verifying(step, |index| Ok(index.is_some()))), |v| Ok(v.into()))
+    }
 }
 
 #[wasm_bindgen(js_class = RsaVerifier)]
 impl JsRsaVerifier {
-    /// `new RsaVerifier(publicKeyOrCertificate, { engine?, role? })`
+    /// `new RsaVerifier(publicKeyOrCertificate, { role? })` (the host reads `engine`).
     #[wasm_bindgen(constructor)]
     pub fn new(public_key: JsValue, options: JsValue) -> JsResult<JsRsaVerifier> {
         let role = role_of(&options, "public key")?;
         let key =
             keys::load_public_key(&str_arg(&public_key, &role, MaxBytes::SMALL)?, &role, &Limits::default()).js()?;
-        let engine = engine::choose(&options)?;
-        let verifier = engine::verifier(key.clone(), &engine).js()?;
-        Ok(JsRsaVerifier { verifier, key, engine })
+        let mut ring = KeyRing::new();
+        ring.add_public(KEY_ID, key);
+        Ok(JsRsaVerifier { keys: ring })
     }
 
-    /// `true` when `signature` is valid for `message`; `false` when it is not. Bad arguments throw.
-    pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<bool> {
-        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
-        let signature = bytes_of(&signature, "signature", MaxBytes::SMALL)?;
-        match self.verifier.verify(hash_of(&hash)?, &message, &signature) {
-            Ok(()) => Ok(true),
-            Err(e) if e.code() == crate::ErrorCode::SignatureInvalid => Ok(false),
-            Err(e) => Err(super::js_error(e)),
-        }
+    /// Whether `signature` (bytes: a `Uint8Array` or `ArrayBuffer`) is valid for `message`. A string
+    /// signature is refused: base64 text goes to `verifyBase64`.
+    #[wasm_bindgen(js_name = step_verify)]
+    pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
+        let signature = signature_bytes(&signature)?;
+        self.check(&message, Some(signature), &hash)
+    }
+
+    /// Whether `signature`, standard base64 text as providers send it, is valid for `message` (text
+    /// that is not base64 is not a valid signature: `false`).
+    #[wasm_bindgen(js_name = step_verifyBase64)]
+    pub fn verify_base64(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
+        let text = str_arg(&signature, "signature (base64 text)", MaxBytes::SMALL)?;
+        self.check(&message, STANDARD.decode(text.trim()).ok(), &hash)
+    }
+
+    /// The `wasm` engine: answers `pending`'s step with this key, in Wasm, and finishes.
+    #[wasm_bindgen(js_name = __runInWasm)]
+    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
+        pending.run_in_wasm(Some(&self.keys))
+    }
+
+    /// DER of the key, for a host engine.
+    #[wasm_bindgen(js_name = __keyDer)]
+    pub fn key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
+        key_der(Some(&self.keys), &id)
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
     #[wasm_bindgen(js_name = encryptOaep)]
     pub fn encrypt_oaep(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
         let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::oaep_sha1_encrypt(&self.key, &plaintext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::oaep_sha1_encrypt(self.key(), &plaintext).js()?.as_slice()))
     }
 
     /// RSAES-PKCS1-v1_5 encryption.
     #[wasm_bindgen(js_name = encryptPkcs1v15)]
     pub fn encrypt_pkcs1v15(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
         let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(&self.key, &plaintext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(self.key(), &plaintext).js()?.as_slice()))
     }
 
     /// SPKI DER of the key.
     #[wasm_bindgen(js_name = publicKeySpki)]
     pub fn public_key_spki(&self) -> JsResult<Uint8Array> {
-        Ok(Uint8Array::from(self.key.to_spki_der().js()?.as_slice()))
+        Ok(Uint8Array::from(self.key().to_spki_der().js()?.as_slice()))
     }
 
+    /// The key's modulus size in bits.
     #[wasm_bindgen(getter)]
     pub fn bits(&self) -> usize {
-        self.key.bits()
+        self.key().bits()
     }
+}
 
-    #[wasm_bindgen(getter)]
-    pub fn engine(&self) -> String {
-        engine::engine_name(&self.engine).to_owned()
+/// Signature bytes; a string is refused with a pointer to the base64 form.
+fn signature_bytes(value: &JsValue) -> JsResult<Vec<u8>> {
+    if value.is_string() {
+        return Err(js_error(Error::bad_input(
+            "signature is a string: pass base64 text to verifyBase64 (or verifyBase64Async), or the signature bytes here",
+        )));
     }
+    bytes_of(value, "signature", MaxBytes::SMALL)
 }
 
 /// An X.509 certificate's public facts.

@@ -2,9 +2,9 @@
 //! only conversions (JS values ⇄ bytes/strings, `Error` → `AggpayError`) and the host RSA engine seam.
 
 mod alipay;
-mod engine;
 mod guard;
 mod keys;
+mod pending;
 mod primitives;
 mod useepay;
 mod wechat;
@@ -23,12 +23,10 @@ thread_local! {
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Called once by every entry point: the `AggpayError` class to throw, and the host's RSA engine
-/// (`node:crypto` on Node, `null` elsewhere).
+/// Called once by every entry point: the `AggpayError` class to throw.
 #[wasm_bindgen(js_name = __configure)]
-pub fn configure(error_class: Function, node_engine: JsValue) {
+pub fn configure(error_class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(error_class));
-    engine::set_node_engine(node_engine);
 }
 
 /// Turns a core error into a thrown `AggpayError` (or a plain `Error` carrying `code` before configuration).
@@ -207,9 +205,11 @@ pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
     js_of_json_text(&value.to_string())
 }
 
-/// A built request as `{ method, url, headers, body }`.
-pub(crate) fn request(result: crate::Result<crate::http::HttpRequest>) -> JsResult<JsValue> {
-    js_of(&result.js()?.to_json())
+/// A request being built, as `{ method, url, headers, body }` once signed.
+pub(crate) fn request(
+    prepared: crate::Result<crate::crypto::step::Pending<crate::http::HttpRequest>>,
+) -> JsResult<pending::JsPending> {
+    pending::pending(prepared, |built| js_of(&built.to_json()))
 }
 
 /// Name/value pairs as a JSON object of strings.

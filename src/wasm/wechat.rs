@@ -3,7 +3,7 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, request, str_arg, text_of};
+use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, str_arg, text_of};
 use crate::options::Fields;
 use crate::options::WipedOnDrop;
 use crate::wechat::login::{self, MiniProgram};
@@ -26,7 +26,8 @@ impl JsWechatMiniProgram {
 
     #[wasm_bindgen(js_name = buildCode2Session)]
     pub fn build_code2session(&self, js_code: JsValue) -> JsResult<JsValue> {
-        request(self.inner.build_code2session(&str_arg(&js_code, "jsCode", MaxBytes::input(self.inner.limits()))?))
+        let js_code = str_arg(&js_code, "jsCode", MaxBytes::input(self.inner.limits()))?;
+        js_of(&self.inner.build_code2session(&js_code).js()?.to_json())
     }
 
     /// `{ openid, sessionKey, unionid? }`; each documented errcode throws its own `AggpayError` code.
