@@ -1,4 +1,5 @@
-// The README's first example: load keys once, sign, verify, and read a certificate.
+// The README's first example: load keys once, sign, verify (base64 text and raw bytes, synchronously
+// and asynchronously), and refuse a key of the wrong kind.
 // Run: node examples/sign-and-verify.mjs   (after `bash scripts/build.sh`)
 import { generateKeyPairSync } from 'node:crypto';
 import { RsaSigner, RsaVerifier, AggpayError } from 'aggpay';
@@ -7,10 +8,13 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 const signer = new RsaSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }), { role: 'app private key' });
 const verifier = new RsaVerifier(publicKey.export({ type: 'spki', format: 'pem' }));
 
-const signature = signer.sign('app_id=2021000122671080&method=alipay.trade.query', 'sha256');
-console.log('engine:', signer.engine, '| signature:', Buffer.from(signature).toString('base64').slice(0, 24) + '…');
-console.log('verifies:', verifier.verify('app_id=2021000122671080&method=alipay.trade.query', signature));
-console.log('tampered verifies:', verifier.verify('app_id=2021000122671080&method=alipay.trade.close', signature));
+const message = 'app_id=2021000122671080&method=alipay.trade.query';
+const sign = signer.signBase64(message, 'sha256');
+console.log('engine:', signer.engine, '| signature:', sign.slice(0, 24) + '…');
+console.log('verifies:', verifier.verifyBase64(message, sign));
+console.log('tampered verifies:', verifier.verifyBase64('app_id=2021000122671080&method=alipay.trade.close', sign));
+const bytes = await signer.signAsync(message);
+console.log('async, as bytes:', await verifier.verifyAsync(message, bytes), '| same signature:', Buffer.from(bytes).toString('base64') === sign);
 
 try {
   new RsaSigner(publicKey.export({ type: 'spki', format: 'pem' }), { role: 'app private key' });

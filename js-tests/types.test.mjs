@@ -1,8 +1,10 @@
 // pkg/types/index.d.ts: a strict TypeScript consumer type-checks against it (node16 and bundler
-// resolution, ESM and CommonJS consumers), and every runtime export (and every method, getter and
-// primitive) is declared, and every declared value exists at runtime.
+// resolution, ESM and CommonJS consumers), the real global `fetch` is a FetchLike (DOM, webworker and
+// @types/node-style globals), and every runtime export (and every method, getter and primitive) is
+// declared, and every declared value exists at runtime.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
@@ -12,10 +14,13 @@ import { makeTempDir, pkgDir, removeDir, repoRoot, run } from './helpers.mjs';
 const TSC = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const DTS = path.join(pkgDir, 'types', 'index.d.ts');
 
-/** Uses the foundation API the way an application would; the @ts-expect-error lines must stay errors. */
+/** Uses the API the way an application would; the @ts-expect-error lines must stay errors. */
 const CONSUMER = `
-import { AggpayError, Certificate, RsaSigner, RsaVerifier, primitives } from 'aggpay';
-import type { AggpayErrorCode, BytesInput, Engine, HashName, KeyOptions } from 'aggpay';
+import { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, UseePay, primitives, send } from 'aggpay';
+import type {
+  AggpayErrorCode, AlipayConfig, AlipayNotifyResult, AsyncEngineName, BytesInput, Engine, FetchLike, HashName,
+  HttpRequest, KeyOptions, RawResponse, SendOptions, SyncEngineName, UseePayConfig, UseePayResult, WxRequestPayment,
+} from 'aggpay';
 
 const options: KeyOptions = { engine: 'wasm', role: 'app private key' };
 const signer = new RsaSigner('-----BEGIN PRIVATE KEY-----', options);
@@ -23,18 +28,24 @@ const hash: HashName = 'sha1';
 const signature: Uint8Array = signer.sign('message', hash);
 const signatureOfBytes: Uint8Array = signer.sign(new Uint8Array([1, 2, 3]));
 const signatureOfBuffer: Uint8Array = signer.sign(new ArrayBuffer(3));
+const signatureBase64: string = signer.signBase64('message', 'sha256');
 const plaintext: Uint8Array = signer.decryptOaep(signature);
 const spki: Uint8Array = signer.publicKeySpki();
 const bits: number = signer.bits;
 const where: 'node' | 'wasm' = signer.engine;
+const whereAsync: 'node' | 'wasm' | 'webcrypto' = signer.asyncEngine;
 signer.free();
 
 const engine: Engine = 'auto';
+const engines: Engine[] = ['auto', 'node', 'wasm', 'webcrypto'];
 const verifier = new RsaVerifier('-----BEGIN PUBLIC KEY-----', { engine });
 const valid: boolean = verifier.verify('message', signature, 'sha256');
+const validOfBuffer: boolean = verifier.verify(new Uint8Array(1), new ArrayBuffer(256));
+const validBase64: boolean = verifier.verifyBase64('message', signatureBase64, 'sha1');
 const oaep: Uint8Array = verifier.encryptOaep('secret');
 const pkcs1: Uint8Array = verifier.encryptPkcs1v15(new Uint8Array(4));
 const verifierBits: number = verifier.bits;
+const verifierEngines: [SyncEngineName, AsyncEngineName] = [verifier.engine, verifier.asyncEngine];
 
 const certificate: Certificate = Certificate.parse('-----BEGIN CERTIFICATE-----');
 const chain: Certificate[] = Certificate.parseChain('-----BEGIN CERTIFICATE-----');
@@ -51,6 +62,156 @@ const digests: Uint8Array[] = [
 ];
 const same: boolean = primitives.timingSafeEqual('a', 'b');
 
+// RSA on the asynchronous engine: every …Async method returns a Promise of its twin's result.
+async function rsaAsync(): Promise<void> {
+  const web = new RsaSigner('-----BEGIN PRIVATE KEY-----', { engine: 'webcrypto' });
+  const asyncEngine: AsyncEngineName = web.asyncEngine;
+  const isWebCrypto: boolean = web.asyncEngine === 'webcrypto';
+  const pending: Promise<Uint8Array> = web.signAsync('message');
+  const bytes: Uint8Array = await pending;
+  const sha1: Uint8Array = await web.signAsync(new Uint8Array(2), 'sha1');
+  const text: string = await web.signBase64Async('message');
+  const checker = new RsaVerifier('-----BEGIN PUBLIC KEY-----', { engine: 'webcrypto', role: 'Alipay public key' });
+  const checks: boolean[] = [
+    await checker.verifyAsync('message', bytes),
+    await checker.verifyAsync('message', sha1.slice(), 'sha1'),
+    await checker.verifyBase64Async('message', text),
+    await checker.verifyBase64Async(new Uint8Array(1), text, 'sha256'),
+  ];
+  void [asyncEngine, isWebCrypto, checks];
+}
+
+// Alipay: a full client, a verify-only one (no privateKey), a rotated-certificate one.
+const alipayConfig: AlipayConfig = {
+  appId: '2021000000000000',
+  privateKey: '-----BEGIN PRIVATE KEY-----',
+  appCert: '-----BEGIN CERTIFICATE-----',
+  alipayCert: '-----BEGIN CERTIFICATE-----',
+  alipayRootCert: '-----BEGIN CERTIFICATE-----',
+  engine: 'webcrypto',
+};
+const alipay = new Alipay(alipayConfig);
+const verifyOnlyConfig: AlipayConfig = { appId: '2021000000000000', alipayPublicKey: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' };
+const verifyOnly = new Alipay(verifyOnlyConfig);
+const rotating = new Alipay({ appId: '2021000000000000', alipayCert: ['-----BEGIN CERTIFICATE-----', '-----BEGIN CERTIFICATE-----'] });
+const signOnly = new Alipay({ appId: '2021000000000000', privateKey: '-----BEGIN PRIVATE KEY-----', engine: 'node' });
+const sns: string[] = rotating.alipayCertSns;
+const sn: string | undefined = rotating.alipayCertSn;
+const snsOfApp: [string | undefined, string | undefined] = [alipay.appCertSn, alipay.alipayRootCertSn];
+const abilities: boolean[] = [verifyOnly.canSign, verifyOnly.canVerify, signOnly.canSign, signOnly.canVerify];
+const alipayEngines: [SyncEngineName, AsyncEngineName] = [alipay.engine, alipay.asyncEngine];
+const facade: [string, 'RSA2' | 'RSA', string] = [alipay.appId, alipay.signType, alipay.gateway];
+
+const trade = { out_trade_no: 'T1', total_amount: { minor: 1, currency: 'CNY' }, subject: 'Tea' };
+const builtSync: HttpRequest[] = [
+  alipay.buildRequest('alipay.trade.query', { out_trade_no: 'T1' }, { appAuthToken: 't' }),
+  alipay.buildOauthToken({ code: 'c' }),
+  alipay.buildTradeCreate({ ...trade, buyer_open_id: 'o' }),
+  alipay.buildTradeQuery({ out_trade_no: 'T1' }),
+  alipay.buildTradeClose({ trade_no: '2024' }),
+  alipay.buildTradeRefund({ out_trade_no: 'T1', refund_amount: '0.01' }),
+  alipay.buildRefundQuery({ out_trade_no: 'T1', out_request_no: 'R1' }),
+  alipay.buildTradePrecreate(trade),
+  alipay.buildV3Request({ path: '/v3/alipay/trade/query', body: { out_trade_no: 'T1' } }),
+];
+const wapSync: { url: string; form: string; params: Record<string, string> } = alipay.buildWapPay(trade, { returnUrl: 'https://shop.example/r' });
+const nodeSync: Record<string, any> = verifyOnly.parseResponse('alipay.trade.query', '{}');
+const notifySync: AlipayNotifyResult = verifyOnly.verifyNotify('a=b', { rule: 'gateway' });
+const returnSync: Record<string, string> = verifyOnly.verifyReturn('a=b');
+const v3Sync: Record<string, any> = verifyOnly.verifyV3Response({ status: 200, headers: {}, body: '{}' });
+const payParams: { tradeNO: string } = alipay.tradePayParams({ trade_no: '2024' });
+const qr: { qrCode: string; params: Record<string, string> } | null = Alipay.launchQrCode({ query: {} });
+
+async function alipayAsync(): Promise<void> {
+  const built: HttpRequest[] = [
+    await alipay.buildRequestAsync('alipay.trade.query', '{"out_trade_no":"T1"}'),
+    await alipay.buildOauthTokenAsync({ refreshToken: 'r' }, { timestamp: 0 }),
+    await alipay.buildTradeCreateAsync(trade),
+    await alipay.buildTradeQueryAsync({ trade_no: '2024' }),
+    await alipay.buildTradeCloseAsync({ out_trade_no: 'T1' }),
+    await alipay.buildTradeRefundAsync({ trade_no: '2024', refund_amount: { minor: 1, currency: 'CNY' } }),
+    await alipay.buildRefundQueryAsync({ trade_no: '2024', out_request_no: 'R1' }),
+    await alipay.buildTradePrecreateAsync(trade),
+    await alipay.buildV3RequestAsync({ method: 'GET', path: '/v3/alipay/trade/query' }),
+  ];
+  const wap: { url: string; form: string; params: Record<string, string> } = await alipay.buildWapPayAsync(trade);
+  const node: Record<string, any> = await verifyOnly.parseResponseAsync('alipay.trade.query', new Uint8Array(2));
+  const notify: AlipayNotifyResult = await verifyOnly.verifyNotifyAsync('a=b');
+  const event: Record<string, string> = notify.event;
+  const reply: 'success' = notify.reply.body;
+  const returned: Record<string, string> = await verifyOnly.verifyReturnAsync('a=b');
+  const v3: Record<string, any> = await verifyOnly.verifyV3ResponseAsync({ status: 200, headers: {}, body: '{}' });
+  void [built, wap, node, event, reply, returned, v3];
+}
+
+// UseePay: RSA verify-only and sign-only clients, and MD5 (no RSA engine: 'none').
+const useepayBase = { merchantNo: '500000000000001', appId: 'shop.example.com' };
+const verifyOnlyUseePayConfig: UseePayConfig = { ...useepayBase, signType: 'RSA', useepayPublicKey: 'MIIBIjAN', engine: 'webcrypto' };
+const useepayVerifyOnly = new UseePay(verifyOnlyUseePayConfig);
+const useepay = new UseePay({ ...useepayBase, signType: 'RSA', privateKey: '-----BEGIN PRIVATE KEY-----' });
+const useepayMd5 = new UseePay({ ...useepayBase, signType: 'MD5', md5Key: 'key' });
+const useepayEngines: [SyncEngineName | 'none', AsyncEngineName | 'none'] = [useepayMd5.engine, useepayMd5.asyncEngine];
+const useepayAbilities: boolean[] = [useepayVerifyOnly.canSign, useepayVerifyOnly.canVerify, useepay.canSign, useepay.canVerify];
+const useepaySignType: 'RSA' | 'MD5' = useepay.signType;
+const amount = { minor: 100, currency: 'HKD' };
+const jsapiArgs = { transactionId: 'T1', amount, subAppId: 'wx1', subOpenId: 'o1', subject: 'Tea' };
+const useepayBuiltSync: HttpRequest[] = [
+  useepay.buildJsapiPay(jsapiArgs),
+  useepay.buildQuery({ reference: 'U1' }),
+  useepay.buildRefund({ transactionId: 'R1', originalTransactionId: 'T1', amount }),
+  useepay.buildRequest('pay', { amount: '100' }, { path: '/cashier' }),
+];
+const jsapiSync: UseePayResult & { requestPayment: WxRequestPayment } = useepayVerifyOnly.parseJsapiPay('{}');
+const querySync: UseePayResult & { transaction: Record<string, unknown> } = useepayVerifyOnly.parseQuery('{}');
+const refundSync: UseePayResult = useepayVerifyOnly.parseRefund('{}');
+const responseSync: { fields: Record<string, string>; result: UseePayResult } = useepayVerifyOnly.parseResponse('{}');
+const useepayNotifySync: 'OK' = useepayVerifyOnly.verifyNotify('a=b').reply.body;
+
+async function useepayAsync(): Promise<void> {
+  const built: HttpRequest[] = [
+    await useepay.buildJsapiPayAsync(jsapiArgs),
+    await useepay.buildQueryAsync({ transactionId: 'T1' }),
+    await useepay.buildRefundAsync({ transactionId: 'R1', originalTransactionId: 'T1', amount, echoParam: 'e' }),
+    await useepay.buildRequestAsync('pay', {}),
+  ];
+  const jsapi: WxRequestPayment = (await useepayVerifyOnly.parseJsapiPayAsync('{}')).requestPayment;
+  const query: Record<string, unknown> = (await useepayVerifyOnly.parseQueryAsync(new Uint8Array(2))).transaction;
+  const refund: boolean = (await useepayVerifyOnly.parseRefundAsync('{}')).paid;
+  const response: Record<string, string> = (await useepayVerifyOnly.parseResponseAsync('{}')).fields;
+  const notify = await useepayVerifyOnly.verifyNotifyAsync('a=b');
+  const event: UseePayResult & { fields: Record<string, string> } = notify.event;
+  const reply: { status: 200; headers: Record<string, string>; body: 'OK' } = notify.reply;
+  void [built, jsapi, query, refund, response, event, reply];
+}
+
+// send() with the real global fetch, a stand-in, and its errors.
+async function sending(request: HttpRequest): Promise<void> {
+  const viaGlobal: RawResponse = await send(request, { fetch });
+  const viaGlobalThis: RawResponse = await send(request, { fetch: globalThis.fetch, timeoutMs: 5000, raw: true });
+  const fetchLike: FetchLike = fetch;
+  const standIn: FetchLike = async (url, init) => {
+    const target: string = url;
+    const method: string = init.method;
+    const headers: Record<string, string> = init.headers;
+    const body: string | undefined = init.body;
+    init.signal?.addEventListener('abort', () => {});
+    void [target, method, headers, body];
+    return { status: 200, headers: new Map([['content-type', 'application/json']]), text: async () => '{}' };
+  };
+  const sendOptions: SendOptions = { fetch: standIn, timeoutMs: 1000 };
+  const byDefault: RawResponse = await send(request);
+  const viaStandIn: RawResponse = await send(request, sendOptions);
+  try {
+    await send(request, { fetch: fetchLike });
+  } catch (error) {
+    if (error instanceof AggpayError && error.code === 'ERR_HTTP_STATUS') {
+      const status: number | undefined = error.status;
+      void status;
+    }
+  }
+  void [viaGlobal, viaGlobalThis, byDefault, viaStandIn];
+}
+
 try {
   new RsaSigner('x');
 } catch (error) {
@@ -59,14 +220,26 @@ try {
     const name: 'AggpayError' = error.name;
     const message: string = error.message;
     const sub: string | undefined = error.subCode;
+    const status: number | undefined = error.status;
     const isError: Error = error;
-    void [code, name, message, sub, isError];
+    void [code, name, message, sub, status, isError];
   }
 }
+const made = new AggpayError('upstream', { code: 'ERR_HTTP_STATUS', status: 502 });
+
+/** The codes AggpayErrorCode names (without its open-ended string member). */
+type NamedCode<T> = T extends string ? (string extends T ? never : T) : never;
+const newCodes: NamedCode<AggpayErrorCode>[] = ['ERR_VERIFY_ONLY', 'ERR_NO_PROVIDER_KEY', 'ERR_NETWORK', 'ERR_TIMEOUT', 'ERR_HTTP_STATUS'];
 
 // The declarations must stay strict enough to catch these mistakes.
 // @ts-expect-error an unknown engine name
 new RsaSigner('x', { engine: 'openssl' });
+// @ts-expect-error an unknown engine name
+new RsaVerifier('x', { engine: 'bogus' });
+// @ts-expect-error an unknown engine name in a client config
+new Alipay({ appId: 'a', alipayPublicKey: 'k', engine: 'bogus' });
+// @ts-expect-error an unknown engine name in a client config
+new UseePay({ ...useepayBase, signType: 'MD5', md5Key: 'k', engine: 'bogus' });
 // @ts-expect-error the key text is a string, not a Buffer-like number
 new RsaSigner(42);
 // @ts-expect-error messages are strings or bytes
@@ -75,6 +248,46 @@ signer.sign(42);
 signer.sign('m', 'md5');
 // @ts-expect-error verify returns a boolean
 const notString: string = verifier.verify('m', signature);
+// @ts-expect-error a signature given to verify is bytes: base64 text goes to verifyBase64
+verifier.verify('m', 'c2lnbmF0dXJl');
+// @ts-expect-error the same for verifyAsync
+verifier.verifyAsync('m', 'c2lnbmF0dXJl');
+// @ts-expect-error verifyBase64 takes base64 text, not bytes
+verifier.verifyBase64('m', signature);
+// @ts-expect-error signBase64 returns text
+const notBytes: Uint8Array = signer.signBase64('m');
+// @ts-expect-error a synchronous result is not a Promise
+signer.sign('m').then(() => {});
+// @ts-expect-error a synchronous build returns the request itself
+alipay.buildTradeQuery({ out_trade_no: 'T1' }).then(() => {});
+// @ts-expect-error a synchronous verification returns the result itself
+verifier.verify('m', signature).then(() => {});
+// @ts-expect-error an …Async method returns a Promise, to be awaited
+const notAwaited: HttpRequest = alipay.buildTradeQueryAsync({ out_trade_no: 'T1' });
+// @ts-expect-error an …Async verification returns a Promise of a boolean
+const notAwaitedValid: boolean = verifier.verifyAsync('m', signature);
+// @ts-expect-error the asynchronous engine may be webcrypto
+const notSync: SyncEngineName = signer.asyncEngine;
+// @ts-expect-error UseePay's engine is 'none' with MD5
+const notNone: SyncEngineName = useepayMd5.engine;
+// @ts-expect-error alipayCert is a certificate or a list of them
+new Alipay({ appId: 'a', alipayCert: [42] });
+// @ts-expect-error appId is required
+new Alipay({ alipayPublicKey: 'k' });
+// @ts-expect-error canSign is read-only
+alipay.canSign = true;
+// @ts-expect-error alipayCertSns is a list
+const oneSn: string = rotating.alipayCertSns;
+// @ts-expect-error send needs a function as fetch
+send(builtSync[0], { fetch: 'fetch' });
+// @ts-expect-error a fetch must answer with status, headers and text()
+send(builtSync[0], { fetch: async () => ({ status: 200 }) });
+// @ts-expect-error timeoutMs is a number of milliseconds
+send(builtSync[0], { timeoutMs: '5s' });
+// @ts-expect-error status is a number
+const statusText: string | undefined = made.status;
+// @ts-expect-error not a code AggpayErrorCode names
+const notACode: NamedCode<AggpayErrorCode> = 'ERR_NOT_A_CODE';
 // @ts-expect-error Certificate has no public constructor
 new Certificate();
 // @ts-expect-error primitives is read-only
@@ -82,8 +295,104 @@ primitives.md5 = primitives.sha256;
 // @ts-expect-error bits is read-only
 signer.bits = 1;
 
-void [signatureOfBytes, signatureOfBuffer, plaintext, spki, bits, where, valid, oaep, pkcs1, verifierBits, chain, facts, digests, same, notString];
+void [signatureOfBytes, signatureOfBuffer, plaintext, spki, bits, where, whereAsync, engines, valid, validOfBuffer, validBase64];
+void [oaep, pkcs1, verifierBits, verifierEngines, chain, facts, digests, same, notString, notBytes, notAwaited, notAwaitedValid];
+void [notSync, notNone, oneSn, statusText, notACode, newCodes, rsaAsync, alipayAsync, useepayAsync, sending, made];
+void [sns, sn, snsOfApp, abilities, alipayEngines, facade, builtSync, wapSync, nodeSync, notifySync, returnSync, v3Sync, payParams, qr];
+void [useepayEngines, useepayAbilities, useepaySignType, useepayBuiltSync, jsapiSync, querySync, refundSync, responseSync, useepayNotifySync];
 export {};
+`;
+
+/**
+ * The real global `fetch` must be a FetchLike wherever a consumer's types declare one: checked with
+ * the DOM lib (CONSUMER), the webworker lib, @types/node-style globals (NODE_STYLE_GLOBALS) and, when
+ * installed, @types/node itself.
+ */
+const FETCH_CONSUMER = `
+import { send } from 'aggpay';
+import type { FetchLike, HttpRequest, RawResponse } from 'aggpay';
+
+declare const request: HttpRequest;
+const fetchLike: FetchLike = fetch;
+const sent: Promise<RawResponse> = send(request, { fetch });
+const sentViaGlobalThis: Promise<RawResponse> = send(request, { fetch: globalThis.fetch, timeoutMs: 100, raw: false });
+const standIn: FetchLike = async (url, init) => {
+  init.signal?.throwIfAborted();
+  return { status: 200, headers: new Map<string, string>(), text: async () => url + init.method };
+};
+const wrapped: FetchLike = (url, init) => fetch(url, init);
+// @ts-expect-error a fetch must answer with a Promise
+const notAsync: FetchLike = () => ({ status: 200, headers: new Map<string, string>(), text: async () => '' });
+// @ts-expect-error the response's text() is what send reads
+const noText: FetchLike = async () => ({ status: 200, headers: new Map<string, string>() });
+void [fetchLike, sent, sentViaGlobalThis, standIn, wrapped, notAsync, noText];
+export {};
+`;
+
+/**
+ * Global fetch declarations shaped as @types/node declares them (web-globals/fetch.d.ts over
+ * undici-types, web-globals/abortcontroller.d.ts): its own AbortSignal, undici's RequestInit and an
+ * iterable Headers, as globals (`var` + `interface`). No DOM lib beside them.
+ */
+const NODE_STYLE_GLOBALS = `
+interface EventTarget {
+  addEventListener(type: string, listener: (event: any) => void, options?: unknown): void;
+  removeEventListener(type: string, listener: (event: any) => void, options?: unknown): void;
+}
+interface AbortSignal extends EventTarget {
+  readonly aborted: boolean;
+  onabort: ((this: AbortSignal, ev: unknown) => any) | null;
+  readonly reason: any;
+  throwIfAborted(): void;
+}
+declare var AbortSignal: {
+  prototype: AbortSignal;
+  new (): AbortSignal;
+  abort(reason?: any): AbortSignal;
+  any(signals: AbortSignal[]): AbortSignal;
+  timeout(milliseconds: number): AbortSignal;
+};
+interface URL { href: string }
+declare var URL: { prototype: URL; new (input: string, base?: string | URL): URL };
+type UndiciHeadersInit = string[][] | Record<string, string | ReadonlyArray<string>> | Headers;
+interface Headers {
+  readonly append: (name: string, value: string) => void;
+  readonly get: (name: string) => string | null;
+  readonly getSetCookie: () => string[];
+  readonly forEach: (callbackfn: (value: string, key: string, iterable: Headers) => void, thisArg?: unknown) => void;
+  readonly entries: () => IterableIterator<[string, string]>;
+  readonly [Symbol.iterator]: () => IterableIterator<[string, string]>;
+}
+declare var Headers: { prototype: Headers; new (init?: UndiciHeadersInit): Headers };
+type UndiciBodyInit = ArrayBuffer | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ArrayBufferView | string | null;
+interface RequestInit {
+  method?: string;
+  keepalive?: boolean;
+  headers?: UndiciHeadersInit;
+  body?: UndiciBodyInit | null;
+  redirect?: 'error' | 'follow' | 'manual';
+  integrity?: string;
+  signal?: AbortSignal | null;
+  credentials?: 'omit' | 'include' | 'same-origin';
+  referrer?: string;
+  window?: null;
+  dispatcher?: { dispatch(options: unknown, handler: unknown): boolean };
+  duplex?: 'half';
+}
+interface Request { readonly url: string; readonly method: string; readonly headers: Headers; readonly signal: AbortSignal }
+declare var Request: { prototype: Request; new (input: string | URL | Request, init?: RequestInit): Request };
+interface Response {
+  readonly headers: Headers;
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly text: () => Promise<string>;
+  readonly json: () => Promise<unknown>;
+  readonly arrayBuffer: () => Promise<ArrayBuffer>;
+}
+declare var Response: { prototype: Response; new (body?: UndiciBodyInit, init?: { status?: number }): Response };
+declare function fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
 `;
 
 /** The same from a CommonJS TypeScript file (the package supports require() at runtime). */
@@ -105,7 +414,18 @@ before(() => {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'types-consumer', private: true, type: 'module' }));
   fs.writeFileSync(path.join(dir, 'consumer.ts'), CONSUMER);
   fs.writeFileSync(path.join(dir, 'consumer-cjs.cts'), CJS_CONSUMER);
+  fs.writeFileSync(path.join(dir, 'consumer-fetch.ts'), FETCH_CONSUMER);
+  fs.writeFileSync(path.join(dir, 'node-style-globals.d.ts'), NODE_STYLE_GLOBALS);
 });
+
+/** The directory of @types/node when the workspace has it installed (it is not a devDependency), else null. */
+function typesNodeDir() {
+  try {
+    return path.dirname(createRequire(path.join(repoRoot, 'package.json')).resolve('@types/node/package.json'));
+  } catch {
+    return null;
+  }
+}
 
 after(() => removeDir(dir));
 
@@ -151,6 +471,29 @@ describe('pkg/types/index.d.ts', () => {
 
   it('a strict CommonJS consumer (.cts, module node16) type-checks: require() works at runtime, so the types must allow it', { timeout: 120_000 }, async () => {
     await typeCheck('node16-cjs', ['consumer-cjs.cts'], { module: 'node16', moduleResolution: 'node16' });
+  });
+
+  it('the real fetch is a FetchLike with the webworker lib', { timeout: 120_000 }, async () => {
+    await typeCheck('fetch-webworker', ['consumer-fetch.ts'], { module: 'node16', moduleResolution: 'node16', lib: ['es2022', 'webworker'] });
+  });
+
+  it('the real fetch is a FetchLike with the DOM lib under exactOptionalPropertyTypes', { timeout: 120_000 }, async () => {
+    await typeCheck('fetch-dom-exact', ['consumer-fetch.ts'], { module: 'node16', moduleResolution: 'node16', exactOptionalPropertyTypes: true });
+  });
+
+  it('the real fetch is a FetchLike with @types/node-style globals (no DOM lib)', { timeout: 120_000 }, async () => {
+    await typeCheck('fetch-node-style', ['node-style-globals.d.ts', 'consumer-fetch.ts'], { module: 'node16', moduleResolution: 'node16', lib: ['es2022'] });
+  });
+
+  it('the real fetch is a FetchLike with @types/node itself, when installed', { timeout: 120_000 }, async (t) => {
+    const dir = typesNodeDir();
+    if (dir === null) {
+      t.skip('@types/node is not installed in the workspace');
+      return;
+    }
+    await typeCheck('fetch-types-node', ['consumer-fetch.ts'], {
+      module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'], typeRoots: [path.dirname(dir)], skipLibCheck: true,
+    });
   });
 
   it('every runtime export, method, getter, static and primitive is declared; every declared value exists at runtime', () => {

@@ -5,6 +5,7 @@ use std::fmt;
 
 /// The stable error codes. Adding a variant is fine; renaming a code string is a breaking change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// A key could not be loaded, or is of the wrong kind for its role.
     KeyInvalid,
@@ -61,6 +62,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The stable `ERR_…` string.
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::KeyInvalid => "ERR_KEY_INVALID",
@@ -95,12 +97,18 @@ impl ErrorCode {
 /// WeChat `errcode`/`errmsg`, UseePay `errorCode`/`errorMsg`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProviderDetail {
+    /// The provider's code (Alipay `code`, WeChat `errcode`, UseePay `errorCode`).
     pub code: Option<String>,
+    /// The provider's message.
     pub message: Option<String>,
+    /// Alipay `sub_code`.
     pub sub_code: Option<String>,
+    /// Alipay `sub_msg`.
     pub sub_message: Option<String>,
 }
 
+/// An error of the core: a stable code, a message for humans (never key material), and what the
+/// provider said, when it said anything.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
@@ -112,6 +120,7 @@ pub struct Error {
 /// The one message of every decryption failure.
 pub const DECRYPT_FAILED_MESSAGE: &str = "decryption failed (wrong key, or the data was altered)";
 
+/// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
@@ -120,15 +129,19 @@ impl Error {
         Error { code, message: message.into(), provider: None, detail: None }
     }
 
+    /// `ERR_KEY_INVALID`.
     pub fn key_invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::KeyInvalid, message)
     }
+    /// `ERR_CERT_INVALID`.
     pub fn cert_invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::CertInvalid, message)
     }
+    /// `ERR_SIGNATURE_INVALID`.
     pub fn signature_invalid(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::SignatureInvalid, message)
     }
+    /// `ERR_BAD_INPUT`.
     pub fn bad_input(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadInput, message)
     }
@@ -138,9 +151,11 @@ impl Error {
     pub fn decrypt_failed() -> Self {
         Self::new(ErrorCode::DecryptFailed, DECRYPT_FAILED_MESSAGE)
     }
+    /// `ERR_ENGINE`.
     pub fn engine(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Engine, message)
     }
+    /// `ERR_RESPONSE_MALFORMED`.
     pub fn malformed(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ResponseMalformed, message)
     }
@@ -151,20 +166,25 @@ impl Error {
         self
     }
 
+    /// The same error carrying what the provider said.
     pub fn with_detail(mut self, detail: ProviderDetail) -> Self {
         self.detail = Some(Box::new(detail));
         self
     }
 
+    /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+    /// The message (no key material).
     pub fn message(&self) -> &str {
         &self.message
     }
+    /// The provider the error concerns, when it concerns one.
     pub fn provider(&self) -> Option<&'static str> {
         self.provider
     }
+    /// What the provider said, when it said anything.
     pub fn detail(&self) -> Option<&ProviderDetail> {
         self.detail.as_deref()
     }

@@ -1,8 +1,11 @@
 //! The sans-IO request shape every `build…` returns: the host sends it with `fetch` as is.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A request to send: the host sends it with `fetch` exactly as built.
 pub struct HttpRequest {
+    /// `GET`, `POST`, …
     pub method: &'static str,
+    /// The full URL, query string included.
     pub url: String,
     /// Header names in lower case, in the order they should be sent.
     pub headers: Vec<(String, String)>,

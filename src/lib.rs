@@ -8,6 +8,7 @@
 //! The `wasm` module (Wasm builds only) is a thin wasm-bindgen layer over this core.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod alipay;
 pub mod codec;
@@ -17,7 +18,7 @@ pub mod http;
 pub mod keys;
 pub mod limits;
 pub mod money;
-pub mod options;
+pub(crate) mod options;
 pub mod useepay;
 pub mod wechat;
 

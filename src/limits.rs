@@ -37,6 +37,7 @@ const MAX_DEPTH_BOUND: usize = 128;
 /// RSA keys: 1024 bits (legacy Alipay `RSA` apps) to 4096 bits, the same for both roles. Larger
 /// private keys make every signature cost seconds in Wasm; smaller ones are breakable.
 pub const KEY_BITS_FLOOR: usize = 1024;
+/// The largest `maxKeyBits` a client may configure.
 pub const KEY_BITS_CEILING: usize = 4096;
 
 /// The defaults, as a constant (for statics and tests).

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An amount in integer minor units of an ISO 4217 currency. Never a float.
 pub struct Money {
     minor: u64,
     currency: [u8; 3],
@@ -71,6 +72,7 @@ const EXPONENTS: &[(&str, u32)] = &[
 const MAX_MINOR: u64 = (1 << 53) - 1;
 
 impl Money {
+    /// `minor` units of `currency` (an ISO 4217 code the exponent table knows).
     pub fn new(minor: u64, currency: &str) -> Result<Money> {
         let upper = currency.to_ascii_uppercase();
         let exponent =
@@ -136,10 +138,12 @@ impl Money {
         Money::new(minor, currency)
     }
 
+    /// The amount in minor units (fen, cents, yen).
     pub fn minor(&self) -> u64 {
         self.minor
     }
 
+    /// The ISO 4217 code, upper case.
     pub fn currency(&self) -> &str {
         // Built from an entry of EXPONENTS, so always ASCII.
         std::str::from_utf8(&self.currency).unwrap_or("???")

@@ -2,6 +2,7 @@
 //! name the field, never echo its value: a value may be a key.
 
 use serde_json::{Map, Value};
+#[cfg(any(target_arch = "wasm32", test))]
 use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
@@ -69,8 +70,10 @@ impl<'a> Fields<'a> {
 /// A configuration value (it holds private keys, MD5 keys, secrets) whose strings are overwritten
 /// when it is dropped: the clients keep what they parsed, and the text is not left behind in freed
 /// memory.
+#[cfg(any(target_arch = "wasm32", test))]
 pub struct WipedOnDrop(pub Value);
 
+#[cfg(any(target_arch = "wasm32", test))]
 impl std::ops::Deref for WipedOnDrop {
     type Target = Value;
     fn deref(&self) -> &Value {
@@ -78,12 +81,14 @@ impl std::ops::Deref for WipedOnDrop {
     }
 }
 
+#[cfg(any(target_arch = "wasm32", test))]
 impl Drop for WipedOnDrop {
     fn drop(&mut self) {
         wipe(&mut self.0);
     }
 }
 
+#[cfg(any(target_arch = "wasm32", test))]
 fn wipe(value: &mut Value) {
     match value {
         Value::String(text) => text.zeroize(),

@@ -217,20 +217,31 @@ fn verify_only_and_sign_only_clients() {
     let options = RequestOptions::default();
     let err = verify_only.build_trade_query(&json!({ "out_trade_no": "T1" }), &options).unwrap_err();
     assert_eq!(err.code(), ErrorCode::VerifyOnly);
-    assert_eq!(verify_only.build_v3_request(&json!({ "path": "/v3/x" }), 0.0, "n").unwrap_err().code(), ErrorCode::VerifyOnly);
+    assert_eq!(
+        verify_only.build_v3_request(&json!({ "path": "/v3/x" }), 0.0, "n").unwrap_err().code(),
+        ErrorCode::VerifyOnly
+    );
     let v = &vectors("response-verify")[0];
     let verify_only = client(json!({
         "appId": "1",
         "alipayPublicKey": fixture(v["alipay_public_key"].as_str().unwrap()),
         "signType": v["sign_type"],
     }));
-    assert!(run(&verify_only, verify_only.parse_response(v["method"].as_str().unwrap(), v["raw_response"].as_str().unwrap())).is_ok());
+    assert!(
+        run(
+            &verify_only,
+            verify_only.parse_response(v["method"].as_str().unwrap(), v["raw_response"].as_str().unwrap())
+        )
+        .is_ok()
+    );
 
     let sign_only = client(json!({ "appId": "1", "privateKey": fixture("sdk-nodejs/app-private-key.pem") }));
     assert!(run(&sign_only, sign_only.build_trade_query(&json!({ "out_trade_no": "T1" }), &options)).is_ok());
     let err = sign_only.verify_notify(b"a=1&sign=AAAA", NotifyRule::Payment).unwrap_err();
     assert_eq!(err.code(), ErrorCode::NoProviderKey);
-    let err = sign_only.parse_response("alipay.trade.query", r#"{"alipay_trade_query_response":{"code":"10000"},"sign":"AAAA"}"#).unwrap_err();
+    let err = sign_only
+        .parse_response("alipay.trade.query", r#"{"alipay_trade_query_response":{"code":"10000"},"sign":"AAAA"}"#)
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NoProviderKey);
     assert_eq!(Alipay::new(&json!({ "appId": "1" })).unwrap_err().code(), ErrorCode::BadInput);
 }
@@ -240,16 +251,32 @@ fn verify_only_and_sign_only_clients() {
 #[test]
 fn rotated_alipay_certificates() {
     let current = fixture("sdk-nodejs/alipayCertPublicKey_RSA2.crt");
-    let c = client(json!({ "appId": "1", "alipayCert": [current, fixture("sdk-nodejs/appCertPublicKey_2021001161683774.crt")] }));
-    assert_eq!(c.keys().public_ids().collect::<Vec<_>>(), ["7513daaaa48aa3ba2e4018d84402479c", "866efef280dec9137a87d047ac446315"]);
+    let c = client(
+        json!({ "appId": "1", "alipayCert": [current, fixture("sdk-nodejs/appCertPublicKey_2021001161683774.crt")] }),
+    );
+    assert_eq!(
+        c.keys().public_ids().collect::<Vec<_>>(),
+        ["7513daaaa48aa3ba2e4018d84402479c", "866efef280dec9137a87d047ac446315"]
+    );
     let pending = c.verify_notify(b"a=1&sign=AAAA", NotifyRule::Auto).unwrap();
     match pending.step() {
         Step::Verify(v) => {
             let order: Vec<(&str, usize)> = v.candidates.iter().map(|c| (c.key_id.as_str(), c.message.len())).collect();
-            assert_eq!(order, [("7513daaaa48aa3ba2e4018d84402479c", 3), ("866efef280dec9137a87d047ac446315", 3), ("7513daaaa48aa3ba2e4018d84402479c", 3), ("866efef280dec9137a87d047ac446315", 3)]);
+            assert_eq!(
+                order,
+                [
+                    ("7513daaaa48aa3ba2e4018d84402479c", 3),
+                    ("866efef280dec9137a87d047ac446315", 3),
+                    ("7513daaaa48aa3ba2e4018d84402479c", 3),
+                    ("866efef280dec9137a87d047ac446315", 3)
+                ]
+            );
         }
         other => panic!("{other:?}"),
     }
     assert_eq!(run(&c, Ok(pending)).unwrap_err().code(), ErrorCode::SignatureInvalid);
-    assert_eq!(c.build_trade_query(&json!({ "out_trade_no": "T1" }), &RequestOptions::default()).unwrap_err().code(), ErrorCode::VerifyOnly);
+    assert_eq!(
+        c.build_trade_query(&json!({ "out_trade_no": "T1" }), &RequestOptions::default()).unwrap_err().code(),
+        ErrorCode::VerifyOnly
+    );
 }

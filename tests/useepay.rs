@@ -171,13 +171,17 @@ fn paid_events_need_a_valid_amount() {
 /// An RSA client holds only the keys its operations need.
 #[test]
 fn verify_only_and_sign_only_rsa_clients() {
-    let verify_only = client(json!({ "signType": "RSA", "useepayPublicKey": fixture("useepay/test-useepay-public.pem") }));
+    let verify_only =
+        client(json!({ "signType": "RSA", "useepayPublicKey": fixture("useepay/test-useepay-public.pem") }));
     let err = verify_only.build_query(&json!({ "transactionId": "T1" })).unwrap_err();
     assert_eq!(err.code(), ErrorCode::VerifyOnly);
     let sign_only = client(json!({ "signType": "RSA", "privateKey": fixture("useepay/test-merchant-private.pem") }));
     let request = run(&sign_only, sign_only.build_query(&json!({ "transactionId": "T1" }))).unwrap();
     let body = request.body.unwrap();
-    assert_eq!(sign_only.verify_notify(format!("{body}&resultCode=succeed").as_bytes()).unwrap_err().code(), ErrorCode::NoProviderKey);
+    assert_eq!(
+        sign_only.verify_notify(format!("{body}&resultCode=succeed").as_bytes()).unwrap_err().code(),
+        ErrorCode::NoProviderKey
+    );
     let config = json!({ "merchantNo": "1", "appId": "a", "signType": "RSA" });
     assert_eq!(UseePay::new(&config).unwrap_err().code(), ErrorCode::BadInput);
 }

@@ -1,11 +1,27 @@
 // Public API of the aggpay npm package. Every entry point (Node, workerd/edge, browser) exports
 // exactly these names.
+//
+// Every method that needs RSA exists twice: `name(…)` returns its result (answered by the
+// synchronous engine, `engine`), `nameAsync(…)` returns a Promise of the same result (answered by
+// the asynchronous engine, `asyncEngine`: WebCrypto where the runtime has it). Both throw (or
+// reject with) the same `AggpayError`s.
 
 /** Bytes in: a string is taken as its UTF-8 bytes. */
 export type BytesInput = string | Uint8Array | ArrayBuffer;
 
-/** Where RSA runs: `node` = node:crypto (OpenSSL, Node only), `wasm` = in WebAssembly, `auto` = node when available. */
-export type Engine = 'auto' | 'node' | 'wasm';
+/**
+ * Where RSA runs (`engine` option). `auto` (default): `node` on Node.js; elsewhere `wasm` for synchronous
+ * calls and `webcrypto` for `…Async` calls (`wasm` without `crypto.subtle`). `node`: node:crypto for both
+ * (Node.js only, else `ERR_ENGINE`). `wasm`: in WebAssembly for both. `webcrypto`: `crypto.subtle` for
+ * `…Async` calls (`ERR_ENGINE` without it), synchronous calls as `auto`. Any other value: `ERR_BAD_INPUT`.
+ */
+export type Engine = 'auto' | 'node' | 'wasm' | 'webcrypto';
+
+/** The engine that answers synchronous calls (the `engine` getter). */
+export type SyncEngineName = 'node' | 'wasm';
+
+/** The engine that answers `…Async` calls (the `asyncEngine` getter). */
+export type AsyncEngineName = 'node' | 'wasm' | 'webcrypto';
 
 export type HashName = 'sha256' | 'sha1';
 
@@ -40,6 +56,18 @@ export type AggpayErrorCode =
   | 'ERR_TOO_MANY_FIELDS'
   | 'ERR_TOO_DEEP'
   | 'ERR_KEY_SIZE'
+  /** A `build…` method on a client without `privateKey` (verify-only). */
+  | 'ERR_VERIFY_ONLY'
+  /** A verification on a client without the provider's key or certificate (sign-only). */
+  | 'ERR_NO_PROVIDER_KEY'
+  /** `send`: the request failed before a reply (DNS, connection, TLS, or the `fetch` threw). */
+  | 'ERR_NETWORK'
+  /** `send`: no reply within `timeoutMs`. */
+  | 'ERR_TIMEOUT'
+  /** `send`: a non-2xx reply that is not the provider speaking (its body is not JSON); see `status`. */
+  | 'ERR_HTTP_STATUS'
+  /** `new AggpayError(message)` without a `code` (aggpay itself always sets one). */
+  | 'ERR_UNKNOWN'
   | (string & {});
 
 /**
@@ -61,7 +89,7 @@ export interface InputLimits {
 
 /** Every error aggpay throws. Messages never contain key material. */
 export class AggpayError extends Error {
-  constructor(message: string, details?: Partial<Pick<AggpayError, 'code' | 'provider' | 'providerCode' | 'providerMessage' | 'subCode' | 'subMessage'>>);
+  constructor(message: string, details?: Partial<Pick<AggpayError, 'code' | 'provider' | 'providerCode' | 'providerMessage' | 'subCode' | 'subMessage' | 'status'>>);
   readonly name: 'AggpayError';
   readonly code: AggpayErrorCode;
   /** `alipay`, `wechat` or `useepay` when the error concerns one provider. */
@@ -72,6 +100,8 @@ export class AggpayError extends Error {
   /** Alipay `sub_code`. */
   readonly subCode?: string;
   readonly subMessage?: string;
+  /** The HTTP status of the reply: only on `ERR_HTTP_STATUS` (from `send`). */
+  readonly status?: number;
 }
 
 /** RSASSA-PKCS1-v1_5 signing with a private key parsed once (PKCS#8 or PKCS#1, PEM or bare base64 DER). */
@@ -79,20 +109,35 @@ export class RsaSigner {
   constructor(privateKey: string, options?: KeyOptions);
   /** Signature over `message`; `hash` defaults to `sha256`. */
   sign(message: BytesInput, hash?: HashName): Uint8Array;
+  /** `sign` on the asynchronous engine. */
+  signAsync(message: BytesInput, hash?: HashName): Promise<Uint8Array>;
+  /** The same signature as standard base64 text (what providers send and expect). */
+  signBase64(message: BytesInput, hash?: HashName): string;
+  /** `signBase64` on the asynchronous engine. */
+  signBase64Async(message: BytesInput, hash?: HashName): Promise<string>;
   /** RSAES-OAEP (SHA-1, MGF1-SHA-1) decryption. */
   decryptOaep(ciphertext: BytesInput): Uint8Array;
   /** SPKI DER of the matching public key. */
   publicKeySpki(): Uint8Array;
   readonly bits: number;
-  readonly engine: 'node' | 'wasm';
+  /** The engine of `sign` and `signBase64`. */
+  readonly engine: SyncEngineName;
+  /** The engine of `signAsync` and `signBase64Async`. */
+  readonly asyncEngine: AsyncEngineName;
   free(): void;
 }
 
 /** RSASSA-PKCS1-v1_5 verification with a public key (SPKI, PKCS#1) or a certificate's key. */
 export class RsaVerifier {
   constructor(publicKeyOrCertificate: string, options?: KeyOptions);
-  /** `true` when valid, `false` when not; malformed arguments throw `AggpayError`. */
-  verify(message: BytesInput, signature: BytesInput, hash?: HashName): boolean;
+  /** `true` when valid, `false` when not; malformed arguments throw `AggpayError` (a string signature: `ERR_BAD_INPUT`, use `verifyBase64`). */
+  verify(message: BytesInput, signature: Uint8Array | ArrayBuffer, hash?: HashName): boolean;
+  /** `verify` on the asynchronous engine. */
+  verifyAsync(message: BytesInput, signature: Uint8Array | ArrayBuffer, hash?: HashName): Promise<boolean>;
+  /** `verify` with the signature as standard base64 text, as providers send it (text that is not base64: `false`). */
+  verifyBase64(message: BytesInput, signatureBase64: string, hash?: HashName): boolean;
+  /** `verifyBase64` on the asynchronous engine. */
+  verifyBase64Async(message: BytesInput, signatureBase64: string, hash?: HashName): Promise<boolean>;
   /** RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption. */
   encryptOaep(plaintext: BytesInput): Uint8Array;
   /** RSAES-PKCS1-v1_5 encryption. */
@@ -100,7 +145,10 @@ export class RsaVerifier {
   /** SPKI DER of the key. */
   publicKeySpki(): Uint8Array;
   readonly bits: number;
-  readonly engine: 'node' | 'wasm';
+  /** The engine of `verify` and `verifyBase64`. */
+  readonly engine: SyncEngineName;
+  /** The engine of `verifyAsync` and `verifyBase64Async`. */
+  readonly asyncEngine: AsyncEngineName;
   free(): void;
 }
 
@@ -162,15 +210,47 @@ export interface RawResponse {
   body: string;
 }
 
-/** Sends a built request with `fetch` (default `globalThis.fetch`) and a timeout (default 15 s). */
-/** The part of `fetch` that `send` uses (so the declarations need neither the DOM lib nor @types/node). */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: unknown }) => Promise<{
-  status: number;
-  headers: Iterable<[string, string]>;
-  text(): Promise<string>;
-}>;
+/** The runtime's `AbortSignal` where the consumer's lib declares one as a global (DOM, @types/node), else `any`. */
+export type FetchSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : any;
 
-export function send(request: HttpRequest, options?: { fetch?: FetchLike; timeoutMs?: number }): Promise<RawResponse>;
+/** Response headers as `send` reads them: any iterable of `[name, value]`, or the runtime's `Headers` (iterable at runtime even where the lib omits `dom.iterable`). */
+export type FetchHeaders = Iterable<[string, string]> | (typeof globalThis extends { Headers: { prototype: infer H } } ? H : never);
+
+/** What `send` passes to `fetch`: `body` is absent for a request without one; `signal` aborts at `timeoutMs`. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** A `fetch` that ignores it cannot be timed out: `send` waits for it. */
+  signal?: FetchSignal;
+}
+
+/** The part of a `fetch` response that `send` reads. */
+export interface FetchResponse {
+  status: number;
+  headers: FetchHeaders;
+  text(): Promise<string>;
+}
+
+/** The part of `fetch` that `send` uses: the runtime's own `fetch` is one (the declarations need neither the DOM lib nor @types/node). */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** Default `globalThis.fetch` (none: `ERR_BAD_INPUT`). */
+  fetch?: FetchLike;
+  /** Default 15000; no reply in time: `ERR_TIMEOUT`. */
+  timeoutMs?: number;
+  /** `true`: return a non-2xx reply whose body is not JSON instead of throwing `ERR_HTTP_STATUS`. Default `false`. */
+  raw?: boolean;
+}
+
+/**
+ * Sends a built request with `fetch` and returns the raw response, unverified (pass it to the client's
+ * `parse…`/`verify…` method). Rejects with `ERR_BAD_INPUT`, `ERR_NETWORK`, `ERR_TIMEOUT` or
+ * `ERR_HTTP_STATUS` (with `status`); a non-2xx reply with a JSON body resolves (the provider's error).
+ */
+export function send(request: HttpRequest, options?: SendOptions): Promise<RawResponse>;
 
 /** Money as integer minor units (fen for CNY) — never a float. `minor` may be a string of digits. */
 export interface Money {
@@ -181,17 +261,21 @@ export interface Money {
 /** An amount: `{ minor, currency }`, or a decimal string such as `'0.01'` (yuan). */
 export type Amount = Money | string;
 
+/**
+ * An Alipay client's configuration: at least one of `privateKey` (to build requests) and
+ * `alipayPublicKey` / `alipayCert` (to verify). Public-key mode and certificate mode exclude each other.
+ */
 export interface AlipayConfig {
   appId: string;
-  /** App private key (PKCS#8 or PKCS#1, PEM or bare base64). */
-  privateKey: string;
-  /** Public-key mode: the Alipay public key (支付宝公钥), not your app's. */
+  /** App private key (PKCS#8 or PKCS#1, PEM or bare base64). Without it the client is verify-only: `build…` throw `ERR_VERIFY_ONLY`. */
+  privateKey?: string;
+  /** Public-key mode: the Alipay public key (支付宝公钥), not your app's. Without it (or `alipayCert`) verifications throw `ERR_NO_PROVIDER_KEY`. */
   alipayPublicKey?: string;
-  /** Certificate mode: appCertPublicKey_<appid>.crt */
+  /** Certificate mode, needed with `privateKey`: appCertPublicKey_<appid>.crt */
   appCert?: string;
-  /** Certificate mode: alipayCertPublicKey_RSA2.crt (the first certificate of a chain is used). */
-  alipayCert?: string;
-  /** Certificate mode: alipayRootCert.crt */
+  /** Certificate mode: alipayCertPublicKey_RSA2.crt, or a list of them while Alipay rotates (current first); the first certificate of each chain is used. */
+  alipayCert?: string | string[];
+  /** Certificate mode, needed with `privateKey`: alipayRootCert.crt */
   alipayRootCert?: string;
   /** Default `RSA2`. */
   signType?: 'RSA2' | 'RSA';
@@ -203,6 +287,7 @@ export interface AlipayConfig {
   encryptKey?: string;
   /** Default `notify_url` for every request. */
   notifyUrl?: string;
+  /** Default `auto`. */
   engine?: Engine;
   limits?: InputLimits;
 }
@@ -230,40 +315,125 @@ export interface AlipayNotifyResult {
   reply: { status: 200; headers: Record<string, string>; body: 'success' };
 }
 
-/** An Alipay app (keys parsed once). Every `build…` is sans-IO; send the result with `send` or `fetch`. */
+/** `buildOauthToken` arguments: the auth code from the mini program, or a refresh token. */
+export type AlipayOauthTokenArgs = { code: string } | { refreshToken: string };
+
+/** `alipay.trade.create` biz_content. */
+export type AlipayTradeCreateBiz = { out_trade_no: string; total_amount: Amount; subject: string; buyer_id?: string; buyer_open_id?: string; product_code?: string; op_app_id?: string; [field: string]: unknown };
+
+/** `alipay.trade.query` biz_content. */
+export type AlipayTradeQueryBiz = { out_trade_no?: string; trade_no?: string; [field: string]: unknown };
+
+/** `alipay.trade.close` biz_content. */
+export type AlipayTradeCloseBiz = { out_trade_no?: string; trade_no?: string; [field: string]: unknown };
+
+/** `alipay.trade.refund` biz_content. */
+export type AlipayTradeRefundBiz = { out_trade_no?: string; trade_no?: string; refund_amount: Amount; out_request_no?: string; [field: string]: unknown };
+
+/** `alipay.trade.fastpay.refund.query` biz_content. */
+export type AlipayRefundQueryBiz = { out_trade_no?: string; trade_no?: string; out_request_no: string; [field: string]: unknown };
+
+/** `alipay.trade.precreate` biz_content. */
+export type AlipayTradePrecreateBiz = { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown };
+
+/** `alipay.trade.wap.pay` biz_content. */
+export type AlipayWapPayBiz = { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown };
+
+/** What `buildWapPay` returns: a signed GET URL, an auto-submitting POST form and the signed parameters. */
+export type AlipayWapPayPage = { url: string; form: string; params: Record<string, string> };
+
+/** `verifyNotify` options: `rule` `payment` (default), `gateway` or `auto`. */
+export type AlipayNotifyOptions = { rule?: 'payment' | 'gateway' | 'auto' };
+
+/** `buildV3Request` arguments (`method` defaults to POST; `nonce`, `timestamp` default to fresh values). */
+export type AlipayV3RequestArgs = { method?: string; path: string; body?: BizContent; appAuthToken?: string; nonce?: string; timestamp?: number; requestId?: string };
+
+/**
+ * An Alipay app (keys parsed once). Every `build…` is sans-IO; send the result with `send` or `fetch`.
+ * `build…` need `privateKey` (else `ERR_VERIFY_ONLY`); `parse…`/`verify…` need `alipayPublicKey` or
+ * `alipayCert` (else `ERR_NO_PROVIDER_KEY`). Each `…Async` method returns a Promise of its synchronous twin's result.
+ */
 export class Alipay {
   constructor(config: AlipayConfig);
+  /** Any v2 method: `bizContent` is an object, a JSON string (sent exactly as given), or absent. */
   buildRequest(method: string, bizContent?: BizContent, options?: AlipayRequestOptions): HttpRequest;
-  buildOauthToken(args: { code: string } | { refreshToken: string }, options?: AlipayRequestOptions): HttpRequest;
-  buildTradeCreate(biz: { out_trade_no: string; total_amount: Amount; subject: string; buyer_id?: string; buyer_open_id?: string; product_code?: string; op_app_id?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
-  buildTradeQuery(biz: { out_trade_no?: string; trade_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
-  buildTradeClose(biz: { out_trade_no?: string; trade_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
-  buildTradeRefund(biz: { out_trade_no?: string; trade_no?: string; refund_amount: Amount; out_request_no?: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
-  buildRefundQuery(biz: { out_trade_no?: string; trade_no?: string; out_request_no: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
-  buildTradePrecreate(biz: { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown }, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildRequest` on the asynchronous engine. */
+  buildRequestAsync(method: string, bizContent?: BizContent, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.system.oauth.token`. */
+  buildOauthToken(args: AlipayOauthTokenArgs, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildOauthToken` on the asynchronous engine. */
+  buildOauthTokenAsync(args: AlipayOauthTokenArgs, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.create`. */
+  buildTradeCreate(biz: AlipayTradeCreateBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradeCreate` on the asynchronous engine. */
+  buildTradeCreateAsync(biz: AlipayTradeCreateBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.query`. */
+  buildTradeQuery(biz: AlipayTradeQueryBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradeQuery` on the asynchronous engine. */
+  buildTradeQueryAsync(biz: AlipayTradeQueryBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.close`. */
+  buildTradeClose(biz: AlipayTradeCloseBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradeClose` on the asynchronous engine. */
+  buildTradeCloseAsync(biz: AlipayTradeCloseBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.refund`. */
+  buildTradeRefund(biz: AlipayTradeRefundBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradeRefund` on the asynchronous engine. */
+  buildTradeRefundAsync(biz: AlipayTradeRefundBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.fastpay.refund.query`. */
+  buildRefundQuery(biz: AlipayRefundQueryBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildRefundQuery` on the asynchronous engine. */
+  buildRefundQueryAsync(biz: AlipayRefundQueryBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.trade.precreate`. */
+  buildTradePrecreate(biz: AlipayTradePrecreateBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradePrecreate` on the asynchronous engine. */
+  buildTradePrecreateAsync(biz: AlipayTradePrecreateBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
   /** `alipay.trade.wap.pay`: a signed GET URL and an auto-submitting POST form. */
-  buildWapPay(biz: { out_trade_no: string; total_amount: Amount; subject: string; [field: string]: unknown }, options?: AlipayRequestOptions): { url: string; form: string; params: Record<string, string> };
+  buildWapPay(biz: AlipayWapPayBiz, options?: AlipayRequestOptions): AlipayWapPayPage;
+  /** `buildWapPay` on the asynchronous engine. */
+  buildWapPayAsync(biz: AlipayWapPayBiz, options?: AlipayRequestOptions): Promise<AlipayWapPayPage>;
   /** Verifies the raw response text and returns the `<method>_response` node. Throws `AggpayError` otherwise. */
   parseResponse(method: string, raw: string | Uint8Array): Record<string, any>;
+  /** `parseResponse` on the asynchronous engine. */
+  parseResponseAsync(method: string, raw: string | Uint8Array): Promise<Record<string, any>>;
   /** Verifies a raw notification body; `rule` `payment` (default), `gateway` or `auto`. */
-  verifyNotify(rawBody: string | Uint8Array, options?: { rule?: 'payment' | 'gateway' | 'auto' }): AlipayNotifyResult;
+  verifyNotify(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): AlipayNotifyResult;
+  /** `verifyNotify` on the asynchronous engine. */
+  verifyNotifyAsync(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): Promise<AlipayNotifyResult>;
   /** Verifies `return_url` query parameters. */
   verifyReturn(query: string | Uint8Array): Record<string, string>;
+  /** `verifyReturn` on the asynchronous engine. */
+  verifyReturnAsync(query: string | Uint8Array): Promise<Record<string, string>>;
   /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`. */
   tradePayParams(tradeCreateResult: { trade_no: string }): { tradeNO: string };
   /** The QR URL a buyer scanned, from the mini program's launch options (`query.qrCode`), or null. */
   static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string> } | null;
   /** OpenAPI v3 request with `Authorization: ALIPAY-SHA256withRSA …`. */
-  buildV3Request(args: { method?: string; path: string; body?: BizContent; appAuthToken?: string; nonce?: string; timestamp?: number; requestId?: string }): HttpRequest;
+  buildV3Request(args: AlipayV3RequestArgs): HttpRequest;
+  /** `buildV3Request` on the asynchronous engine. */
+  buildV3RequestAsync(args: AlipayV3RequestArgs): Promise<HttpRequest>;
   /** Verifies a v3 response over alipay-timestamp, alipay-nonce and the raw body; returns the parsed body. */
   verifyV3Response(response: RawResponse): Record<string, any>;
+  /** `verifyV3Response` on the asynchronous engine. */
+  verifyV3ResponseAsync(response: RawResponse): Promise<Record<string, any>>;
   readonly appId: string;
   readonly signType: 'RSA2' | 'RSA';
   readonly gateway: string;
+  /** Certificate mode: the SN of `appCert` (undefined without it). */
   readonly appCertSn: string | undefined;
+  /** Certificate mode: the SN of the current Alipay certificate (the first of `alipayCert`). */
   readonly alipayCertSn: string | undefined;
+  /** Certificate mode: the SNs of every Alipay certificate configured, current first (`[]` in public-key mode). */
+  readonly alipayCertSns: string[];
+  /** Certificate mode: the SN of `alipayRootCert` (undefined without it). */
   readonly alipayRootCertSn: string | undefined;
-  readonly engine: 'node' | 'wasm';
+  /** Whether this client can build signed requests (it holds `privateKey`). */
+  readonly canSign: boolean;
+  /** Whether this client can verify what Alipay sends (it holds `alipayPublicKey` or `alipayCert`). */
+  readonly canVerify: boolean;
+  /** The engine of the synchronous methods. */
+  readonly engine: SyncEngineName;
+  /** The engine of the `…Async` methods. */
+  readonly asyncEngine: AsyncEngineName;
   free(): void;
 }
 
@@ -283,22 +453,24 @@ export class WechatMiniProgram {
   free(): void;
 }
 
+/** A UseePay client's configuration: MD5 takes `md5Key`; RSA takes `privateKey`, `useepayPublicKey`, or both (at least one). */
 export interface UseePayConfig {
   merchantNo: string;
   /** The website domain registered in the UseePay portal (not a WeChat AppID). */
   appId: string;
   signType: 'RSA' | 'MD5';
-  /** MD5: the portal's MD5 key. */
+  /** MD5: the portal's MD5 key (required with MD5, refused with RSA). */
   md5Key?: string;
-  /** RSA: your merchant private key. */
+  /** RSA: your merchant private key, to build requests (without it: verify-only, `build…` throw `ERR_VERIFY_ONLY`). */
   privateKey?: string;
-  /** RSA: UseePay's public key from the portal. */
+  /** RSA: UseePay's public key from the portal, to verify (without it: `parse…`/`verifyNotify` throw `ERR_NO_PROVIDER_KEY`). */
   useepayPublicKey?: string;
   /** `production` (default), `sandbox`, or a gateway base URL (requests go to `<gateway>/api`). */
   gateway?: string;
   notifyUrl?: string;
   /** Which values the string to sign leaves out: `trim` (default: empty after trimming, as documented) or `exact` (only empty). */
   emptyValues?: 'trim' | 'exact';
+  /** Default `auto` (MD5 needs no engine). */
   engine?: Engine;
   limits?: InputLimits;
 }
@@ -327,24 +499,81 @@ export interface WxRequestPayment {
   paySign: string;
 }
 
-/** UseePay V1 gateway (WeChat Pay HK and the other wallets on the same envelope). */
+/** `buildJsapiPay` arguments. */
+export type UseePayJsapiPayArgs = { transactionId: string; amount: Money; subAppId: string; subOpenId: string; subject: string; notifyUrl?: string; echoParam?: string; expirationMinutes?: number };
+
+/** What `parseJsapiPay` returns: the result and the object for `wx.requestPayment(…)`. */
+export type UseePayJsapiPayResult = UseePayResult & { requestPayment: WxRequestPayment };
+
+/** `buildQuery` arguments: your transaction id, or UseePay's reference. */
+export type UseePayQueryArgs = { transactionId: string } | { reference: string };
+
+/** What `parseQuery` returns: the order's state, with every `transactionInfo` field under `transaction`. */
+export type UseePayQueryResult = UseePayResult & { transaction: Record<string, unknown> };
+
+/** `buildRefund` arguments. */
+export type UseePayRefundArgs = { transactionId: string; originalTransactionId: string; amount: Money; notifyUrl?: string; echoParam?: string };
+
+/** `buildRequest` options: `path` `/api` (default) or `/cashier`. */
+export type UseePayRequestOptions = { path?: '/api' | '/cashier' };
+
+/** What `parseResponse` returns: every field as received, and the normalized result (not judged). */
+export type UseePayResponse = { fields: Record<string, string>; result: UseePayResult };
+
+/** What `verifyNotify` returns: the verified event, and the reply (HTTP 200 `OK`). */
+export type UseePayNotifyResult = { event: UseePayResult & { fields: Record<string, string> }; reply: { status: 200; headers: Record<string, string>; body: 'OK' } };
+
+/**
+ * UseePay V1 gateway (WeChat Pay HK and the other wallets on the same envelope). In RSA mode `build…`
+ * need `privateKey` (else `ERR_VERIFY_ONLY`) and `parse…`/`verify…` need `useepayPublicKey` (else
+ * `ERR_NO_PROVIDER_KEY`). Each `…Async` method returns a Promise of its synchronous twin's result.
+ */
 export class UseePay {
   constructor(config: UseePayConfig);
   /** WeChat Pay HK JSAPI order for a mini program (`payerInfo.paymentMethod = wechat_jsapi`). */
-  buildJsapiPay(args: { transactionId: string; amount: Money; subAppId: string; subOpenId: string; subject: string; notifyUrl?: string; echoParam?: string; expirationMinutes?: number }): HttpRequest;
-  parseJsapiPay(raw: string | Uint8Array): UseePayResult & { requestPayment: WxRequestPayment };
-  buildQuery(args: { transactionId: string } | { reference: string }): HttpRequest;
+  buildJsapiPay(args: UseePayJsapiPayArgs): HttpRequest;
+  /** `buildJsapiPay` on the asynchronous engine. */
+  buildJsapiPayAsync(args: UseePayJsapiPayArgs): Promise<HttpRequest>;
+  /** Verifies the JSAPI order response; `requestPayment` is the object for `wx.requestPayment(…)`. */
+  parseJsapiPay(raw: string | Uint8Array): UseePayJsapiPayResult;
+  /** `parseJsapiPay` on the asynchronous engine. */
+  parseJsapiPayAsync(raw: string | Uint8Array): Promise<UseePayJsapiPayResult>;
+  /** An order query. */
+  buildQuery(args: UseePayQueryArgs): HttpRequest;
+  /** `buildQuery` on the asynchronous engine. */
+  buildQueryAsync(args: UseePayQueryArgs): Promise<HttpRequest>;
   /** The order's state (from `transactionInfo`), with every `transactionInfo` field under `transaction`. */
-  parseQuery(raw: string | Uint8Array): UseePayResult & { transaction: Record<string, unknown> };
-  buildRefund(args: { transactionId: string; originalTransactionId: string; amount: Money; notifyUrl?: string; echoParam?: string }): HttpRequest;
+  parseQuery(raw: string | Uint8Array): UseePayQueryResult;
+  /** `parseQuery` on the asynchronous engine. */
+  parseQueryAsync(raw: string | Uint8Array): Promise<UseePayQueryResult>;
+  /** A refund of an earlier transaction. */
+  buildRefund(args: UseePayRefundArgs): HttpRequest;
+  /** `buildRefund` on the asynchronous engine. */
+  buildRefundAsync(args: UseePayRefundArgs): Promise<HttpRequest>;
+  /** Verifies the refund response. */
   parseRefund(raw: string | Uint8Array): UseePayResult;
+  /** `parseRefund` on the asynchronous engine. */
+  parseRefundAsync(raw: string | Uint8Array): Promise<UseePayResult>;
   /** Any transaction type / payment method on the envelope (`wechat_native`, `wechat_h5`, `alipay_cn`, `alipay_hk`, …). */
-  buildRequest(transactionType: string, fields: Record<string, unknown>, options?: { path?: '/api' | '/cashier' }): HttpRequest;
+  buildRequest(transactionType: string, fields: Record<string, unknown>, options?: UseePayRequestOptions): HttpRequest;
+  /** `buildRequest` on the asynchronous engine. */
+  buildRequestAsync(transactionType: string, fields: Record<string, unknown>, options?: UseePayRequestOptions): Promise<HttpRequest>;
   /** Any verified response: every field as received, and the normalized result (not judged). */
-  parseResponse(raw: string | Uint8Array): { fields: Record<string, string>; result: UseePayResult };
+  parseResponse(raw: string | Uint8Array): UseePayResponse;
+  /** `parseResponse` on the asynchronous engine. */
+  parseResponseAsync(raw: string | Uint8Array): Promise<UseePayResponse>;
   /** Verifies a raw notification body over every field received. Reply: HTTP 200 `OK`. */
-  verifyNotify(rawBody: string | Uint8Array): { event: UseePayResult & { fields: Record<string, string> }; reply: { status: 200; headers: Record<string, string>; body: 'OK' } };
+  verifyNotify(rawBody: string | Uint8Array): UseePayNotifyResult;
+  /** `verifyNotify` on the asynchronous engine. */
+  verifyNotifyAsync(rawBody: string | Uint8Array): Promise<UseePayNotifyResult>;
   readonly signType: 'RSA' | 'MD5';
-  readonly engine: 'node' | 'wasm' | 'none';
+  /** Whether this client can build signed requests (MD5, or RSA with `privateKey`). */
+  readonly canSign: boolean;
+  /** Whether this client can verify what UseePay sends (MD5, or RSA with `useepayPublicKey`). */
+  readonly canVerify: boolean;
+  /** The engine of the synchronous methods; `none` with MD5 (no RSA). */
+  readonly engine: SyncEngineName | 'none';
+  /** The engine of the `…Async` methods; `none` with MD5 (no RSA). */
+  readonly asyncEngine: AsyncEngineName | 'none';
   free(): void;
 }

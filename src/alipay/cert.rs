@@ -36,7 +36,9 @@ impl CertMode {
     /// `app_cert` may be a chain (leaf first); the leaf is used.
     pub fn load(app_cert: Option<&str>, alipay_root_cert: Option<&str>) -> Result<CertMode> {
         let app_cert_sn = app_cert
-            .map(|text| Ok(cert_sn(&first(load_certificate_chain(text, "app certificate (appCert)")?, "app certificate")?)))
+            .map(|text| {
+                Ok(cert_sn(&first(load_certificate_chain(text, "app certificate (appCert)")?, "app certificate")?))
+            })
             .transpose()?;
         let alipay_root_cert_sn = alipay_root_cert
             .map(|text| root_cert_sn(&load_certificate_chain(text, "Alipay root certificate (alipayRootCert)")?))

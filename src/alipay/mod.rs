@@ -1,10 +1,11 @@
 //! Alipay Open Platform: OpenAPI v2 (gateway.do) requests, responses and notifications, certificate
 //! mode, AES content encryption, OpenAPI v3, and the mini-program client parameters.
 
-pub mod aes;
 pub mod cert;
-pub mod client;
+pub mod encryption;
+pub mod mini_program;
 pub mod notify;
+pub mod oauth;
 pub mod request;
 pub mod response;
 pub mod trade;
@@ -19,18 +20,25 @@ use crate::keys::{KeyRing, load_private_key, load_public_key};
 use crate::limits::Limits;
 use crate::options::Fields;
 
+/// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "alipay";
+/// The production OpenAPI v2 gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
+/// The sandbox OpenAPI v2 gateway.
 pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
 
 /// `sign_type`: `RSA2` (SHA256withRSA, recommended) or `RSA` (SHA1withRSA, legacy).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignType {
+    /// `RSA2`: SHA256withRSA.
     Rsa2,
+    /// `RSA`: SHA1withRSA (legacy apps).
     Rsa,
 }
 
 impl SignType {
+    /// `"RSA2"` or `"RSA"`, exactly.
     pub fn parse(text: &str) -> Result<SignType> {
         match text {
             "RSA2" => Ok(SignType::Rsa2),
@@ -38,12 +46,14 @@ impl SignType {
             other => Err(Error::bad_input(format!("unsupported Alipay sign_type {other:?}; use RSA2 or RSA"))),
         }
     }
+    /// The `sign_type` value sent and expected.
     pub fn as_str(self) -> &'static str {
         match self {
             SignType::Rsa2 => "RSA2",
             SignType::Rsa => "RSA",
         }
     }
+    /// The digest inside the signature.
     pub fn hash(self) -> Hash {
         match self {
             SignType::Rsa2 => Hash::Sha256,
@@ -69,7 +79,7 @@ pub struct Alipay {
     notify_url: Option<String>,
     keys: KeyRing,
     cert: Option<cert::CertMode>,
-    content_key: Option<aes::ContentKey>,
+    content_key: Option<encryption::ContentKey>,
     limits: Limits,
 }
 
@@ -127,7 +137,9 @@ impl Alipay {
                 .map(|v| v.as_str().filter(|t| !t.is_empty()))
                 .collect::<Option<Vec<_>>>()
                 .filter(|l| !l.is_empty())
-                .ok_or_else(|| Error::bad_input("Alipay config.alipayCert must be a certificate, or a non-empty list of them"))?,
+                .ok_or_else(|| {
+                    Error::bad_input("Alipay config.alipayCert must be a certificate, or a non-empty list of them")
+                })?,
             Some(_) => return Err(Error::bad_input("Alipay config.alipayCert must be a string or a list of strings")),
         };
         let (app_cert, root_cert) = (f.str("appCert")?, f.str("alipayRootCert")?);
@@ -182,7 +194,7 @@ impl Alipay {
             Some(url) => checked_url(url, "endpoint")?.trim_end_matches('/').to_owned(),
             None => gateway.strip_suffix("/gateway.do").unwrap_or(&gateway).to_owned(),
         };
-        let content_key = f.str("encryptKey")?.map(aes::ContentKey::from_base64).transpose()?;
+        let content_key = f.str("encryptKey")?.map(encryption::ContentKey::from_base64).transpose()?;
         Ok(Alipay {
             app_id,
             sign_type,
@@ -201,15 +213,19 @@ impl Alipay {
         &self.limits
     }
 
+    /// The app id (`app_id`).
     pub fn app_id(&self) -> &str {
         &self.app_id
     }
+    /// The configured `sign_type`.
     pub fn sign_type(&self) -> SignType {
         self.sign_type
     }
+    /// The v2 gateway URL requests go to.
     pub fn gateway(&self) -> &str {
         &self.gateway
     }
+    /// Certificate mode's serial numbers, when the client is in certificate mode.
     pub fn cert_mode(&self) -> Option<&cert::CertMode> {
         self.cert.as_ref()
     }

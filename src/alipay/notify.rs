@@ -24,6 +24,7 @@ pub enum NotifyRule {
 }
 
 impl NotifyRule {
+    /// `"payment"`, `"gateway"` or `"auto"`.
     pub fn parse(text: &str) -> Result<NotifyRule> {
         match text {
             "payment" => Ok(NotifyRule::Payment),
@@ -39,6 +40,7 @@ impl NotifyRule {
 /// A verified notification: the parameters as strings, in the order received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
+    /// Every parameter received (`sign` and `sign_type` included), decoded in the declared charset.
     pub params: Vec<(String, String)>,
 }
 

@@ -42,12 +42,17 @@ fn set_by_aggpay(name: &str) -> bool {
 /// Per-call options: `{ notifyUrl, returnUrl, appAuthToken, authToken, timestamp, encrypt, params }`.
 #[derive(Debug, Default)]
 pub struct RequestOptions {
+    /// `notify_url` for this call (the config's `notifyUrl` otherwise).
     pub notify_url: Option<String>,
+    /// `return_url` (page APIs).
     pub return_url: Option<String>,
+    /// `app_auth_token` (third-party apps acting for a merchant).
     pub app_auth_token: Option<String>,
+    /// `auth_token` (user-authorized calls).
     pub auth_token: Option<String>,
     /// Unix epoch milliseconds; formatted as Beijing time.
     pub timestamp_ms: f64,
+    /// Encrypt `biz_content` with the configured content key.
     pub encrypt: bool,
     /// Extra top-level parameters (`grant_type`, `code`, …), in the order given.
     pub params: Vec<(String, String)>,
@@ -194,8 +199,7 @@ impl Alipay {
     ) -> Result<Pending<HttpRequest>> {
         let gateway = self.gateway.clone();
         Ok(self.signed_params(method, biz_content, options)?.map(move |params| {
-            let (query, body): (Vec<_>, Vec<_>) =
-                params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
+            let (query, body): (Vec<_>, Vec<_>) = params.iter().partition(|(k, _)| QUERY_PARAMS.contains(&k.as_str()));
             Ok(HttpRequest {
                 method: "POST",
                 url: format!("{gateway}?{}", form::encode(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))),
@@ -241,6 +245,7 @@ pub struct PageRequest {
     pub url: String,
     /// Auto-submitting HTML form (POST).
     pub form: String,
+    /// Every parameter, `sign` last.
     pub params: Vec<(String, String)>,
 }
 

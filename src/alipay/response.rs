@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-use super::aes::ContentKey;
+use super::encryption::ContentKey;
 use super::{Alipay, provider_error};
 use crate::codec::json_node::top_level_members;
 use crate::crypto::step::{Pending, VerifyStep};
@@ -24,7 +24,9 @@ pub struct RawResponse<'a> {
     pub node_name: String,
     /// The node value exactly as received (an object, or a quoted string when encrypted).
     pub node_text: &'a str,
+    /// The `sign` member, when present.
     pub sign: Option<String>,
+    /// The `alipay_cert_sn` member (certificate mode), when present.
     pub alipay_cert_sn: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Typed builders for the mini-program payment journey: each checks its required fields, fills
+//! Typed builders for the trade methods of the mini-program payment journey: each checks its required fields, fills
 //! the documented defaults, and hands the business content on unchanged (no key rewriting).
 
 use serde_json::{Map, Value};
@@ -8,38 +8,23 @@ use super::request::{PageRequest, RequestOptions};
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
-use crate::options::Fields;
 
-pub const OAUTH_TOKEN: &str = "alipay.system.oauth.token";
+/// Creates a trade for `my.tradePay` / JSAPI.
 pub const TRADE_CREATE: &str = "alipay.trade.create";
+/// Queries a trade.
 pub const TRADE_QUERY: &str = "alipay.trade.query";
+/// Closes an unpaid trade.
 pub const TRADE_CLOSE: &str = "alipay.trade.close";
+/// Refunds (part of) a trade.
 pub const TRADE_REFUND: &str = "alipay.trade.refund";
+/// Queries a refund.
 pub const REFUND_QUERY: &str = "alipay.trade.fastpay.refund.query";
+/// Creates a trade paid by scanning a QR code.
 pub const TRADE_PRECREATE: &str = "alipay.trade.precreate";
+/// The H5 page payment (a browser redirect, not a server call).
 pub const WAP_PAY: &str = "alipay.trade.wap.pay";
 
 impl Alipay {
-    /// `alipay.system.oauth.token`: `{ code }` (grant_type `authorization_code`) or `{ refreshToken }`.
-    /// Its parameters are top-level, not biz_content.
-    pub fn build_oauth_token(&self, args: &Value, options: RequestOptions) -> Result<Pending<HttpRequest>> {
-        let f = Fields::of(args, "oauth token arguments")?;
-        f.only(&["code", "refreshToken"])?;
-        let mut options = options;
-        match (f.str("code")?, f.str("refreshToken")?) {
-            (Some(code), None) => {
-                options.params.push(("grant_type".into(), "authorization_code".into()));
-                options.params.push(("code".into(), code.into()));
-            }
-            (None, Some(token)) => {
-                options.params.push(("grant_type".into(), "refresh_token".into()));
-                options.params.push(("refresh_token".into(), token.into()));
-            }
-            _ => return Err(Error::bad_input("oauth token: give exactly one of code or refreshToken")),
-        }
-        self.build_request(OAUTH_TOKEN, None, &options)
-    }
-
     /// `alipay.trade.create` for `my.tradePay`: `out_trade_no`, `total_amount`, `subject`, and exactly
     /// one of `buyer_id` / `buyer_open_id`; `product_code` defaults to `JSAPI_PAY`.
     pub fn build_trade_create(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
@@ -85,7 +70,13 @@ impl Alipay {
         self.build_page(WAP_PAY, &Value::Object(biz), options)
     }
 
-    fn by_trade(&self, method: &str, biz: &Value, required: &[&str], options: &RequestOptions) -> Result<Pending<HttpRequest>> {
+    fn by_trade(
+        &self,
+        method: &str,
+        biz: &Value,
+        required: &[&str],
+        options: &RequestOptions,
+    ) -> Result<Pending<HttpRequest>> {
         let biz = object(biz, method)?;
         if !has(&biz, method, "out_trade_no")? && !has(&biz, method, "trade_no")? {
             return Err(Error::bad_input(format!("{method}: out_trade_no or trade_no is required")));

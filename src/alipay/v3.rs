@@ -125,7 +125,8 @@ impl Alipay {
             .decode(sig)
             .map_err(|_| Error::signature_invalid("alipay-signature is not base64").with_provider(super::PROVIDER))?;
         let step = VerifyStep { hash: Hash::Sha256, signature, candidates };
-        let invalid = Error::signature_invalid("the v3 response signature does not verify").with_provider(super::PROVIDER);
+        let invalid =
+            Error::signature_invalid("the v3 response signature does not verify").with_provider(super::PROVIDER);
         Ok(Pending::verified(step, invalid, move |_| reply.read(true)))
     }
 }

@@ -11,7 +11,9 @@ use crate::limits::Limits;
 /// One decoded `name=value` pair, as raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormPair {
+    /// The name, percent-decoded once.
     pub name: Vec<u8>,
+    /// The value, percent-decoded once.
     pub value: Vec<u8>,
 }
 

@@ -11,11 +11,14 @@ use crate::limits::Limits;
 /// Where a member's value sits in the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// Byte offset of the first byte.
     pub start: usize,
+    /// Byte offset just past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The spanned text of `text` (the text the span was found in).
     pub fn of<'a>(&self, text: &'a str) -> &'a str {
         &text[self.start..self.end]
     }

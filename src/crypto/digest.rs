@@ -8,18 +8,22 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
 
+/// MD5 of `data`.
 pub fn md5(data: &[u8]) -> [u8; 16] {
     Md5::digest(data).into()
 }
 
+/// SHA-1 of `data`.
 pub fn sha1(data: &[u8]) -> [u8; 20] {
     Sha1::digest(data).into()
 }
 
+/// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
+/// HMAC-SHA256 of `data` under `key`.
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<[u8; 32]> {
     // HMAC takes keys of any length; the error arm exists only because the trait is fallible.
     let mut mac =

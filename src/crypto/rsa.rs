@@ -12,6 +12,7 @@ use crate::keys::{PrivateKey, PublicKey};
 
 /// The digest inside an RSASSA-PKCS1-v1_5 signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Hash {
     /// SHA256withRSA (Alipay `RSA2`, WeChat Pay APIv3, UseePay `RSA`).
     Sha256,

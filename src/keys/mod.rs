@@ -44,9 +44,11 @@ pub struct PublicKey {
 }
 
 impl PrivateKey {
+    /// The modulus size in bits.
     pub fn bits(&self) -> usize {
         self.key.size() * 8
     }
+    /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         PublicKey { key: self.key.to_public_key() }
     }
@@ -64,6 +66,7 @@ impl PrivateKey {
 }
 
 impl PublicKey {
+    /// The modulus size in bits.
     pub fn bits(&self) -> usize {
         self.key.size() * 8
     }
@@ -107,6 +110,7 @@ pub struct Certificate {
 }
 
 impl Certificate {
+    /// The certificate's DER.
     pub fn der(&self) -> &[u8] {
         &self.der
     }

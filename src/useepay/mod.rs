@@ -1,9 +1,9 @@
 //! UseePay V1 gateway (form + sign), for the WeChat Pay HK wallet and the other wallets on the same
 //! envelope. One `POST /api`; the operation is the `transactionType` field.
 
-pub mod client;
 pub mod notify;
 pub mod request;
+pub mod request_payment;
 pub mod response;
 pub mod result;
 
@@ -19,8 +19,11 @@ use crate::keys::{KeyRing, load_private_key, load_public_key};
 use crate::limits::Limits;
 use crate::options::Fields;
 
+/// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "useepay";
+/// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://pay-gateway.useepay.com";
+/// The UAT (sandbox) gateway.
 pub const SANDBOX_GATEWAY: &str = "https://pay-gateway1.uat.useepay.com";
 
 /// The id of the merchant's private key in a UseePay client's key ring.
@@ -33,7 +36,7 @@ pub const USEEPAY_KEY_ID: &str = "useepay";
 /// of a client that only verifies, or only builds requests).
 enum Scheme {
     Md5(Md5Key),
-    Rsa(KeyRing),
+    Rsa(Box<KeyRing>),
 }
 
 /// The MD5 key (配置中心 → 密钥管理). Its `Debug` never shows it.
@@ -45,6 +48,7 @@ impl std::fmt::Debug for Md5Key {
     }
 }
 
+/// One UseePay merchant app: its signing scheme and keys (parsed once), gateway and rules.
 pub struct UseePay {
     merchant_no: String,
     app_id: String,
@@ -122,7 +126,7 @@ impl UseePay {
                             "UseePay config: useepayPublicKey is your own public key; use the UseePay RSA public key from the portal",
                         ));
                     }
-                    _ => Scheme::Rsa(keys),
+                    _ => Scheme::Rsa(Box::new(keys)),
                 }
             }
             other => {
@@ -162,6 +166,7 @@ impl UseePay {
         &self.limits
     }
 
+    /// `"MD5"` or `"RSA"`.
     pub fn sign_type(&self) -> &'static str {
         match self.scheme {
             Scheme::Md5(_) => "MD5",
@@ -169,6 +174,7 @@ impl UseePay {
         }
     }
 
+    /// The merchant number (`merchantNo`).
     pub fn merchant_no(&self) -> &str {
         &self.merchant_no
     }

@@ -8,6 +8,7 @@ use crate::codec::form;
 use crate::crypto::step::Pending;
 use crate::error::{Error, ErrorCode, Result};
 
+/// What to answer UseePay: HTTP 200 with this body.
 pub const REPLY_BODY: &str = "OK";
 
 impl UseePay {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{PROVIDER, UseePay, client, result};
+use super::{PROVIDER, UseePay, request_payment, result};
 use crate::codec::json_node::top_level_members;
 use crate::crypto::step::Pending;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
@@ -100,7 +100,7 @@ impl UseePay {
                     .with_provider(PROVIDER)
             })?;
             let mut out = verified.outcome()?;
-            out["requestPayment"] = client::request_payment(&redirect)?;
+            out["requestPayment"] = request_payment::request_payment(&redirect)?;
             Ok(out)
         })
     }

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
-use crate::alipay::{Alipay, client};
+use crate::alipay::{Alipay, mini_program};
 use crate::http::notify_reply;
 use crate::options::WipedOnDrop;
 
@@ -137,14 +137,14 @@ impl JsAlipay {
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.
     #[wasm_bindgen(js_name = tradePayParams)]
     pub fn trade_pay_params(&self, trade_create_result: JsValue) -> JsResult<JsValue> {
-        let trade_no = client::trade_no_of(&arg_json(&trade_create_result, "trade.create result")?).js()?;
+        let trade_no = mini_program::trade_no_of(&arg_json(&trade_create_result, "trade.create result")?).js()?;
         js_of(&json!({ "tradeNO": trade_no }))
     }
 
     /// `{ qrCode, params }` from the mini program's launch options, or `null`.
     #[wasm_bindgen(js_name = launchQrCode)]
     pub fn launch_qr_code(launch_options: JsValue) -> JsResult<JsValue> {
-        match client::launch_qr(&arg_json(&launch_options, "launch options")?).js()? {
+        match mini_program::launch_qr(&arg_json(&launch_options, "launch options")?).js()? {
             None => Ok(JsValue::NULL),
             Some(qr) => js_of(&json!({ "qrCode": qr.qr_code, "params": string_map(&qr.params) })),
         }

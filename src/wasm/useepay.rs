@@ -4,7 +4,9 @@ use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::pending::{JsPending, key_der, pending};
-use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_of, json_of, request, str_arg, string_map, string_option, text_of};
+use super::{
+    IntoJs, JsResult, MaxBytes, bytes_of, js_of, json_of, request, str_arg, string_map, string_option, text_of,
+};
 use crate::http::notify_reply;
 use crate::options::WipedOnDrop;
 use crate::useepay::UseePay;

@@ -16,6 +16,7 @@ use crate::http::HttpRequest;
 use crate::limits::Limits;
 use crate::options::Fields;
 
+/// The WeChat API host.
 pub const API_BASE: &str = "https://api.weixin.qq.com";
 
 /// A mini program's credentials. `Debug` never shows the secret.
@@ -35,8 +36,11 @@ impl std::fmt::Debug for MiniProgram {
 /// A successful `jscode2session`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// The user's id in this mini program.
     pub openid: String,
+    /// The session key (server side only: it decrypts user data).
     pub session_key: String,
+    /// The user's id across the developer's apps, when bound to an Open Platform account.
     pub unionid: Option<String>,
 }
 
@@ -62,6 +66,7 @@ impl MiniProgram {
         &self.limits
     }
 
+    /// The mini program's AppID.
     pub fn app_id(&self) -> &str {
         &self.app_id
     }

@@ -2,4 +2,5 @@
 
 pub mod login;
 
+/// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "wechat";

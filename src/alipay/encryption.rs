@@ -22,6 +22,7 @@ impl std::fmt::Debug for ContentKey {
 }
 
 impl ContentKey {
+    /// The key from the console's base64 text; `ERR_KEY_INVALID` unless it is 16 bytes.
     pub fn from_base64(text: &str) -> Result<ContentKey> {
         let bytes = Zeroizing::new(
             STANDARD.decode(text.trim()).map_err(|_| Error::key_invalid("Alipay AES key (encryptKey): not base64"))?,
@@ -36,10 +37,12 @@ impl ContentKey {
         Ok(ContentKey(key))
     }
 
+    /// The base64 ciphertext of `plaintext`, as sent in `biz_content`.
     pub fn encrypt(&self, plaintext: &str) -> Result<String> {
         Ok(STANDARD.encode(aes::cbc128_encrypt(self.0.as_slice(), &ZERO_IV, plaintext.as_bytes())?))
     }
 
+    /// The plaintext of an encrypted response node; `ERR_DECRYPT_FAILED` on any failure.
     pub fn decrypt(&self, ciphertext_base64: &str) -> Result<String> {
         let ciphertext = STANDARD.decode(ciphertext_base64).map_err(|_| Error::decrypt_failed())?;
         let plain = aes::cbc128_decrypt(self.0.as_slice(), &ZERO_IV, &ciphertext)?;

@@ -1,0 +1,60 @@
+// Every JS snippet in the README compiles under `tsc --strict` against the package's declarations,
+// as a TypeScript module. The snippets use names a reader's code would have (keys, the raw body, the
+// HTTP response): READER declares those, and only those; anything else a snippet uses must come
+// from the snippet itself or from 'aggpay'.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { makeTempDir, pkgDir, removeDir, repoRoot, run } from './helpers.mjs';
+
+const TSC = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** The reader's own values the snippets refer to. */
+const READER = `
+declare const appPrivateKeyPem: string, appPublicKeyPem: string, somePublicKeyPem: string;
+declare const appId: string, privateKey: string, alipayPublicKey: string, useepayPublicKey: string;
+declare const merchantNo: string, appSecret: string, code: string, jsCode: string;
+declare const rawBody: string | Uint8Array, rawUseePayBody: string | Uint8Array;
+declare const res: { writeHead(status: number, headers: Record<string, string>): { end(body: string): void } };
+`;
+
+/** The ```js blocks of the README, in order. */
+function snippets() {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+}
+
+let dir;
+before(() => {
+  dir = makeTempDir('readme');
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(pkgDir, path.join(dir, 'node_modules', 'aggpay'), 'dir');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'readme-snippets', private: true, type: 'module' }));
+});
+after(() => removeDir(dir));
+
+it('every ```js snippet in the README compiles under tsc --strict', { timeout: 180_000 }, async () => {
+  const blocks = snippets();
+  assert.ok(blocks.length >= 4, `found ${blocks.length} snippets`);
+  const files = blocks.map((code, i) => {
+    const file = `snippet-${i + 1}.mts`;
+    // The reader's declarations go after the snippet's imports (a module's imports come first).
+    const imports = code.split('\n').filter((l) => l.startsWith('import '));
+    const body = code.split('\n').filter((l) => !l.startsWith('import '));
+    fs.writeFileSync(path.join(dir, file), `${imports.join('\n')}\n${READER}\n${body.join('\n')}\nexport {};\n`);
+    return file;
+  });
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
+      lib: ['es2022', 'dom'], types: [], noUnusedLocals: false,
+    },
+    files,
+  }));
+  try {
+    await run(process.execPath, [TSC, '-p', path.join(dir, 'tsconfig.json')], { cwd: dir, timeout: 170_000 });
+  } catch (error) {
+    assert.fail(`README snippets do not compile under tsc --strict:\n${error.message}`);
+  }
+});
