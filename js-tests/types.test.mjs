@@ -120,6 +120,7 @@ const notifySync: AlipayNotifyResult = verifyOnly.verifyNotify('a=b', { rule: 'g
 const returnSync: Record<string, string> = verifyOnly.verifyReturn('a=b');
 const v3Sync: Record<string, any> = verifyOnly.verifyV3Response({ status: 200, headers: {}, body: '{}' });
 const payParams: { tradeNO: string } = alipay.tradePayParams({ trade_no: '2024' });
+const payParamsOfResult: { tradeNO: string } = alipay.tradePayParams(alipay.parseResponse('alipay.trade.create', '{}'));
 const qr: { qrCode: string; params: Record<string, string> } | null = Alipay.launchQrCode({ query: {} });
 
 async function alipayAsync(): Promise<void> {
@@ -298,15 +299,15 @@ signer.bits = 1;
 void [signatureOfBytes, signatureOfBuffer, plaintext, spki, bits, where, whereAsync, engines, valid, validOfBuffer, validBase64];
 void [oaep, pkcs1, verifierBits, verifierEngines, chain, facts, digests, same, notString, notBytes, notAwaited, notAwaitedValid];
 void [notSync, notNone, oneSn, statusText, notACode, newCodes, rsaAsync, alipayAsync, useepayAsync, sending, made];
-void [sns, sn, snsOfApp, abilities, alipayEngines, facade, builtSync, wapSync, nodeSync, notifySync, returnSync, v3Sync, payParams, qr];
+void [sns, sn, snsOfApp, abilities, alipayEngines, facade, builtSync, wapSync, nodeSync, notifySync, returnSync, v3Sync, payParams, payParamsOfResult, qr];
 void [useepayEngines, useepayAbilities, useepaySignType, useepayBuiltSync, jsapiSync, querySync, refundSync, responseSync, useepayNotifySync];
 export {};
 `;
 
 /**
  * The real global `fetch` must be a FetchLike wherever a consumer's types declare one: checked with
- * the DOM lib (CONSUMER), the webworker lib, @types/node-style globals (NODE_STYLE_GLOBALS) and, when
- * installed, @types/node itself.
+ * the DOM lib (CONSUMER), the webworker lib, @types/node-style and @cloudflare/workers-types-style
+ * globals (NODE_STYLE_GLOBALS, WORKERS_STYLE_GLOBALS) and, when installed, @types/node itself.
  */
 const FETCH_CONSUMER = `
 import { send } from 'aggpay';
@@ -395,6 +396,56 @@ declare var Response: { prototype: Response; new (body?: UndiciBodyInit, init?: 
 declare function fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
 `;
 
+/**
+ * Global fetch declarations shaped as @cloudflare/workers-types declares them: AbortSignal, Headers
+ * and Response as classes (which `typeof globalThis` does not list), a generic RequestInit.
+ */
+const WORKERS_STYLE_GLOBALS = `
+declare class EventTarget {
+  addEventListener(type: string, handler: (event: any) => void): void;
+  removeEventListener(type: string, handler: (event: any) => void): void;
+}
+declare abstract class AbortSignal extends EventTarget {
+  static abort(reason?: any): AbortSignal;
+  static timeout(delay: number): AbortSignal;
+  get aborted(): boolean;
+  get reason(): any;
+  throwIfAborted(): void;
+}
+declare class URL { constructor(url: string | URL, base?: string | URL); get href(): string }
+type HeadersInit = Headers | Iterable<Iterable<string>> | Record<string, string>;
+declare class Headers {
+  constructor(init?: HeadersInit);
+  get(name: string): string | null;
+  getSetCookie(): string[];
+  forEach<This = unknown>(callback: (this: This, value: string, key: string, parent: Headers) => void, thisArg?: This): void;
+  entries(): IterableIterator<[key: string, value: string]>;
+  [Symbol.iterator](): IterableIterator<[key: string, value: string]>;
+}
+type BodyInit = ReadableStream<Uint8Array> | string | ArrayBuffer | ArrayBufferView;
+interface ReadableStream<R = any> { readonly locked: boolean; cancel(reason?: any): Promise<void> }
+interface RequestInit<Cf = { cacheTtl?: number }> {
+  method?: string;
+  headers?: HeadersInit;
+  body?: BodyInit | null;
+  redirect?: string;
+  cf?: Cf;
+  cache?: 'no-store';
+  integrity?: string;
+  signal?: AbortSignal | null;
+}
+declare class Request { constructor(input: string | URL | Request, init?: RequestInit); get url(): string }
+declare class Response {
+  constructor(body?: BodyInit | null, init?: { status?: number });
+  get status(): number;
+  get headers(): Headers;
+  get ok(): boolean;
+  text(): Promise<string>;
+  json<T>(): Promise<T>;
+}
+declare function fetch(input: string | URL | Request, init?: RequestInit<{ cacheTtl?: number }>): Promise<Response>;
+`;
+
 /** The same from a CommonJS TypeScript file (the package supports require() at runtime). */
 const CJS_CONSUMER = `
 import { RsaSigner, AggpayError } from 'aggpay';
@@ -416,6 +467,7 @@ before(() => {
   fs.writeFileSync(path.join(dir, 'consumer-cjs.cts'), CJS_CONSUMER);
   fs.writeFileSync(path.join(dir, 'consumer-fetch.ts'), FETCH_CONSUMER);
   fs.writeFileSync(path.join(dir, 'node-style-globals.d.ts'), NODE_STYLE_GLOBALS);
+  fs.writeFileSync(path.join(dir, 'workers-style-globals.d.ts'), WORKERS_STYLE_GLOBALS);
 });
 
 /** The directory of @types/node when the workspace has it installed (it is not a devDependency), else null. */
@@ -485,6 +537,10 @@ describe('pkg/types/index.d.ts', () => {
     await typeCheck('fetch-node-style', ['node-style-globals.d.ts', 'consumer-fetch.ts'], { module: 'node16', moduleResolution: 'node16', lib: ['es2022'] });
   });
 
+  it('the real fetch is a FetchLike with @cloudflare/workers-types-style globals (classes, no DOM lib)', { timeout: 120_000 }, async () => {
+    await typeCheck('fetch-workers-style', ['workers-style-globals.d.ts', 'consumer-fetch.ts'], { module: 'node16', moduleResolution: 'node16', lib: ['es2022'] });
+  });
+
   it('the real fetch is a FetchLike with @types/node itself, when installed', { timeout: 120_000 }, async (t) => {
     const dir = typesNodeDir();
     if (dir === null) {
@@ -492,7 +548,7 @@ describe('pkg/types/index.d.ts', () => {
       return;
     }
     await typeCheck('fetch-types-node', ['consumer-fetch.ts'], {
-      module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'], typeRoots: [path.dirname(dir)], skipLibCheck: true,
+      module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'], typeRoots: [path.dirname(dir)],
     });
   });
 

@@ -45,6 +45,19 @@ ensure_chromium() {
   fi
 }
 
+# The openssl command line: js-tests/engines.test.mjs mints certificates over fresh keys with it
+# (node:crypto reads certificates but cannot issue them).
+ensure_openssl() {
+  if ! command -v openssl >/dev/null; then
+    echo "setup: apt-get install openssl"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+    fi
+  fi
+}
+
 # OpenJDK 17: tests/x500_java.rs checks certificate names and Alipay SNs against Java 17 itself
 # (later JDKs decode BMPStrings differently). Exports AGGPAY_JAVA, the java the test runs.
 java17() {

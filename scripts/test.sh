@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 ensure_build_tools
 ensure_chromium
+ensure_openssl
 ensure_java
 
 unset RUSTFLAGS

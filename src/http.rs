@@ -1,7 +1,11 @@
-//! The sans-IO request shape every `build…` returns: the host sends it with `fetch` as is.
+//! The sans-IO request shape every `build…` returns, and the reply a notification handler sends:
+//! the host sends them as they are. Both serialize to the JSON shape the JS API returns.
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+
 /// A request to send: the host sends it with `fetch` exactly as built.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `GET`, `POST`, …
     pub method: &'static str,
@@ -13,16 +17,53 @@ pub struct HttpRequest {
     pub body: Option<String>,
 }
 
-/// The exact answer a provider expects to a notification: HTTP 200 with a fixed plain-text body.
-pub fn notify_reply(body: &str) -> serde_json::Value {
-    serde_json::json!({ "status": 200, "headers": { "content-type": "text/plain; charset=utf-8" }, "body": body })
+/// `{ method, url, headers: { name: value }, body }` — the shape `fetch(url, init)` takes.
+impl Serialize for HttpRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("HttpRequest", 4)?;
+        out.serialize_field("method", self.method)?;
+        out.serialize_field("url", &self.url)?;
+        out.serialize_field("headers", &StringMap(&self.headers))?;
+        out.serialize_field("body", &self.body)?;
+        out.end()
+    }
 }
 
-impl HttpRequest {
-    /// `{ method, url, headers: { name: value }, body }` — the shape `fetch(url, init)` takes.
-    pub fn to_json(&self) -> serde_json::Value {
-        let headers: serde_json::Map<String, serde_json::Value> =
-            self.headers.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-        serde_json::json!({ "method": self.method, "url": self.url, "headers": headers, "body": self.body })
+/// Name/value pairs serialized as one JSON object of strings, in order (names are unique wherever
+/// this is used: decoded messages refuse repeated names).
+#[derive(Debug)]
+pub struct StringMap<'a>(pub &'a [(String, String)]);
+
+impl Serialize for StringMap<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
+}
+
+/// The exact answer a provider expects to a notification: HTTP 200 with a fixed plain-text body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct NotifyReply {
+    /// Always 200.
+    pub status: u16,
+    /// `content-type: text/plain; charset=utf-8`.
+    pub headers: ReplyHeaders,
+    /// What the provider wants to read (`success`, `OK`).
+    pub body: &'static str,
+}
+
+/// The headers of a [`NotifyReply`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplyHeaders {
+    /// `text/plain; charset=utf-8`.
+    #[serde(rename = "content-type")]
+    pub content_type: &'static str,
+}
+
+/// HTTP 200 with `body` as plain text.
+pub const fn notify_reply(body: &'static str) -> NotifyReply {
+    NotifyReply { status: 200, headers: ReplyHeaders { content_type: "text/plain; charset=utf-8" }, body }
 }

@@ -4,10 +4,7 @@
 //! responses carry, and each client can narrow or widen them (within hard bounds) with its
 //! `limits` option.
 
-use serde_json::Value;
-
 use crate::error::{Error, ErrorCode, Result};
-use crate::options::Fields;
 
 /// The limits one client applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +37,18 @@ pub const KEY_BITS_FLOOR: usize = 1024;
 /// The largest `maxKeyBits` a client may configure.
 pub const KEY_BITS_CEILING: usize = 4096;
 
+/// A client's `limits` option as given: `{ maxInputBytes, maxFields, maxDepth, minKeyBits,
+/// maxKeyBits }`, each optional (absent means the default).
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct LimitsConfig {
+    max_input_bytes: Option<f64>,
+    max_fields: Option<f64>,
+    max_depth: Option<f64>,
+    min_key_bits: Option<f64>,
+    max_key_bits: Option<f64>,
+}
+
 /// The defaults, as a constant (for statics and tests).
 pub const DEFAULTS: Limits = Limits {
     max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
@@ -56,15 +65,12 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Reads a client's `limits` option: `{ maxInputBytes, maxFields, maxDepth, minKeyBits,
-    /// maxKeyBits }`, each optional (absent means the default).
-    pub fn from_json(value: Option<&Value>) -> Result<Limits> {
+    /// A client's `limits` option, checked; absent settings take the defaults.
+    pub(crate) fn from_config(config: Option<LimitsConfig>) -> Result<Limits> {
         let mut limits = Limits::default();
-        let Some(value) = value else { return Ok(limits) };
-        let f = Fields::of(value, "limits")?;
-        f.only(&["maxInputBytes", "maxFields", "maxDepth", "minKeyBits", "maxKeyBits"])?;
-        let read = |name: &str, low: usize, high: usize, slot: &mut usize| -> Result<()> {
-            if let Some(n) = f.number(name)? {
+        let Some(config) = config else { return Ok(limits) };
+        let read = |name: &str, value: Option<f64>, low: usize, high: usize, slot: &mut usize| -> Result<()> {
+            if let Some(n) = value {
                 if n.fract() != 0.0 || n < low as f64 || n > high as f64 {
                     return Err(Error::bad_input(format!("limits.{name} must be a whole number from {low} to {high}")));
                 }
@@ -72,11 +78,11 @@ impl Limits {
             }
             Ok(())
         };
-        read("maxInputBytes", 1, MAX_INPUT_BYTES_BOUND, &mut limits.max_input_bytes)?;
-        read("maxFields", 1, MAX_FIELDS_BOUND, &mut limits.max_fields)?;
-        read("maxDepth", 1, MAX_DEPTH_BOUND, &mut limits.max_depth)?;
-        read("minKeyBits", KEY_BITS_FLOOR, KEY_BITS_CEILING, &mut limits.min_key_bits)?;
-        read("maxKeyBits", KEY_BITS_FLOOR, KEY_BITS_CEILING, &mut limits.max_key_bits)?;
+        read("maxInputBytes", config.max_input_bytes, 1, MAX_INPUT_BYTES_BOUND, &mut limits.max_input_bytes)?;
+        read("maxFields", config.max_fields, 1, MAX_FIELDS_BOUND, &mut limits.max_fields)?;
+        read("maxDepth", config.max_depth, 1, MAX_DEPTH_BOUND, &mut limits.max_depth)?;
+        read("minKeyBits", config.min_key_bits, KEY_BITS_FLOOR, KEY_BITS_CEILING, &mut limits.min_key_bits)?;
+        read("maxKeyBits", config.max_key_bits, KEY_BITS_FLOOR, KEY_BITS_CEILING, &mut limits.max_key_bits)?;
         if limits.min_key_bits > limits.max_key_bits {
             return Err(Error::bad_input("limits.minKeyBits must not exceed limits.maxKeyBits"));
         }
@@ -130,10 +136,21 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Config {
+        limits: Option<LimitsConfig>,
+    }
+
+    fn from_json(limits: &serde_json::Value) -> crate::Result<Limits> {
+        let config: Config = crate::options::read(&json!({ "limits": limits }), "config")?;
+        Limits::from_config(config.limits)
+    }
+
     #[test]
     fn defaults_and_overrides() {
-        assert_eq!(Limits::from_json(None).unwrap(), Limits::default());
-        let l = Limits::from_json(Some(&json!({ "maxInputBytes": 4096, "minKeyBits": 2048 }))).unwrap();
+        assert_eq!(Limits::from_config(None).unwrap(), Limits::default());
+        let l = from_json(&json!({ "maxInputBytes": 4096, "minKeyBits": 2048 })).unwrap();
         assert_eq!((l.max_input_bytes, l.min_key_bits, l.max_fields), (4096, 2048, DEFAULT_MAX_FIELDS));
         for bad in [
             json!({ "maxInputBytes": 0 }),
@@ -145,7 +162,7 @@ mod tests {
             json!({ "maxBody": 1 }),
             json!("big"),
         ] {
-            assert_eq!(Limits::from_json(Some(&bad)).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
+            assert_eq!(from_json(&bad).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
         }
     }
 

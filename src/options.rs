@@ -1,70 +1,85 @@
-//! Reading configuration and argument objects (JSON values handed over from JS). Error messages
-//! name the field, never echo its value: a value may be a key.
+//! Reading configuration and argument objects (JSON values handed over from JS) into serde structs
+//! with `deny_unknown_fields`. Error messages name the field and what it must be, never its value:
+//! a value may be a key.
+//!
+//! One naming convention for every provider: aggpay's own arguments and options are camelCase
+//! (`refreshToken`, `notifyUrl`, `transactionId`). A snake_case or otherwise misspelt name is refused
+//! with the spelling it resembles (`refresh_token: did you mean refreshToken?`). A provider's own
+//! document — Alipay's `biz_content` — keeps the provider's names: it is sent exactly as given.
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::Value;
 #[cfg(any(target_arch = "wasm32", test))]
 use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
 
-/// An object's fields, with typed accessors that explain what is wrong.
-pub struct Fields<'a> {
-    what: &'a str,
-    map: &'a Map<String, Value>,
+/// `value` (an object from JS) as `T`; `what` names it in errors (`"Alipay config"`).
+pub(crate) fn read<'a, T: Deserialize<'a>>(value: &'a Value, what: &str) -> Result<T> {
+    if !value.is_object() {
+        return Err(Error::bad_input(format!("{what} must be an object")));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| explain(&e, what))
 }
 
-impl<'a> Fields<'a> {
-    pub fn of(value: &'a Value, what: &'a str) -> Result<Fields<'a>> {
-        value
-            .as_object()
-            .map(|map| Fields { what, map })
-            .ok_or_else(|| Error::bad_input(format!("{what} must be an object")))
+/// A message for a serde error that names the field and what it must be — never the value, which
+/// serde's own messages quote.
+fn explain(error: &serde_path_to_error::Error<serde_json::Error>, what: &str) -> Error {
+    let path = error.path().to_string();
+    let at = if path == "." { what.to_owned() } else { format!("{what}.{path}") };
+    let inner = error.inner().to_string();
+    let quoted = |text: &str| text.split('`').skip(1).step_by(2).map(str::to_owned).collect::<Vec<_>>();
+    if let Some(rest) = inner.strip_prefix("unknown field ") {
+        let (name, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
+        let name = quoted(name).into_iter().next().unwrap_or_default();
+        let known = quoted(expected);
+        let simple = |s: &str| s.replace(['_', '-'], "").to_ascii_lowercase();
+        let hint = match known.iter().find(|k| simple(k) == simple(&name)) {
+            Some(k) => format!("; did you mean {k}?"),
+            None if known.is_empty() => String::new(),
+            None => format!(" (known: {})", known.join(", ")),
+        };
+        // The path of an unknown field ends with the field itself: name its parent.
+        let parent = at.rsplit_once('.').map_or(at.as_str(), |(p, _)| p).trim_end_matches('.');
+        let parent = if path.contains('.') && path != "." { parent } else { what };
+        return Error::bad_input(format!("{parent}: unknown option {name:?}{hint}"));
     }
-
-    /// A string field; absent, `null` and `""` all read as `None`.
-    pub fn str(&self, name: &str) -> Result<Option<&'a str>> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(Error::bad_input(format!("{}.{name} must be a string", self.what))),
+    if let Some(rest) = inner.strip_prefix("missing field ") {
+        let name = quoted(rest).into_iter().next().unwrap_or_default();
+        return Error::bad_input(format!("{at}.{name} is required"));
+    }
+    for kind in ["invalid type", "invalid value", "invalid length"] {
+        if inner.starts_with(kind) {
+            // Everything after "expected" comes from our own types, never from the input.
+            let expected = inner.rsplit_once(", expected ").map_or("", |(_, e)| e);
+            let expected = match expected {
+                "a borrowed string" | "a string" => "a string",
+                "u8" | "u16" | "u32" | "u64" | "usize" => "a non-negative whole number",
+                "f32" | "f64" => "a number",
+                "a boolean" => "a boolean",
+                "a map" => "an object",
+                e if e.starts_with("struct ") => "an object",
+                e if e.starts_with("a sequence") => "a list",
+                _ => "of another type",
+            };
+            return Error::bad_input(format!("{at} must be {expected}"));
         }
     }
-
-    pub fn required_str(&self, name: &str) -> Result<&'a str> {
-        self.str(name)?.ok_or_else(|| Error::bad_input(format!("{}.{name} is required", self.what)))
+    if inner.starts_with("data did not match any variant") {
+        return Error::bad_input(format!("{at} has the wrong type"));
     }
+    // A message of our own (a `deserialize_with` check): it names no value.
+    Error::bad_input(format!("{at}: {inner}"))
+}
 
-    pub fn bool(&self, name: &str) -> Result<Option<bool>> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Error::bad_input(format!("{}.{name} must be a boolean", self.what))),
-        }
-    }
+/// A string option as given: `None` when absent, `null` or empty.
+pub(crate) fn given(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| !t.is_empty())
+}
 
-    /// A number field (epoch milliseconds and the like).
-    pub fn number(&self, name: &str) -> Result<Option<f64>> {
-        match self.map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => {
-                n.as_f64().map(Some).ok_or_else(|| Error::bad_input(format!("{}.{name} must be a number", self.what)))
-            }
-            Some(_) => Err(Error::bad_input(format!("{}.{name} must be a number", self.what))),
-        }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|v| !v.is_null())
-    }
-
-    /// Refuses fields not in `known` — a misspelt option must not be silently ignored.
-    pub fn only(&self, known: &[&str]) -> Result<()> {
-        match self.map.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(unknown) => Err(Error::bad_input(format!("{}: unknown option {unknown:?}", self.what))),
-            None => Ok(()),
-        }
-    }
+/// A required string option: `ERR_BAD_INPUT` naming it when absent, `null` or empty.
+pub(crate) fn required<'a>(text: Option<&'a str>, what: &str) -> Result<&'a str> {
+    given(text).ok_or_else(|| Error::bad_input(format!("{what} is required")))
 }
 
 /// A configuration value (it holds private keys, MD5 keys, secrets) whose strings are overwritten
@@ -101,6 +116,43 @@ fn wipe(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Sample<'a> {
+        #[serde(borrow)]
+        refresh_token: Option<&'a str>,
+        nested: Option<Inner>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Inner {
+        max_depth: Option<u32>,
+    }
+
+    #[test]
+    fn errors_name_fields_and_hint_spellings_never_values() {
+        let message = |v: Value| read::<Sample>(&v, "args").unwrap_err().message().to_owned();
+        assert_eq!(
+            message(serde_json::json!({ "refresh_token": "SECRET" })),
+            "args: unknown option \"refresh_token\"; did you mean refreshToken?"
+        );
+        assert_eq!(message(serde_json::json!({ "refreshToken": 42 })), "args.refreshToken must be a string");
+        assert_eq!(
+            message(serde_json::json!({ "nested": { "maxDepth": "SECRET" } })),
+            "args.nested.maxDepth must be a non-negative whole number"
+        );
+        assert_eq!(
+            message(serde_json::json!({ "nested": { "depth": 1 } })),
+            "args.nested: unknown option \"depth\" (known: maxDepth)"
+        );
+        assert_eq!(message(serde_json::json!({ "nested": "SECRET" })), "args.nested must be an object");
+        assert_eq!(message(serde_json::json!("SECRET")), "args must be an object");
+        let value = serde_json::json!({ "refreshToken": null, "nested": { "maxDepth": 3 } });
+        let sample = read::<Sample>(&value, "args").unwrap();
+        assert_eq!((sample.refresh_token, sample.nested.and_then(|n| n.max_depth)), (None, Some(3)));
+    }
 
     #[test]
     fn wipe_empties_every_string() {

@@ -23,6 +23,10 @@ export function nodeEngine(keyDer) {
   };
   return {
     name: 'node',
+    // Creates the KeyObject now: the driver calls this for every key a step names before it awaits.
+    load: (id, hash, usage) => {
+      key(id, usage === 'sign' ? 'pkcs8' : 'spki');
+    },
     sign: (id, hash, message) => sign(hash, message, key(id, 'pkcs8')),
     verify: (id, hash, message, signature) => verify(hash, message, key(id, 'spki'), signature),
   };

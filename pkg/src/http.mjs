@@ -21,12 +21,31 @@ function looksLikeJson(body) {
   return first === '{' || first === '[';
 }
 
+/** The reply's headers as a plain object: a `Headers`, any iterable of pairs, or a plain object. */
+function headersOf(headers) {
+  if (headers === null || typeof headers !== 'object') return {};
+  if (typeof headers.entries === 'function' || typeof headers[Symbol.iterator] === 'function') {
+    return Object.fromEntries(typeof headers.entries === 'function' ? headers.entries() : headers);
+  }
+  return { ...headers };
+}
+
+/** Why a fetch failed, as the platform names it (`ECONNREFUSED`, `ENOTFOUND`, …); never a URL. */
+function reasonOf(error) {
+  const cause = error?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code ?? error?.code;
+  return typeof code === 'string' ? code : (error?.name ?? 'Error');
+}
+
 export async function send(request, { fetch: fetchImpl = globalThis.fetch, timeoutMs = 15000, raw = false } = {}) {
   if (request === null || typeof request !== 'object' || typeof request.url !== 'string' || typeof request.method !== 'string') {
     throw new AggpayError('send: the request must be what a build… method returned ({ method, url, headers, body })', { code: 'ERR_BAD_INPUT' });
   }
   if (typeof fetchImpl !== 'function') {
     throw new AggpayError('send: no fetch in this runtime; pass { fetch }', { code: 'ERR_BAD_INPUT' });
+  }
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new AggpayError('send: timeoutMs must be a positive number of milliseconds', { code: 'ERR_BAD_INPUT' });
   }
   const controller = new AbortController();
   let timedOut = false;
@@ -35,26 +54,24 @@ export async function send(request, { fetch: fetchImpl = globalThis.fetch, timeo
     controller.abort();
   }, timeoutMs);
   try {
-    let status;
-    let headers;
+    let response;
     let body;
     try {
-      const response = await fetchImpl(request.url, {
+      response = await fetchImpl(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body ?? undefined,
         signal: controller.signal,
       });
-      status = response.status;
-      headers = Object.fromEntries(response.headers);
       body = await response.text();
     } catch (error) {
       if (timedOut) {
         throw new AggpayError(`send: no reply to ${where(request)} within ${timeoutMs} ms`, { code: 'ERR_TIMEOUT' });
       }
-      const reason = error?.cause?.code ?? error?.name ?? 'Error';
-      throw new AggpayError(`send: ${where(request)} failed (${reason})`, { code: 'ERR_NETWORK' });
+      throw new AggpayError(`send: ${where(request)} failed (${reasonOf(error)})`, { code: 'ERR_NETWORK' });
     }
+    const { status } = response;
+    const headers = headersOf(response.headers);
     if (!raw && (status < 200 || status > 299) && !looksLikeJson(body)) {
       throw new AggpayError(`send: ${where(request)} answered HTTP ${status} without a provider reply`, { code: 'ERR_HTTP_STATUS', status });
     }

@@ -3,8 +3,8 @@
 //
 // Every method that needs RSA exists twice: `name(…)` returns its result (answered by the
 // synchronous engine, `engine`), `nameAsync(…)` returns a Promise of the same result (answered by
-// the asynchronous engine, `asyncEngine`: WebCrypto where the runtime has it). Both throw (or
-// reject with) the same `AggpayError`s.
+// the asynchronous engine, `asyncEngine`: node:crypto on Node.js, WebCrypto elsewhere, by default).
+// The `…Async` forms never throw: they reject with the same `AggpayError`s.
 
 /** Bytes in: a string is taken as its UTF-8 bytes. */
 export type BytesInput = string | Uint8Array | ArrayBuffer;
@@ -403,8 +403,8 @@ export class Alipay {
   verifyReturn(query: string | Uint8Array): Record<string, string>;
   /** `verifyReturn` on the asynchronous engine. */
   verifyReturnAsync(query: string | Uint8Array): Promise<Record<string, string>>;
-  /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`. */
-  tradePayParams(tradeCreateResult: { trade_no: string }): { tradeNO: string };
+  /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`, from the verified `alipay.trade.create` result (`parseResponse`'s): its `trade_no` (missing or empty: `ERR_BAD_INPUT`). */
+  tradePayParams(tradeCreateResult: Record<string, any>): { tradeNO: string };
   /** The QR URL a buyer scanned, from the mini program's launch options (`query.qrCode`), or null. */
   static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string> } | null;
   /** OpenAPI v3 request with `Authorization: ALIPAY-SHA256withRSA …`. */

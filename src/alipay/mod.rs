@@ -17,8 +17,8 @@ use crate::crypto::rsa::Hash;
 use crate::crypto::step::Candidate;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{KeyRing, load_private_key, load_public_key};
-use crate::limits::Limits;
-use crate::options::Fields;
+use crate::limits::{Limits, LimitsConfig};
+use crate::options::{given, read, required};
 
 /// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "alipay";
@@ -98,21 +98,43 @@ impl std::fmt::Debug for Alipay {
     }
 }
 
-/// The configuration keys `Alipay::new` reads.
-const CONFIG_FIELDS: &[&str] = &[
-    "appId",
-    "privateKey",
-    "alipayPublicKey",
-    "appCert",
-    "alipayCert",
-    "alipayRootCert",
-    "signType",
-    "gateway",
-    "endpoint",
-    "encryptKey",
-    "notifyUrl",
-    "limits",
-];
+/// The configuration `Alipay::new` reads (strings borrowed from the JSON value, never copied: the
+/// host wipes that value once the client is built).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Config<'a> {
+    #[serde(borrow)]
+    app_id: Option<&'a str>,
+    #[serde(borrow)]
+    private_key: Option<&'a str>,
+    #[serde(borrow)]
+    alipay_public_key: Option<&'a str>,
+    #[serde(borrow)]
+    app_cert: Option<&'a str>,
+    #[serde(borrow)]
+    alipay_cert: Option<OneOrMore<'a>>,
+    #[serde(borrow)]
+    alipay_root_cert: Option<&'a str>,
+    #[serde(borrow)]
+    sign_type: Option<&'a str>,
+    #[serde(borrow)]
+    gateway: Option<&'a str>,
+    #[serde(borrow)]
+    endpoint: Option<&'a str>,
+    #[serde(borrow)]
+    encrypt_key: Option<&'a str>,
+    #[serde(borrow)]
+    notify_url: Option<&'a str>,
+    limits: Option<LimitsConfig>,
+}
+
+/// One certificate, or a list of them (`alipayCert` while Alipay rotates its certificate).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMore<'a> {
+    One(&'a str),
+    More(Vec<&'a str>),
+}
 
 impl Alipay {
     /// Reads the configuration and loads its keys. `privateKey` is needed to build requests;
@@ -120,31 +142,26 @@ impl Alipay {
     /// Alipay rotates its certificate), to verify. Certificate mode signs with `appCert` and
     /// `alipayRootCert` beside the private key.
     pub fn new(config: &Value) -> Result<Alipay> {
-        let f = Fields::of(config, "Alipay config")?;
-        f.only(CONFIG_FIELDS)?;
-        let app_id = f.required_str("appId")?.to_owned();
-        let limits = Limits::from_json(f.get("limits"))?;
+        let c: Config = read(config, "Alipay config")?;
+        let app_id = required(c.app_id, "Alipay config.appId")?.to_owned();
+        let limits = Limits::from_config(c.limits)?;
         let mut keys = KeyRing::new();
-        if let Some(text) = f.str("privateKey")? {
+        if let Some(text) = given(c.private_key) {
             keys.set_private(APP_KEY_ID, load_private_key(text, "Alipay app private key (privateKey)", &limits)?);
         }
-        let alipay_certs = match f.get("alipayCert") {
+        let alipay_certs = match c.alipay_cert {
             None => Vec::new(),
-            Some(Value::String(text)) if text.is_empty() => Vec::new(),
-            Some(Value::String(text)) => vec![text.as_str()],
-            Some(Value::Array(list)) => list
-                .iter()
-                .map(|v| v.as_str().filter(|t| !t.is_empty()))
-                .collect::<Option<Vec<_>>>()
-                .filter(|l| !l.is_empty())
-                .ok_or_else(|| {
-                    Error::bad_input("Alipay config.alipayCert must be a certificate, or a non-empty list of them")
-                })?,
-            Some(_) => return Err(Error::bad_input("Alipay config.alipayCert must be a string or a list of strings")),
+            Some(OneOrMore::One(text)) => given(Some(text)).into_iter().collect(),
+            Some(OneOrMore::More(list)) if !list.is_empty() && list.iter().all(|t| !t.is_empty()) => list,
+            Some(OneOrMore::More(_)) => {
+                return Err(Error::bad_input(
+                    "Alipay config.alipayCert must be a certificate, or a non-empty list of them",
+                ));
+            }
         };
-        let (app_cert, root_cert) = (f.str("appCert")?, f.str("alipayRootCert")?);
+        let (app_cert, root_cert) = (given(c.app_cert), given(c.alipay_root_cert));
         let cert_mode = app_cert.is_some() || root_cert.is_some() || !alipay_certs.is_empty();
-        let cert = match (f.str("alipayPublicKey")?, cert_mode) {
+        let cert = match (given(c.alipay_public_key), cert_mode) {
             (Some(_), true) => {
                 return Err(Error::bad_input(
                     "Alipay config: give either alipayPublicKey (public-key mode) or appCert + alipayCert + alipayRootCert (certificate mode), not both",
@@ -184,23 +201,23 @@ impl Alipay {
                 ));
             }
         }
-        let sign_type = f.str("signType")?.map_or(Ok(SignType::Rsa2), SignType::parse)?;
-        let gateway = match f.str("gateway")? {
+        let sign_type = given(c.sign_type).map_or(Ok(SignType::Rsa2), SignType::parse)?;
+        let gateway = match given(c.gateway) {
             None | Some("production") => PRODUCTION_GATEWAY.to_owned(),
             Some("sandbox") => SANDBOX_GATEWAY.to_owned(),
             Some(url) => checked_url(url, "gateway")?.to_owned(),
         };
-        let v3_endpoint = match f.str("endpoint")? {
+        let v3_endpoint = match given(c.endpoint) {
             Some(url) => checked_url(url, "endpoint")?.trim_end_matches('/').to_owned(),
             None => gateway.strip_suffix("/gateway.do").unwrap_or(&gateway).to_owned(),
         };
-        let content_key = f.str("encryptKey")?.map(encryption::ContentKey::from_base64).transpose()?;
+        let content_key = given(c.encrypt_key).map(encryption::ContentKey::from_base64).transpose()?;
         Ok(Alipay {
             app_id,
             sign_type,
             gateway,
             v3_endpoint,
-            notify_url: f.str("notifyUrl")?.map(str::to_owned),
+            notify_url: given(c.notify_url).map(str::to_owned),
             keys,
             cert,
             content_key,
@@ -246,17 +263,23 @@ impl Alipay {
         })
     }
 
+    /// `ERR_NO_PROVIDER_KEY` on a client without an Alipay key: every verification asks this first,
+    /// whatever the message looks like.
+    fn check_can_verify(&self) -> Result<()> {
+        if self.keys.has_public() {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorCode::NoProviderKey,
+            "this Alipay client has no Alipay public key or certificate (alipayPublicKey / alipayCert): it cannot verify",
+        )
+        .with_provider(PROVIDER))
+    }
+
     /// The candidates a message from Alipay may be signed as: each message with the key the message
     /// names by certificate SN (certificate mode), else with every Alipay key configured. An SN not
     /// configured means Alipay has rotated its certificate.
     fn candidates(&self, named_sn: Option<&str>, messages: &[Vec<u8>]) -> Result<Vec<Candidate>> {
-        if !self.keys.has_public() {
-            return Err(Error::new(
-                ErrorCode::NoProviderKey,
-                "this Alipay client has no Alipay public key or certificate (alipayPublicKey / alipayCert): it cannot verify",
-            )
-            .with_provider(PROVIDER));
-        }
         let ids: Vec<&str> = match named_sn.filter(|_| self.cert.is_some()) {
             Some(sn) if self.keys.public_key(sn).is_some() => vec![sn],
             Some(sn) => {

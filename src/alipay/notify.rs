@@ -51,6 +51,7 @@ impl Alipay {
     /// Decodes a raw notification body (`application/x-www-form-urlencoded`) and asks for its
     /// signature to be verified; once verified, its parameters are returned as strings.
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Notification>> {
+        self.check_can_verify()?;
         let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
         self.verify_params(pairs, rule)
     }

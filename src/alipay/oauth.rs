@@ -8,7 +8,7 @@ use super::request::RequestOptions;
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
-use crate::options::Fields;
+use crate::options::{given, read};
 
 /// The method name.
 pub const OAUTH_TOKEN: &str = "alipay.system.oauth.token";
@@ -17,10 +17,17 @@ impl Alipay {
     /// `alipay.system.oauth.token`: `{ code }` (grant_type `authorization_code`) or `{ refreshToken }`.
     /// Its parameters are top-level, not biz_content.
     pub fn build_oauth_token(&self, args: &Value, options: RequestOptions) -> Result<Pending<HttpRequest>> {
-        let f = Fields::of(args, "oauth token arguments")?;
-        f.only(&["code", "refreshToken"])?;
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            code: Option<&'a str>,
+            #[serde(borrow)]
+            refresh_token: Option<&'a str>,
+        }
+        let args: Args = read(args, "oauth token arguments")?;
         let mut options = options;
-        match (f.str("code")?, f.str("refreshToken")?) {
+        match (given(args.code), given(args.refresh_token)) {
             (Some(code), None) => {
                 options.params.push(("grant_type".into(), "authorization_code".into()));
                 options.params.push(("code".into(), code.into()));

@@ -12,7 +12,7 @@ use crate::crypto::step::{Pending, SignStep};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::money::Money;
-use crate::options::Fields;
+use crate::options::{given, read};
 
 /// Parameters the Node SDK puts in the URL query; every other parameter goes in the form body.
 const QUERY_PARAMS: &[&str] = &[
@@ -64,30 +64,41 @@ impl RequestOptions {
         if value.is_null() {
             return Ok(RequestOptions { timestamp_ms: now_ms, ..Default::default() });
         }
-        let f = Fields::of(value, "Alipay request options")?;
-        f.only(&["notifyUrl", "returnUrl", "appAuthToken", "authToken", "timestamp", "encrypt", "params"])?;
-        let mut params = Vec::new();
-        if let Some(extra) = f.get("params") {
-            let extra = extra.as_object().ok_or_else(|| Error::bad_input("options.params must be an object"))?;
-            for (name, value) in extra {
-                if set_by_aggpay(name) {
-                    return Err(Error::bad_input(format!(
-                        "options.params.{name} is set by aggpay; use the matching option"
-                    )));
-                }
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| Error::bad_input(format!("options.params.{name} must be a string")))?;
-                params.push((name.clone(), value.to_owned()));
-            }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Options<'a> {
+            #[serde(borrow)]
+            notify_url: Option<&'a str>,
+            #[serde(borrow)]
+            return_url: Option<&'a str>,
+            #[serde(borrow)]
+            app_auth_token: Option<&'a str>,
+            #[serde(borrow)]
+            auth_token: Option<&'a str>,
+            timestamp: Option<f64>,
+            encrypt: Option<bool>,
+            params: Option<serde_json::Map<String, Value>>,
         }
+        let o: Options = read(value, "Alipay request options")?;
+        let mut params = Vec::new();
+        for (name, value) in o.params.iter().flatten() {
+            if set_by_aggpay(name) {
+                return Err(Error::bad_input(format!(
+                    "options.params.{name} is set by aggpay; use the matching option"
+                )));
+            }
+            let value =
+                value.as_str().ok_or_else(|| Error::bad_input(format!("options.params.{name} must be a string")))?;
+            params.push((name.clone(), value.to_owned()));
+        }
+        let owned = |text: Option<&str>| given(text).map(str::to_owned);
         Ok(RequestOptions {
-            notify_url: f.str("notifyUrl")?.map(str::to_owned),
-            return_url: f.str("returnUrl")?.map(str::to_owned),
-            app_auth_token: f.str("appAuthToken")?.map(str::to_owned),
-            auth_token: f.str("authToken")?.map(str::to_owned),
-            timestamp_ms: f.number("timestamp")?.unwrap_or(now_ms),
-            encrypt: f.bool("encrypt")?.unwrap_or(false),
+            notify_url: owned(o.notify_url),
+            return_url: owned(o.return_url),
+            app_auth_token: owned(o.app_auth_token),
+            auth_token: owned(o.auth_token),
+            timestamp_ms: o.timestamp.unwrap_or(now_ms),
+            encrypt: o.encrypt.unwrap_or(false),
             params,
         })
     }

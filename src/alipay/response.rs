@@ -69,6 +69,7 @@ impl Alipay {
     /// be verified; once verified, the node is returned as JSON text (decrypted when it was
     /// encrypted). Failures: see the error codes in the README.
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<Pending<String>> {
+        self.check_can_verify()?;
         let located = locate(raw, method, &self.limits)?;
         let node_text = located.node_text;
         // Alipay's Java SDK verifies the node once more with `\/` unescaped.
@@ -117,23 +118,33 @@ impl Node {
             false => self.text,
         };
         // The node is one JSON object whose member names are unique once unescaped (the check also
-        // bounds a decrypted node before it is parsed).
-        top_level_members(&node_json, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        let node: Value = serde_json::from_str(&node_json)
-            .map_err(|_| Error::malformed("the response node is not valid JSON").with_provider(super::PROVIDER))?;
-        let code = node.get("code").and_then(Value::as_str);
-        let success = self.name != "error_response" && matches!(code, None | Some("10000"));
+        // bounds a decrypted node before it is parsed), and valid JSON throughout. Only a failure is
+        // parsed into values (for the provider's codes): a success goes on as the text it is.
+        let members = top_level_members(&node_json, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
+        let malformed = || Error::malformed("the response node is not valid JSON").with_provider(super::PROVIDER);
+        serde_json::from_str::<serde::de::IgnoredAny>(&node_json).map_err(|_| malformed())?;
+        let code = match members.iter().find(|m| m.name == "code").map(|m| m.value.of(&node_json)) {
+            Some(text) if text.starts_with('"') => Some(serde_json::from_str::<String>(text).map_err(|_| malformed())?),
+            _ => None,
+        };
+        let success = self.name != "error_response" && matches!(code.as_deref(), None | Some("10000"));
         match (success, verified) {
-            (true, true) => Ok(node_json),
+            (true, true) => return Ok(node_json),
             (true, false) => {
-                Err(Error::signature_invalid(format!("the {} is not signed", self.name)).with_provider(super::PROVIDER))
+                return Err(
+                    Error::signature_invalid(format!("the {} is not signed", self.name)).with_provider(super::PROVIDER)
+                );
             }
-            (false, true) if self.name != "error_response" => Err(provider_error(
+            (false, _) => {}
+        }
+        let node: Value = serde_json::from_str(&node_json).map_err(|_| malformed())?;
+        match verified {
+            true if self.name != "error_response" => Err(provider_error(
                 ErrorCode::ProviderBusiness,
                 failure_message(&node, "business failure"),
                 Some(&node),
             )),
-            (false, _) => Err(provider_error(
+            _ => Err(provider_error(
                 ErrorCode::ProviderRejected,
                 failure_message(&node, if verified { "gateway error" } else { "gateway error (unsigned)" }),
                 Some(&node),

@@ -12,7 +12,7 @@ use crate::crypto::rsa::Hash;
 use crate::crypto::step::{Pending, SignStep, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::HttpRequest;
-use crate::options::Fields;
+use crate::options::{given, read, required};
 
 /// The v3 string to sign: `authString\nMETHOD\npath?query\nbody\n`, plus `appAuthToken\n` when used.
 pub fn v3_string_to_sign(auth: &str, method: &str, path: &str, body: &str, app_auth_token: Option<&str>) -> String {
@@ -38,9 +38,24 @@ impl Alipay {
     /// `fresh_nonce` are the host's defaults for `timestamp` and `nonce`.
     pub fn build_v3_request(&self, args: &Value, now_ms: f64, fresh_nonce: &str) -> Result<Pending<HttpRequest>> {
         let key_id = self.signing_key()?;
-        let f = Fields::of(args, "Alipay v3 request")?;
-        f.only(&["method", "path", "body", "appAuthToken", "nonce", "timestamp", "requestId"])?;
-        let method = match f.str("method")?.unwrap_or("POST").to_ascii_uppercase().as_str() {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            method: Option<&'a str>,
+            #[serde(borrow)]
+            path: Option<&'a str>,
+            body: Option<Value>,
+            #[serde(borrow)]
+            app_auth_token: Option<&'a str>,
+            #[serde(borrow)]
+            nonce: Option<&'a str>,
+            timestamp: Option<f64>,
+            #[serde(borrow)]
+            request_id: Option<&'a str>,
+        }
+        let args: Args = read(args, "Alipay v3 request")?;
+        let method = match given(args.method).unwrap_or("POST").to_ascii_uppercase().as_str() {
             "GET" => "GET",
             "POST" => "POST",
             "PUT" => "PUT",
@@ -48,24 +63,24 @@ impl Alipay {
             "DELETE" => "DELETE",
             other => return Err(Error::bad_input(format!("unsupported HTTP method {other:?}"))),
         };
-        let path = f.required_str("path")?;
+        let path = required(args.path, "Alipay v3 request.path")?;
         if !path.starts_with('/') || !path.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::bad_input(
                 "Alipay v3 path must start with / and be printable ASCII without spaces (e.g. /v3/alipay/trade/query)",
             ));
         }
-        let body = f.get("body").map(biz_content_text).transpose()?;
-        let timestamp = f.number("timestamp")?.unwrap_or(now_ms);
+        let body = args.body.as_ref().map(biz_content_text).transpose()?;
+        let timestamp = args.timestamp.unwrap_or(now_ms);
         if !timestamp.is_finite() || timestamp < 0.0 {
             return Err(Error::bad_input("timestamp must be epoch milliseconds"));
         }
-        let nonce = f.str("nonce")?.unwrap_or(fresh_nonce);
+        let nonce = given(args.nonce).unwrap_or(fresh_nonce);
         // The nonce goes unquoted into the Authorization header's comma-separated list.
         if nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             return Err(Error::bad_input("nonce must be 1 to 64 characters of A-Z, a-z, 0-9, - and _"));
         }
-        let token = f.str("appAuthToken")?.map(|t| header_value(t, "appAuthToken")).transpose()?;
-        let request_id = f.str("requestId")?.map(|t| header_value(t, "requestId")).transpose()?;
+        let token = given(args.app_auth_token).map(|t| header_value(t, "appAuthToken")).transpose()?;
+        let request_id = given(args.request_id).map(|t| header_value(t, "requestId")).transpose()?;
         let mut auth = format!("app_id={}", self.app_id);
         if let Some(sn) = self.cert.as_ref().and_then(|c| c.app_cert_sn.as_ref()) {
             auth.push_str(&format!(",app_cert_sn={sn}"));
@@ -98,25 +113,29 @@ impl Alipay {
     /// over its body; once verified, returns the body JSON text (`{}` for an empty body). HTTP errors
     /// become `AggpayError`s with Alipay's code. Header names match in any case.
     pub fn verify_v3_response(&self, response: &Value) -> Result<Pending<String>> {
-        let f = Fields::of(response, "Alipay v3 response")?;
-        let status = f
-            .number("status")?
+        // What `send` returns; other members (a framework's extras) are left alone.
+        #[derive(serde::Deserialize)]
+        struct Response<'a> {
+            status: Option<f64>,
+            headers: Option<serde_json::Map<String, Value>>,
+            #[serde(borrow)]
+            body: Option<&'a str>,
+        }
+        self.check_can_verify()?;
+        let response: Response = read(response, "Alipay v3 response")?;
+        let status = response
+            .status
             .filter(|s| s.fract() == 0.0 && (100.0..600.0).contains(s))
             .ok_or_else(|| Error::bad_input("Alipay v3 response: status must be an HTTP status code"))?;
-        let body = match f.get("body") {
-            None => "",
-            Some(Value::String(body)) => body.as_str(),
-            Some(_) => return Err(Error::bad_input("Alipay v3 response: body must be the raw text")),
-        };
+        let body = response.body.unwrap_or("");
         self.limits.check_input(body.len(), "the Alipay v3 response body")?;
-        let headers = f.get("headers").and_then(Value::as_object);
+        let headers = response.headers.as_ref();
         let header =
             |name: &str| headers?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.as_str());
         let reply = V3Reply { status, body: body.to_owned(), limits: self.limits };
         let (Some(ts), Some(nonce), Some(sig)) =
             (header("alipay-timestamp"), header("alipay-nonce"), header("alipay-signature"))
         else {
-            self.candidates(None, &[])?;
             return Ok(Pending::ready(reply.read(false)));
         };
         let message = format!("{ts}\n{nonce}\n{body}\n").into_bytes();

@@ -16,8 +16,8 @@ use crate::crypto::rsa::Hash;
 use crate::crypto::step::{Candidate, Pending, SignStep, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{KeyRing, load_private_key, load_public_key};
-use crate::limits::Limits;
-use crate::options::Fields;
+use crate::limits::{Limits, LimitsConfig};
+use crate::options::{given, read, required};
 
 /// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "useepay";
@@ -72,45 +72,56 @@ impl std::fmt::Debug for UseePay {
     }
 }
 
-const CONFIG_FIELDS: &[&str] = &[
-    "merchantNo",
-    "appId",
-    "signType",
-    "md5Key",
-    "privateKey",
-    "useepayPublicKey",
-    "gateway",
-    "notifyUrl",
-    "emptyValues",
-    "limits",
-];
+/// The configuration `UseePay::new` reads (strings borrowed from the JSON value, never copied).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Config<'a> {
+    #[serde(borrow)]
+    merchant_no: Option<&'a str>,
+    #[serde(borrow)]
+    app_id: Option<&'a str>,
+    #[serde(borrow)]
+    sign_type: Option<&'a str>,
+    #[serde(borrow)]
+    md5_key: Option<&'a str>,
+    #[serde(borrow)]
+    private_key: Option<&'a str>,
+    #[serde(borrow)]
+    useepay_public_key: Option<&'a str>,
+    #[serde(borrow)]
+    gateway: Option<&'a str>,
+    #[serde(borrow)]
+    notify_url: Option<&'a str>,
+    #[serde(borrow)]
+    empty_values: Option<&'a str>,
+    limits: Option<LimitsConfig>,
+}
 
 impl UseePay {
     /// Reads the configuration and loads its keys. In RSA mode `privateKey` is needed to build
     /// requests and `useepayPublicKey` to verify; a client may hold only one of them.
     pub fn new(config: &Value) -> Result<UseePay> {
-        let f = Fields::of(config, "UseePay config")?;
-        f.only(CONFIG_FIELDS)?;
-        let limits = Limits::from_json(f.get("limits"))?;
-        let scheme = match f.required_str("signType")? {
+        let c: Config = read(config, "UseePay config")?;
+        let limits = Limits::from_config(c.limits)?;
+        let scheme = match required(c.sign_type, "UseePay config.signType")? {
             "MD5" => {
-                if f.str("privateKey")?.is_some() || f.str("useepayPublicKey")?.is_some() {
+                if given(c.private_key).is_some() || given(c.useepay_public_key).is_some() {
                     return Err(Error::bad_input("UseePay config: signType MD5 takes md5Key, not RSA keys"));
                 }
-                Scheme::Md5(Md5Key(Zeroizing::new(f.required_str("md5Key")?.to_owned())))
+                Scheme::Md5(Md5Key(Zeroizing::new(required(c.md5_key, "UseePay config.md5Key")?.to_owned())))
             }
             "RSA" => {
-                if f.str("md5Key")?.is_some() {
+                if given(c.md5_key).is_some() {
                     return Err(Error::bad_input(
                         "UseePay config: signType RSA takes privateKey and useepayPublicKey, not md5Key",
                     ));
                 }
                 let mut keys = KeyRing::new();
-                if let Some(text) = f.str("privateKey")? {
+                if let Some(text) = given(c.private_key) {
                     let key = load_private_key(text, "UseePay merchant private key (privateKey)", &limits)?;
                     keys.set_private(MERCHANT_KEY_ID, key);
                 }
-                if let Some(text) = f.str("useepayPublicKey")? {
+                if let Some(text) = given(c.useepay_public_key) {
                     let key = load_public_key(text, "UseePay public key (useepayPublicKey)", &limits)?;
                     keys.add_public(USEEPAY_KEY_ID, key);
                 }
@@ -133,7 +144,7 @@ impl UseePay {
                 return Err(Error::bad_input(format!("UseePay config: signType must be MD5 or RSA, not {other:?}")));
             }
         };
-        let gateway = match f.str("gateway")? {
+        let gateway = match given(c.gateway) {
             None | Some("production") => PRODUCTION_GATEWAY.to_owned(),
             Some("sandbox") => SANDBOX_GATEWAY.to_owned(),
             Some(url) if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains('?') => {
@@ -145,16 +156,16 @@ impl UseePay {
                 ));
             }
         };
-        let empty_values = match f.str("emptyValues")? {
+        let empty_values = match given(c.empty_values) {
             None | Some("trim") => EmptyValues::DropBlank,
             Some("exact") => EmptyValues::Drop,
             Some(_) => return Err(Error::bad_input("UseePay config: emptyValues must be 'trim' or 'exact'")),
         };
         Ok(UseePay {
-            merchant_no: f.required_str("merchantNo")?.to_owned(),
-            app_id: f.required_str("appId")?.to_owned(),
+            merchant_no: required(c.merchant_no, "UseePay config.merchantNo")?.to_owned(),
+            app_id: required(c.app_id, "UseePay config.appId")?.to_owned(),
             gateway,
-            notify_url: f.str("notifyUrl")?.map(str::to_owned),
+            notify_url: given(c.notify_url).map(str::to_owned),
             empty_values,
             scheme,
             limits,
@@ -217,6 +228,19 @@ impl UseePay {
         }
     }
 
+    /// `ERR_NO_PROVIDER_KEY` on an RSA client without UseePay's key: every verification asks this
+    /// first, whatever the message looks like.
+    fn check_can_verify(&self) -> Result<()> {
+        match &self.scheme {
+            Scheme::Rsa(keys) if keys.public_key(USEEPAY_KEY_ID).is_none() => Err(Error::new(
+                ErrorCode::NoProviderKey,
+                "this UseePay client has no useepayPublicKey: it cannot verify",
+            )
+            .with_provider(PROVIDER)),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks `fields` (everything received, `sign` included) with the configured scheme — at once
     /// with MD5, as a verification step with RSA — and hands them to `then` once verified. The
     /// message's own `signType` must name the configured scheme.
@@ -248,14 +272,7 @@ impl UseePay {
                     Err(invalid("MD5 signature does not match"))
                 }
             }
-            Scheme::Rsa(keys) => {
-                if keys.public_key(USEEPAY_KEY_ID).is_none() {
-                    return Err(Error::new(
-                        ErrorCode::NoProviderKey,
-                        "this UseePay client has no useepayPublicKey: it cannot verify",
-                    )
-                    .with_provider(PROVIDER));
-                }
+            Scheme::Rsa(_) => {
                 use base64::Engine;
                 let signature = base64::engine::general_purpose::STANDARD
                     .decode(sign)

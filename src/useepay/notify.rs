@@ -15,6 +15,7 @@ impl UseePay {
     /// Decodes a raw notification body and asks for it to be verified; once verified, returns the
     /// result model with every field under `fields`.
     pub fn verify_notify(&self, body: &[u8]) -> Result<Pending<Value>> {
+        self.check_can_verify()?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::bad_input("the UseePay notification body is empty").with_provider(PROVIDER));
         }

@@ -9,7 +9,7 @@ use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
 use crate::money::Money;
-use crate::options::Fields;
+use crate::options::{given, read, required};
 
 impl UseePay {
     /// Any transaction type on the envelope. `fields` values: strings as they are; objects and arrays
@@ -81,21 +81,29 @@ impl UseePay {
     /// The WeChat Pay HK JSAPI payment for a mini program: `{ transactionId, amount, subAppId,
     /// subOpenId, subject, notifyUrl?, echoParam?, expirationMinutes? (1–20) }`.
     pub fn build_jsapi_pay(&self, args: &Value) -> Result<Pending<HttpRequest>> {
-        let f = Fields::of(args, "JSAPI payment")?;
-        f.only(&[
-            "transactionId",
-            "amount",
-            "subAppId",
-            "subOpenId",
-            "subject",
-            "notifyUrl",
-            "echoParam",
-            "expirationMinutes",
-        ])?;
-        let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            transaction_id: Option<&'a str>,
+            amount: Option<Value>,
+            #[serde(borrow)]
+            sub_app_id: Option<&'a str>,
+            #[serde(borrow)]
+            sub_open_id: Option<&'a str>,
+            #[serde(borrow)]
+            subject: Option<&'a str>,
+            #[serde(borrow)]
+            notify_url: Option<&'a str>,
+            #[serde(borrow)]
+            echo_param: Option<&'a str>,
+            expiration_minutes: Option<f64>,
+        }
+        let a: Args = read(args, "JSAPI payment")?;
+        let amount = Money::from_json(a.amount.as_ref().unwrap_or(&Value::Null), "amount")?;
         let mut fields = Map::new();
-        fields.insert("transactionId".into(), f.required_str("transactionId")?.into());
-        if let Some(minutes) = f.number("expirationMinutes")? {
+        fields.insert("transactionId".into(), required(a.transaction_id, "JSAPI payment.transactionId")?.into());
+        if let Some(minutes) = a.expiration_minutes {
             if !(1.0..=20.0).contains(&minutes) || minutes.fract() != 0.0 {
                 return Err(Error::bad_input("expirationMinutes must be a whole number from 1 to 20 for JSAPI"));
             }
@@ -104,30 +112,40 @@ impl UseePay {
         fields.insert("appId".into(), self.app_id.clone().into());
         fields.insert("amount".into(), amount.to_minor_string().into());
         fields.insert("currency".into(), amount.currency().into());
-        let notify = f.str("notifyUrl")?.map(str::to_owned).or_else(|| self.notify_url.clone());
+        let notify = given(a.notify_url).map(str::to_owned).or_else(|| self.notify_url.clone());
         fields.insert(
             "notifyUrl".into(),
             notify.ok_or_else(|| Error::bad_input("notifyUrl is required (per call or in the config)"))?.into(),
         );
-        if let Some(echo) = f.str("echoParam")? {
+        if let Some(echo) = given(a.echo_param) {
             fields.insert("echoParam".into(), echo.into());
         }
         let payer = json!({
             "paymentMethod": "wechat_jsapi",
-            "sub_appid": f.required_str("subAppId")?,
-            "sub_openid": f.required_str("subOpenId")?,
+            "sub_appid": required(a.sub_app_id, "JSAPI payment.subAppId")?,
+            "sub_openid": required(a.sub_open_id, "JSAPI payment.subOpenId")?,
         });
         fields.insert("payerInfo".into(), payer.to_string().into());
-        fields.insert("orderInfo".into(), json!({ "subject": f.required_str("subject")? }).to_string().into());
+        fields.insert(
+            "orderInfo".into(),
+            json!({ "subject": required(a.subject, "JSAPI payment.subject")? }).to_string().into(),
+        );
         self.build_request("pay", &Value::Object(fields), "/api")
     }
 
     /// Query by `{ transactionId }` (yours) or `{ reference }` (UseePay's).
     pub fn build_query(&self, args: &Value) -> Result<Pending<HttpRequest>> {
-        let f = Fields::of(args, "query")?;
-        f.only(&["transactionId", "reference"])?;
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            transaction_id: Option<&'a str>,
+            #[serde(borrow)]
+            reference: Option<&'a str>,
+        }
+        let a: Args = read(args, "query")?;
         let mut fields = Map::new();
-        match (f.str("transactionId")?, f.str("reference")?) {
+        match (given(a.transaction_id), given(a.reference)) {
             (Some(id), None) => fields.insert("transactionId".into(), id.into()),
             (None, Some(reference)) => fields.insert("reference".into(), reference.into()),
             _ => return Err(Error::bad_input("query: give exactly one of transactionId or reference")),
@@ -137,19 +155,34 @@ impl UseePay {
 
     /// Refund: `{ transactionId (a new, unique refund id), originalTransactionId, amount, notifyUrl? }`.
     pub fn build_refund(&self, args: &Value) -> Result<Pending<HttpRequest>> {
-        let f = Fields::of(args, "refund")?;
-        f.only(&["transactionId", "originalTransactionId", "amount", "notifyUrl", "echoParam"])?;
-        let amount = Money::from_json(f.get("amount").unwrap_or(&Value::Null), "amount")?;
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            transaction_id: Option<&'a str>,
+            #[serde(borrow)]
+            original_transaction_id: Option<&'a str>,
+            amount: Option<Value>,
+            #[serde(borrow)]
+            notify_url: Option<&'a str>,
+            #[serde(borrow)]
+            echo_param: Option<&'a str>,
+        }
+        let a: Args = read(args, "refund")?;
+        let amount = Money::from_json(a.amount.as_ref().unwrap_or(&Value::Null), "amount")?;
         if amount.minor() == 0 {
             return Err(Error::bad_input("refund amount must be greater than zero"));
         }
         let mut fields = Map::new();
-        fields.insert("transactionId".into(), f.required_str("transactionId")?.into());
-        fields.insert("originalTransactionId".into(), f.required_str("originalTransactionId")?.into());
+        fields.insert("transactionId".into(), required(a.transaction_id, "refund.transactionId")?.into());
+        fields.insert(
+            "originalTransactionId".into(),
+            required(a.original_transaction_id, "refund.originalTransactionId")?.into(),
+        );
         fields.insert("amount".into(), amount.to_minor_string().into());
         fields.insert("currency".into(), amount.currency().into());
-        for (option, field) in [("notifyUrl", "notifyUrl"), ("echoParam", "echoParam")] {
-            if let Some(v) = f.str(option)? {
+        for (field, value) in [("notifyUrl", a.notify_url), ("echoParam", a.echo_param)] {
+            if let Some(v) = given(value) {
                 fields.insert(field.into(), v.into());
             }
         }

@@ -65,6 +65,7 @@ impl UseePay {
     /// `ERR_PROVIDER_REJECTED`; unsigned anything else is `ERR_SIGNATURE_INVALID`. Does not judge
     /// the business result.
     pub fn verify_response(&self, raw: &str) -> Result<Pending<Verified>> {
+        self.check_can_verify()?;
         if raw.trim().is_empty() {
             return Err(Error::malformed("the UseePay response is empty").with_provider(PROVIDER));
         }

@@ -5,13 +5,13 @@ use wasm_bindgen::prelude::*;
 
 use super::pending::{JsPending, key_der, pending};
 use super::{
-    IntoJs, JsResult, MaxBytes, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request, str_arg,
-    string_map, string_option, text_of,
+    IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
+    str_arg, string_option, text_of,
 };
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::RequestOptions;
 use crate::alipay::{Alipay, mini_program};
-use crate::http::notify_reply;
+use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
 
 /// The wasm-bindgen class under the public `Alipay`: every `step_…` method prepares an operation
@@ -105,7 +105,13 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = step_buildWapPay)]
     pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
         pending(self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), |page| {
-            js_of(&json!({ "url": page.url, "form": page.form, "params": string_map(&page.params) }))
+            #[derive(serde::Serialize)]
+            struct Page<'a> {
+                url: &'a str,
+                form: &'a str,
+                params: StringMap<'a>,
+            }
+            js_of(&Page { url: &page.url, form: &page.form, params: StringMap(&page.params) })
         })
     }
 
@@ -123,7 +129,7 @@ impl JsAlipay {
         let rule = NotifyRule::parse(&string_option(&opts, "rule")?.unwrap_or_else(|| "payment".into())).js()?;
         let body = bytes_of(&body, "notification body", self.max_input())?;
         pending(self.inner.verify_notify(&body, rule), |notification| {
-            js_of(&json!({ "event": string_map(&notification.params), "reply": notify_reply(REPLY_BODY) }))
+            js_of(&Notified { event: StringMap(&notification.params), reply: notify_reply(REPLY_BODY) })
         })
     }
 
@@ -131,7 +137,7 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = step_verifyReturn)]
     pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
         let query = bytes_of(&query, "return query", self.max_input())?;
-        pending(self.inner.verify_return(&query), |notification| js_of(&string_map(&notification.params)))
+        pending(self.inner.verify_return(&query), |notification| js_of(&StringMap(&notification.params)))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.
@@ -146,7 +152,15 @@ impl JsAlipay {
     pub fn launch_qr_code(launch_options: JsValue) -> JsResult<JsValue> {
         match mini_program::launch_qr(&arg_json(&launch_options, "launch options")?).js()? {
             None => Ok(JsValue::NULL),
-            Some(qr) => js_of(&json!({ "qrCode": qr.qr_code, "params": string_map(&qr.params) })),
+            Some(qr) => {
+                #[derive(serde::Serialize)]
+                #[serde(rename_all = "camelCase")]
+                struct LaunchQr<'a> {
+                    qr_code: &'a str,
+                    params: StringMap<'a>,
+                }
+                js_of(&LaunchQr { qr_code: &qr.qr_code, params: StringMap(&qr.params) })
+            }
         }
     }
 

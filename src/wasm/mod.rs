@@ -196,25 +196,30 @@ pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<se
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
-/// A JSON value (or JSON text) as a JS value, through `JSON.parse`.
+/// JSON text as a JS value, through `JSON.parse`.
 pub(crate) fn js_of_json_text(text: &str) -> JsResult<JsValue> {
     guard::parse_json(text).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
 }
 
-pub(crate) fn js_of(value: &serde_json::Value) -> JsResult<JsValue> {
-    js_of_json_text(&value.to_string())
+/// A result as a JS value: serialized straight to JSON text (no intermediate `Value`), then one
+/// `JSON.parse` — one string crosses the boundary, however many fields the result has.
+pub(crate) fn js_of(value: &impl serde::Serialize) -> JsResult<JsValue> {
+    let text = serde_json::to_string(value).map_err(|_| js_error(Error::malformed("result cannot be serialized")))?;
+    js_of_json_text(&text)
+}
+
+/// What a `verifyNotify` returns: the verified event and the exact reply to send.
+#[derive(serde::Serialize)]
+pub(crate) struct Notified<E> {
+    pub(crate) event: E,
+    pub(crate) reply: crate::http::NotifyReply,
 }
 
 /// A request being built, as `{ method, url, headers, body }` once signed.
 pub(crate) fn request(
     prepared: crate::Result<crate::crypto::step::Pending<crate::http::HttpRequest>>,
 ) -> JsResult<pending::JsPending> {
-    pending::pending(prepared, |built| js_of(&built.to_json()))
-}
-
-/// Name/value pairs as a JSON object of strings.
-pub(crate) fn string_map(pairs: &[(String, String)]) -> serde_json::Value {
-    serde_json::Value::Object(pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect())
+    pending::pending(prepared, |built| js_of(&built))
 }
 
 /// Text from a JS string, or from bytes that must be UTF-8, at most `max` bytes.

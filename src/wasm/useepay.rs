@@ -1,13 +1,10 @@
 //! The `UseePay` JS class: conversions only; every rule lives in `crate::useepay`.
 
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::pending::{JsPending, key_der, pending};
-use super::{
-    IntoJs, JsResult, MaxBytes, bytes_of, js_of, json_of, request, str_arg, string_map, string_option, text_of,
-};
-use crate::http::notify_reply;
+use super::{IntoJs, JsResult, MaxBytes, Notified, bytes_of, js_of, json_of, request, str_arg, string_option, text_of};
+use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
 use crate::useepay::UseePay;
 use crate::useepay::notify::REPLY_BODY;
@@ -74,7 +71,12 @@ impl JsUseePay {
     pub fn parse_response(&self, raw: JsValue) -> JsResult<JsPending> {
         let raw = text_of(&raw, "response body", self.max_input())?;
         pending(self.inner.verify_response(&raw), |verified| {
-            js_of(&json!({ "fields": string_map(&verified.fields), "result": verified.outcome().js()? }))
+            #[derive(serde::Serialize)]
+            struct Response<'a> {
+                fields: StringMap<'a>,
+                result: serde_json::Value,
+            }
+            js_of(&Response { fields: StringMap(&verified.fields), result: verified.outcome().js()? })
         })
     }
 
@@ -97,9 +99,7 @@ impl JsUseePay {
     #[wasm_bindgen(js_name = step_verifyNotify)]
     pub fn verify_notify(&self, body: JsValue) -> JsResult<JsPending> {
         let body = bytes_of(&body, "notification body", self.max_input())?;
-        pending(self.inner.verify_notify(&body), |event| {
-            js_of(&json!({ "event": event, "reply": notify_reply(REPLY_BODY) }))
-        })
+        pending(self.inner.verify_notify(&body), |event| js_of(&Notified { event, reply: notify_reply(REPLY_BODY) }))
     }
 
     #[wasm_bindgen(getter, js_name = signType)]

@@ -4,7 +4,6 @@ use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, str_arg, text_of};
-use crate::options::Fields;
 use crate::options::WipedOnDrop;
 use crate::wechat::login::{self, MiniProgram};
 
@@ -27,7 +26,7 @@ impl JsWechatMiniProgram {
     #[wasm_bindgen(js_name = buildCode2Session)]
     pub fn build_code2session(&self, js_code: JsValue) -> JsResult<JsValue> {
         let js_code = str_arg(&js_code, "jsCode", MaxBytes::input(self.inner.limits()))?;
-        js_of(&self.inner.build_code2session(&js_code).js()?.to_json())
+        js_of(&self.inner.build_code2session(&js_code).js()?)
     }
 
     /// `{ openid, sessionKey, unionid? }`; each documented errcode throws its own `AggpayError` code.
@@ -49,17 +48,7 @@ impl JsWechatMiniProgram {
     #[wasm_bindgen(js_name = decryptUserData)]
     pub fn decrypt_user_data(&self, args: JsValue) -> JsResult<JsValue> {
         let args = json_of(&args, "arguments", MaxBytes::envelope(self.inner.limits()))?;
-        let f = Fields::of(&args, "decryptUserData arguments").js()?;
-        f.only(&["sessionKey", "encryptedData", "iv"]).js()?;
-        let text = login::decrypt_user_data(
-            self.inner.app_id(),
-            f.required_str("sessionKey").js()?,
-            f.required_str("encryptedData").js()?,
-            f.required_str("iv").js()?,
-            self.inner.limits(),
-        )
-        .js()?;
-        js_of_json_text(&text)
+        js_of_json_text(&self.inner.decrypt(&args).js()?)
     }
 
     #[wasm_bindgen(getter, js_name = appId)]

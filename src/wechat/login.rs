@@ -13,8 +13,8 @@ use crate::codec::json_node::check_within;
 use crate::crypto::aes;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
 use crate::http::HttpRequest;
-use crate::limits::Limits;
-use crate::options::Fields;
+use crate::limits::{Limits, LimitsConfig};
+use crate::options::{given, read, required};
 
 /// The WeChat API host.
 pub const API_BASE: &str = "https://api.weixin.qq.com";
@@ -47,17 +47,27 @@ pub struct Session {
 impl MiniProgram {
     /// `{ appId, appSecret, apiBase?, limits? }`
     pub fn new(config: &Value) -> Result<MiniProgram> {
-        let f = Fields::of(config, "WechatMiniProgram config")?;
-        f.only(&["appId", "appSecret", "apiBase", "limits"])?;
-        let api_base = f.str("apiBase")?.unwrap_or(API_BASE).trim_end_matches('/').to_owned();
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Config<'a> {
+            #[serde(borrow)]
+            app_id: Option<&'a str>,
+            #[serde(borrow)]
+            app_secret: Option<&'a str>,
+            #[serde(borrow)]
+            api_base: Option<&'a str>,
+            limits: Option<LimitsConfig>,
+        }
+        let c: Config = read(config, "WechatMiniProgram config")?;
+        let api_base = given(c.api_base).unwrap_or(API_BASE).trim_end_matches('/').to_owned();
         if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
             return Err(Error::bad_input("WechatMiniProgram config: apiBase must be an http(s) URL"));
         }
         Ok(MiniProgram {
-            app_id: f.required_str("appId")?.to_owned(),
-            app_secret: Zeroizing::new(f.required_str("appSecret")?.to_owned()),
+            app_id: required(c.app_id, "WechatMiniProgram config.appId")?.to_owned(),
+            app_secret: Zeroizing::new(required(c.app_secret, "WechatMiniProgram config.appSecret")?.to_owned()),
             api_base,
-            limits: Limits::from_json(f.get("limits"))?,
+            limits: Limits::from_config(c.limits)?,
         })
     }
 
@@ -69,6 +79,28 @@ impl MiniProgram {
     /// The mini program's AppID.
     pub fn app_id(&self) -> &str {
         &self.app_id
+    }
+
+    /// [`decrypt_user_data`] for this mini program, from `{ sessionKey, encryptedData, iv }`.
+    pub fn decrypt(&self, args: &Value) -> Result<String> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            #[serde(borrow)]
+            session_key: Option<&'a str>,
+            #[serde(borrow)]
+            encrypted_data: Option<&'a str>,
+            #[serde(borrow)]
+            iv: Option<&'a str>,
+        }
+        let a: Args = read(args, "decryptUserData arguments")?;
+        decrypt_user_data(
+            &self.app_id,
+            required(a.session_key, "decryptUserData arguments.sessionKey")?,
+            required(a.encrypted_data, "decryptUserData arguments.encryptedData")?,
+            required(a.iv, "decryptUserData arguments.iv")?,
+            &self.limits,
+        )
     }
 
     /// `GET /sns/jscode2session?appid=…&secret=…&js_code=…&grant_type=authorization_code`.
