@@ -388,11 +388,11 @@ describe('notifications signed by node:crypto', () => {
           const expected = Object.fromEntries(signed);
           const what = ctx(`notification #${i} (${rule}, ${encoder === encodeForm ? '+ for space' : '%20 for space'}) on ${engine}: ${body.slice(0, 120)}`);
           const { event, reply } = alipay.verifyNotify(body, { rule });
-          assert.deepEqual(event, expected, what);
-          assert.equal(event.passback_params, passback, `${what}: passback_params keeps its own % sequences`);
+          assert.deepEqual(event.params, expected, what);
+          assert.equal(event.params.passback_params, passback, `${what}: passback_params keeps its own % sequences`);
           assert.match(passback, /%26/, 'the passback value is itself URL-encoded');
           assert.deepEqual([reply.status, reply.body], [200, 'success'], what);
-          assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event, expected, `${what}: auto`);
+          assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event.params, expected, `${what}: auto`);
           const otherRule = rule === 'payment' ? 'gateway' : 'payment';
           expectAggpayError(() => alipay.verifyNotify(body, { rule: otherRule }), 'ERR_SIGNATURE_INVALID', `${what}: under the ${otherRule} rule`);
           // One changed byte of a value, of the signature; a parameter dropped; one added.
@@ -411,21 +411,21 @@ describe('notifications signed by node:crypto', () => {
     it(`empty values are signed as k= (Java rule); sign_type must be the configured one (RSA = SHA-1, no downgrade); absent sign_type means the configured one (engine ${engine})`, () => {
       const { alipay: ali } = keyPairs();
       const alipay = makeAlipay(engine);
-      const base = [['app_id', APP_ID], ['out_trade_no', 'T1'], ['buyer_logon_id', ''], ['trade_status', 'TRADE_SUCCESS']];
+      const base = [['app_id', APP_ID], ['out_trade_no', 'T1'], ['buyer_logon_id', ''], ['trade_status', 'TRADE_SUCCESS'], ['total_amount', '0.01']];
       const withEmpty = [...base, ['sign_type', 'RSA2']];
       const body = encodeForm([...withEmpty, ['sign', nodeSign(notifyContent(withEmpty, 'payment'), ali.privateKey)]]);
       assert.ok(notifyContent(withEmpty, 'payment').toString().includes('&buyer_logon_id=&'));
-      assert.equal(alipay.verifyNotify(body).event.buyer_logon_id, '');
+      assert.equal(alipay.verifyNotify(body).event.params.buyer_logon_id, '');
       const rsa = [...base, ['sign_type', 'RSA']];
       const sha1Body = encodeForm([...rsa, ['sign', nodeSign(notifyContent(rsa, 'payment'), ali.privateKey, 'sha1')]]);
       expectAggpayError(() => alipay.verifyNotify(sha1Body), 'ERR_SIGNATURE_INVALID', 'an RSA (SHA-1) notification on an RSA2 client');
       const legacy = makeAlipay(engine, { signType: 'RSA' });
-      assert.equal(legacy.verifyNotify(sha1Body).event.sign_type, 'RSA');
+      assert.equal(legacy.verifyNotify(sha1Body).event.params.sign_type, 'RSA');
       expectAggpayError(() => legacy.verifyNotify(body), 'ERR_SIGNATURE_INVALID', 'an RSA2 notification on an RSA client');
       const sha1NoType = encodeForm([...base, ['sign', nodeSign(notifyContent(base, 'payment'), ali.privateKey, 'sha1')]]);
-      assert.equal(legacy.verifyNotify(sha1NoType).event.out_trade_no, 'T1');
+      assert.equal(legacy.verifyNotify(sha1NoType).event.outTradeNo, 'T1');
       const noType = encodeForm([...base, ['sign', nodeSign(notifyContent(base, 'payment'), ali.privateKey)]]);
-      assert.equal(alipay.verifyNotify(noType).event.out_trade_no, 'T1');
+      assert.equal(alipay.verifyNotify(noType).event.outTradeNo, 'T1');
       alipay.free();
       legacy.free();
     });
@@ -447,10 +447,10 @@ describe('notifications signed by node:crypto', () => {
         const sign = nodeSign(notifyContent(params, 'payment'), ali.privateKey);
         const body = [...params, ['sign', Buffer.from(sign)]].map(([k, v]) => `${k}=${pct(Buffer.from(v))}`).join('&');
         const { event } = alipay.verifyNotify(body);
-        assert.deepEqual(event, { charset, out_trade_no: 'T1', subject: '中文测试 A&B', body: '中文', sign_type: 'RSA2', sign }, `charset ${charset}`);
+        assert.deepEqual(event.params, { charset, out_trade_no: 'T1', subject: '中文测试 A&B', body: '中文', sign_type: 'RSA2', sign }, `charset ${charset}`);
         // The raw (not percent-encoded) GBK bytes as a Uint8Array body verify too.
         const rawBody = Buffer.concat([Buffer.from(`charset=${charset}&out_trade_no=T1&subject=`), gbk, Buffer.from(` A%26B&body=`), gbk.subarray(0, 4), Buffer.from(`&sign_type=RSA2&sign=${encodeURIComponent(sign)}`)]);
-        assert.equal(alipay.verifyNotify(new Uint8Array(rawBody)).event.subject, '中文测试 A&B', `raw GBK bytes, charset ${charset}`);
+        assert.equal(alipay.verifyNotify(new Uint8Array(rawBody)).event.params.subject, '中文测试 A&B', `raw GBK bytes, charset ${charset}`);
         // A changed GBK byte is refused.
         const tampered = body.replace('%D6%D0', '%D6%D1');
         expectAggpayError(() => alipay.verifyNotify(tampered), 'ERR_SIGNATURE_INVALID', 'changed GBK byte');

@@ -11,6 +11,24 @@ import {
   nodeVerify, notifyContent, readAlipayFixture, requestParts, responseNodeName, signContent, signedResponse,
 } from './alipay-helpers.mjs';
 
+/** The typed fields of an Alipay notification event, against its raw parameters (read here). */
+function assertTypedEvent(event, params, what) {
+  const status = params.trade_status;
+  assert.equal(event.paid, status === 'TRADE_SUCCESS' || status === 'TRADE_FINISHED', `${what}: paid`);
+  assert.equal(event.tradeStatus, status || null, `${what}: tradeStatus`);
+  for (const [field, name] of [['outTradeNo', 'out_trade_no'], ['tradeNo', 'trade_no'], ['appId', 'app_id'], ['sellerId', 'seller_id'],
+    ['buyerId', 'buyer_id'], ['buyerOpenId', 'buyer_open_id'], ['notifyId', 'notify_id'], ['notifyType', 'notify_type']]) {
+    assert.equal(event[field], params[name] || null, `${what}: ${field}`);
+  }
+  if (params.total_amount) {
+    const [whole, fraction = ''] = params.total_amount.split('.');
+    const minor = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
+    assert.deepEqual(event.amount, { minor, currency: params.trans_currency || 'CNY' }, `${what}: amount`);
+  } else {
+    assert.equal(event.amount, null, `${what}: amount`);
+  }
+}
+
 const vectors = loadVectors();
 const used = new Set();
 const byKind = (...kinds) => vectors.filter((v) => kinds.includes(v.kind));
@@ -197,18 +215,19 @@ describe('notification vectors (notify-verify-v1 with the payment rule, v2 with 
         const alipay = new Alipay({ appId: '2021000122671080', privateKey: keyPairs().app.pkcs8Pem, alipayPublicKey: publicKey, engine });
         if (v.expect === 'valid') {
           const { event, reply } = alipay.verifyNotify(body, { rule });
-          assert.deepEqual(event, v.params, `${what}: event`);
+          assert.deepEqual(event.params, v.params, `${what}: event parameters`);
+          assertTypedEvent(event, v.params, what);
           assert.equal(reply.status, 200, `${what}: reply status`);
           assert.equal(reply.body, 'success', `${what}: reply body`);
-          assert.deepEqual(alipay.verifyNotify(Buffer.from(body), { rule }).event, v.params, `${what}: bytes body`);
+          assert.deepEqual(alipay.verifyNotify(Buffer.from(body), { rule }).event.params, v.params, `${what}: bytes body`);
           if (rule === 'payment') {
-            assert.deepEqual(alipay.verifyNotify(body).event, v.params, `${what}: payment is the default rule`);
+            assert.deepEqual(alipay.verifyNotify(body).event.params, v.params, `${what}: payment is the default rule`);
             assert.deepEqual(alipay.verifyReturn(`?${body}`), v.params, `${what}: verifyReturn`);
           }
         } else {
           expectAggpayError(() => alipay.verifyNotify(body, { rule }), 'ERR_SIGNATURE_INVALID', what);
         }
-        if (autoValid) assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event, v.params, `${what}: auto`);
+        if (autoValid) assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event.params, v.params, `${what}: auto`);
         else expectAggpayError(() => alipay.verifyNotify(body, { rule: 'auto' }), 'ERR_SIGNATURE_INVALID', `${what}: auto`);
         alipay.free();
       }
@@ -226,7 +245,7 @@ describe('notification vectors (notify-verify-v1 with the payment rule, v2 with 
       for (const engine of ENGINES) {
         const alipay = new Alipay({ appId: '2021000122671080', privateKey: keyPairs().app.pkcs8Pem, alipayPublicKey: publicKey, engine });
         expectAggpayError(() => alipay.verifyNotify(body, { rule: other }), 'ERR_SIGNATURE_INVALID', `${v.id} under ${other} on ${engine}`);
-        assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event, v.params, `${v.id} auto on ${engine}`);
+        assert.deepEqual(alipay.verifyNotify(body, { rule: 'auto' }).event.params, v.params, `${v.id} auto on ${engine}`);
         alipay.free();
       }
     }

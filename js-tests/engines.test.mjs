@@ -459,12 +459,12 @@ describe('Alipay on every engine, sync and Async', () => {
           const body = encodeForm(signed);
           const expected = Object.fromEntries(signed);
           const result = await exec(choice, form, what, alipay, 'verifyNotify', [body, { rule }]);
-          assert.deepEqual(result.event, expected, what);
+          assert.deepEqual(result.event.params, expected, what);
           assert.deepEqual([result.reply.status, result.reply.body], [200, 'success'], `${what}: reply`);
           const auto = await exec(choice, form, `${what}: auto`, alipay, 'verifyNotify', [new Uint8Array(Buffer.from(body)), { rule: 'auto' }]);
-          assert.deepEqual(auto.event, expected, `${what}: auto accepts a ${rule}-rule signature`);
+          assert.deepEqual(auto.event.params, expected, `${what}: auto accepts a ${rule}-rule signature`);
           if (rule === 'payment') {
-            assert.deepEqual((await exec(choice, form, what, alipay, 'verifyNotify', [body])).event, expected, `${what}: payment is the default rule`);
+            assert.deepEqual((await exec(choice, form, what, alipay, 'verifyNotify', [body])).event.params, expected, `${what}: payment is the default rule`);
           }
           const otherRule = rule === 'payment' ? 'gateway' : 'payment';
           await expectFailure(form, `${what}: under the ${otherRule} rule`, alipay, 'verifyNotify', [body, { rule: otherRule }], 'ERR_SIGNATURE_INVALID');
@@ -513,7 +513,7 @@ describe('Alipay on every engine, sync and Async', () => {
         assert.deepEqual(await exec(choice, form, what, legacy, 'parseResponse', [method, signedResponse(method, nodeText, ali.privateKey, { hash: 'sha1' })]), value, `${what}: SHA-1 response`);
         await expectFailure(form, `${what}: SHA-256 response on an RSA client`, legacy, 'parseResponse', [method, signedResponse(method, nodeText, ali.privateKey)], 'ERR_SIGNATURE_INVALID');
         const signed = signNotification(alipayNotification(rng, 'RSA'), 'payment', ali.privateKey, 'sha1');
-        assert.deepEqual((await exec(choice, form, what, legacy, 'verifyNotify', [encodeForm(signed)])).event, Object.fromEntries(signed), `${what}: SHA-1 notification`);
+        assert.deepEqual((await exec(choice, form, what, legacy, 'verifyNotify', [encodeForm(signed)])).event.params, Object.fromEntries(signed), `${what}: SHA-1 notification`);
         await expectFailure(form, `${what}: changed SHA-1 notification`, legacy, 'verifyNotify', [encodeForm(changeValue(signed, 'out_trade_no'))], 'ERR_SIGNATURE_INVALID');
         const returned = returnQuery(rng, ali.privateKey, 'sha1', 'RSA');
         assert.deepEqual(await exec(choice, form, what, legacy, 'verifyReturn', [encodeForm(returned)]), Object.fromEntries(returned), `${what}: SHA-1 return`);
@@ -691,7 +691,7 @@ describe('verify-only and sign-only clients', () => {
       for (const form of FORMS) {
         const what = ctx(`verify-only Alipay on ${choice}/${form}`);
         const signed = signNotification(alipayNotification(rng), 'gateway', ali.privateKey);
-        assert.deepEqual((await exec(choice, form, what, alipay, 'verifyNotify', [encodeForm(signed), { rule: 'auto' }])).event, Object.fromEntries(signed), `${what}: notification`);
+        assert.deepEqual((await exec(choice, form, what, alipay, 'verifyNotify', [encodeForm(signed), { rule: 'auto' }])).event.params, Object.fromEntries(signed), `${what}: notification`);
         await expectFailure(form, `${what}: changed notification`, alipay, 'verifyNotify', [encodeForm(changeValue(signed, 'total_amount')), { rule: 'auto' }], 'ERR_SIGNATURE_INVALID');
         const { method, value, nodeText } = alipayResponse(rng);
         assert.deepEqual(await exec(choice, form, what, alipay, 'parseResponse', [method, signedResponse(method, nodeText, ali.privateKey)]), value, `${what}: response`);
@@ -700,9 +700,9 @@ describe('verify-only and sign-only clients', () => {
         const v3 = v3Response(rng);
         assert.deepEqual(await exec(choice, form, what, alipay, 'verifyV3Response', [v3.response]), v3.value, `${what}: v3`);
         // The vectors (Alipay's own signatures), each with its own key.
-        assert.deepEqual((await exec(choice, form, what, v1Client, 'verifyNotify', [v1.form_body])).event, v1.params, `${what}: ${v1.id}`);
-        assert.deepEqual((await exec(choice, form, what, v2Client, 'verifyNotify', [v2.form_body, { rule: 'gateway' }])).event, v2.params, `${what}: ${v2.id}`);
-        assert.deepEqual((await exec(choice, form, what, v2Client, 'verifyNotify', [v2.form_body, { rule: 'auto' }])).event, v2.params, `${what}: ${v2.id} (auto)`);
+        assert.deepEqual((await exec(choice, form, what, v1Client, 'verifyNotify', [v1.form_body])).event.params, v1.params, `${what}: ${v1.id}`);
+        assert.deepEqual((await exec(choice, form, what, v2Client, 'verifyNotify', [v2.form_body, { rule: 'gateway' }])).event.params, v2.params, `${what}: ${v2.id}`);
+        assert.deepEqual((await exec(choice, form, what, v2Client, 'verifyNotify', [v2.form_body, { rule: 'auto' }])).event.params, v2.params, `${what}: ${v2.id} (auto)`);
         await expectFailure(form, `${what}: ${v2.id} under the payment rule`, v2Client, 'verifyNotify', [v2.form_body], 'ERR_SIGNATURE_INVALID');
         assert.deepEqual(await exec(choice, form, what, respClient, 'parseResponse', [resp.method, resp.raw_response]), JSON.parse(resp.sign_content), `${what}: ${resp.id}`);
         const tamperedVector = ALIPAY_VECTORS.get('resp-open-file-upload-tampered');
@@ -881,7 +881,7 @@ describe('certificate mode, verify-only (alipayCert alone)', () => {
         const what = ctx(`rotation on ${choice}/${form}`);
         for (const [label, cert] of [['A (current)', a], ['B (new)', b]]) {
           const signed = signNotification(alipayNotification(rng), 'payment', cert.key);
-          assert.deepEqual((await exec(choice, form, `${what}: ${label}`, alipay, 'verifyNotify', [encodeForm(signed), { rule: 'auto' }])).event, Object.fromEntries(signed), `${what}: notification signed by ${label}`);
+          assert.deepEqual((await exec(choice, form, `${what}: ${label}`, alipay, 'verifyNotify', [encodeForm(signed), { rule: 'auto' }])).event.params, Object.fromEntries(signed), `${what}: notification signed by ${label}`);
           const { method, value, nodeText } = alipayResponse(rng);
           assert.deepEqual(await exec(choice, form, what, alipay, 'parseResponse', [method, signedResponse(method, nodeText, cert.key, { certSn: cert.sn })]), value, `${what}: response naming ${label}`);
           assert.deepEqual(await exec(choice, form, what, alipay, 'parseResponse', [method, signedResponse(method, nodeText, cert.key)]), value, `${what}: response naming no SN, signed by ${label}`);
@@ -930,7 +930,7 @@ describe('free() while Async calls are in flight', () => {
       assert.equal(page.params.sign, nodeSign(signContent(decodeForm(page.url.split('?')[1])), app.privateKey), `${what}: buildWapPayAsync`);
       const { authString, sign } = parseAuthorization((await pending.v3request).headers.authorization);
       assert.equal(sign, nodeSign(`${authString}\nPOST\n${V3_ARGS.path}\n${JSON.stringify(V3_ARGS.body)}\n${V3_ARGS.appAuthToken}\n`, app.privateKey), `${what}: buildV3RequestAsync`);
-      assert.deepEqual((await pending.notify).event, Object.fromEntries(signed), `${what}: verifyNotifyAsync`);
+      assert.deepEqual((await pending.notify).event.params, Object.fromEntries(signed), `${what}: verifyNotifyAsync`);
       assert.deepEqual(await pending.slash, slash.value, `${what}: parseResponseAsync (two candidates)`);
       assert.deepEqual(await pending.v3, v3.value, `${what}: verifyV3ResponseAsync`);
       assert.deepEqual(await pending.returned, Object.fromEntries(returned), `${what}: verifyReturnAsync`);
@@ -966,7 +966,7 @@ describe('free() while Async calls are in flight', () => {
       const alipay = new Alipay({ appId: APP_ID, alipayCert: [a.text, b.text], engine: choice });
       const promise = alipay.verifyNotifyAsync(encodeForm(signed));
       alipay.free();
-      assert.deepEqual((await promise).event, Object.fromEntries(signed), ctx(`signed by certificate B on ${choice}`));
+      assert.deepEqual((await promise).event.params, Object.fromEntries(signed), ctx(`signed by certificate B on ${choice}`));
     });
   }
 });
@@ -1072,9 +1072,9 @@ function assertRuntimeVerification(out, runtime, input, expected) {
     assert.ok(!out[key].error && !out[key].syncThrow, `${runtime}: ${key} failed: ${JSON.stringify(out[key])}`);
     assert.deepEqual(out[key].value, node[key], `${runtime}: ${key} result equals Node's verifyNotify`);
   }
-  assert.deepEqual(out.alipay.value.event, expected.alipay, `${runtime}: Alipay event`);
+  assert.deepEqual(out.alipay.value.event.params, expected.alipay, `${runtime}: Alipay event`);
   assert.deepEqual([out.alipay.value.reply.status, out.alipay.value.reply.body], [200, 'success'], `${runtime}: Alipay reply`);
-  assert.deepEqual(out.gateway.value.event, expected.gateway, `${runtime}: gateway-rule notification under auto`);
+  assert.deepEqual(out.gateway.value.event.params, expected.gateway, `${runtime}: gateway-rule notification under auto`);
   assert.deepEqual(out.useepay.value, expected.useepay, `${runtime}: UseePay result`);
   for (const key of ['alipayTampered', 'useepayTampered']) {
     assert.equal(out[key].isPromise, true, `${runtime}: ${key}: a Promise`);

@@ -273,7 +273,8 @@ describe('bad arguments', () => {
       expectKeyError(() => new RsaVerifier(pair.spkiPem, options), 'ERR_BAD_INPUT', null, `RsaVerifier ${util.inspect(options)}`);
     }
     const error = expectKeyError(() => new RsaSigner(pair.pkcs8Pem, { engine: 'openssl' }), 'ERR_BAD_INPUT', null, 'engine openssl');
-    assert.match(error.message, /openssl/, 'names the engine given');
+    assert.doesNotMatch(error.message, /openssl/, 'does not echo the value given (it could be anything, a key included)');
+    assert.match(error.message, /'auto', 'node', 'wasm', 'webcrypto'/, 'names the engines there are');
   });
 
   it('key text that is not a string (undefined, null, number, object, Buffer, KeyObject): an AggpayError, not a TypeError or Wasm trap', () => {

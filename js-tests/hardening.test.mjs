@@ -100,7 +100,7 @@ describe('1. form bodies are bounded before they are decoded', () => {
 
   it('the limits are per client and configurable', () => {
     const body = alipayNotification([['out_trade_no', 'T1'], ['trade_status', 'TRADE_SUCCESS'], ['total_amount', '0.01']]);
-    assert.equal(makeAlipay('wasm').verifyNotify(body).event.out_trade_no, 'T1');
+    assert.equal(makeAlipay('wasm').verifyNotify(body).event.outTradeNo, 'T1');
     expectAggpayError(() => makeAlipay('wasm', { limits: { maxInputBytes: 100 } }).verifyNotify(body), 'ERR_INPUT_TOO_LARGE', 'maxInputBytes 100');
     expectAggpayError(() => makeAlipay('wasm', { limits: { maxFields: 4 } }).verifyNotify(body), 'ERR_TOO_MANY_FIELDS', 'maxFields 4');
     const wide = makeAlipay('wasm', { limits: { maxFields: 200_000, maxInputBytes: 4 * 1024 * 1024 } });

@@ -71,14 +71,25 @@ const EXPONENTS: &[(&str, u32)] = &[
 /// The largest amount accepted: within JavaScript's safe-integer range, so it survives JSON.
 const MAX_MINOR: u64 = (1 << 53) - 1;
 
+/// `{ "minor": 100, "currency": "CNY" }` — the shape results carry (`minor` is at most 2^53 − 1,
+/// exact in a JS number).
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Money", 2)?;
+        out.serialize_field("minor", &self.minor)?;
+        out.serialize_field("currency", self.currency())?;
+        out.end()
+    }
+}
+
 impl Money {
     /// `minor` units of `currency` (an ISO 4217 code the exponent table knows).
     pub fn new(minor: u64, currency: &str) -> Result<Money> {
         let upper = currency.to_ascii_uppercase();
-        let exponent =
-            EXPONENTS.iter().find(|(code, _)| *code == upper).map(|(_, e)| *e).ok_or_else(|| {
-                Error::bad_input(format!("unsupported currency {currency:?} (ISO 4217 code expected)"))
-            })?;
+        let exponent = EXPONENTS.iter().find(|(code, _)| *code == upper).map(|(_, e)| *e).ok_or_else(|| {
+            Error::bad_input("unsupported currency (an ISO 4217 code such as CNY or HKD is expected)")
+        })?;
         if minor > MAX_MINOR {
             return Err(Error::bad_input("amount is too large"));
         }
@@ -110,7 +121,7 @@ impl Money {
     /// hex prefix or non-ASCII digit — as providers send integer amounts (`"100"` HKD cents).
     pub fn parse_minor(text: &str, currency: &str) -> Result<Money> {
         if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::bad_input(format!("{text:?} is not an integer number of minor units")));
+            return Err(Error::bad_input("the amount is not an integer number of minor units"));
         }
         let minor = text.parse().map_err(|_| Error::bad_input("amount is too large"))?;
         Money::new(minor, currency)
@@ -120,7 +131,11 @@ impl Money {
     pub fn parse_decimal(text: &str, currency: &str) -> Result<Money> {
         let probe = Money::new(0, currency)?;
         let bad = || {
-            Error::bad_input(format!("{text:?} is not a {currency} amount with at most {} decimals", probe.exponent))
+            Error::bad_input(format!(
+                "the amount is not a {} amount with at most {} decimals",
+                probe.currency(),
+                probe.exponent
+            ))
         };
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -32,6 +32,12 @@ fn explain(error: &serde_path_to_error::Error<serde_json::Error>, what: &str) ->
     if let Some(rest) = inner.strip_prefix("unknown field ") {
         let (name, expected) = rest.split_once(", expected").unwrap_or((rest, ""));
         let name = quoted(name).into_iter().next().unwrap_or_default();
+        // A name is echoed only when it looks like one: whatever else was put there is not quoted.
+        let shown = match name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            true => format!("{name:?}"),
+            false => "(a name that is not an identifier)".to_owned(),
+        };
         let known = quoted(expected);
         let simple = |s: &str| s.replace(['_', '-'], "").to_ascii_lowercase();
         let hint = match known.iter().find(|k| simple(k) == simple(&name)) {
@@ -42,7 +48,7 @@ fn explain(error: &serde_path_to_error::Error<serde_json::Error>, what: &str) ->
         // The path of an unknown field ends with the field itself: name its parent.
         let parent = at.rsplit_once('.').map_or(at.as_str(), |(p, _)| p).trim_end_matches('.');
         let parent = if path.contains('.') && path != "." { parent } else { what };
-        return Error::bad_input(format!("{parent}: unknown option {name:?}{hint}"));
+        return Error::bad_input(format!("{parent}: unknown option {shown}{hint}"));
     }
     if let Some(rest) = inner.strip_prefix("missing field ") {
         let name = quoted(rest).into_iter().next().unwrap_or_default();

@@ -89,17 +89,18 @@ export async function runAlipayJourney({ print = console.log } = {}) {
       assert.equal(merchant.received.length, 1, 'one notification');
       const [{ event, reply, error }] = merchant.received;
       if (error) throw error;
-      assert.equal(event.trade_status, 'TRADE_SUCCESS');
-      assert.equal(event.app_id, appId);
-      assert.equal(event.out_trade_no, outTradeNo);
-      assert.equal(event.trade_no, trade.trade_no);
-      assert.equal(event.total_amount, '0.01');
-      assert.equal(event.buyer_open_id, buyerOpenId);
-      assert.equal(event.passback_params, passback, 'passback_params decoded exactly once');
-      assert.deepEqual(JSON.parse(event.fund_bill_list), [{ amount: '0.01', fundChannel: 'ALIPAYACCOUNT' }]);
+      assert.equal(event.paid, true);
+      assert.equal(event.tradeStatus, 'TRADE_SUCCESS');
+      assert.equal(event.appId, appId);
+      assert.equal(event.outTradeNo, outTradeNo);
+      assert.equal(event.tradeNo, trade.trade_no);
+      assert.deepEqual(event.amount, { minor: 1, currency: 'CNY' }, 'the amount to compare with the order, in fen');
+      assert.equal(event.buyerOpenId, buyerOpenId);
+      assert.equal(event.params.passback_params, passback, 'passback_params decoded exactly once');
+      assert.deepEqual(JSON.parse(event.params.fund_bill_list), [{ amount: '0.01', fundChannel: 'ALIPAYACCOUNT' }]);
       assert.equal(reply.status, 200);
       assert.equal(reply.body, 'success');
-      return `${event.trade_status} ${event.total_amount}, passback kept; replied ${reply.status} ${reply.body}`;
+      return `${event.tradeStatus} ${event.amount.minor} fen, passback kept; replied ${reply.status} ${reply.body}`;
     });
 
     await step('trade.query', async () => {

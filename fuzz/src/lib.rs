@@ -131,7 +131,7 @@ impl FuzzAlipay {
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
         run(self.client.verify_notify(body, rule), Some(self.client.keys()), self.accept_all)
     }
-    pub fn verify_return(&self, query: &[u8]) -> Result<Notification> {
+    pub fn verify_return(&self, query: &[u8]) -> Result<Vec<(String, String)>> {
         run(self.client.verify_return(query), Some(self.client.keys()), self.accept_all)
     }
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {

@@ -79,7 +79,7 @@ export function engineSelector(node) {
         return { sync: node ? node(keyDer) : wasmEngine, async: web() };
       default:
         throw new AggpayError(
-          `unknown engine ${typeof choice === 'string' ? JSON.stringify(choice.slice(0, 32)) : typeof choice}; use ${CHOICES.map((c) => `'${c}'`).join(', ')}`,
+          `unknown engine; use ${CHOICES.map((c) => `'${c}'`).join(', ')}`,
           { code: 'ERR_BAD_INPUT' },
         );
     }

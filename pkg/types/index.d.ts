@@ -308,11 +308,129 @@ export interface AlipayRequestOptions {
 /** biz_content: an object (sent in its own key order, amounts formatted) or a JSON string sent as is. */
 export type BizContent = Record<string, unknown> | string;
 
+/** An amount a result carries: integer minor units (fen, cents) of an ISO 4217 currency. Never a float. */
+export interface MinorAmount {
+  minor: number;
+  currency: string;
+}
+
+/** A verified Alipay notification as a typed event. */
+export interface AlipayNotification {
+  /** `trade_status` is `TRADE_SUCCESS` or `TRADE_FINISHED`: the buyer has paid. */
+  paid: boolean;
+  /** `trade_status` as sent, or null (gateway events carry none). */
+  tradeStatus: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' | (string & {}) | null;
+  /** `total_amount` in minor units of `trans_currency`, or CNY; a paid event always has one. Compare it with your order. */
+  amount: MinorAmount | null;
+  /** `out_trade_no`: your order id. */
+  outTradeNo: string | null;
+  /** `trade_no`: Alipay's trade id. */
+  tradeNo: string | null;
+  /** `app_id`: check it is your app. */
+  appId: string | null;
+  /** `seller_id`: check it is your account. */
+  sellerId: string | null;
+  /** `buyer_id` (apps in user_id mode). */
+  buyerId: string | null;
+  /** `buyer_open_id` (apps in OpenID mode). */
+  buyerOpenId: string | null;
+  /** `notify_id`: a notification sent again carries the same one. */
+  notifyId: string | null;
+  /** `notify_type` (`trade_status_sync`, …). */
+  notifyType: string | null;
+  /** Every parameter as received (`sign` and `sign_type` included), decoded once in the declared charset. */
+  params: Record<string, string>;
+}
+
 export interface AlipayNotifyResult {
-  /** The notification's parameters, decoded once, verified. */
-  event: Record<string, string>;
+  /** The verified notification. */
+  event: AlipayNotification;
   /** What to answer Alipay: `{ status: 200, body: 'success' }`. */
   reply: { status: 200; headers: Record<string, string>; body: 'success' };
+}
+
+/** Fields every Alipay v2 response node carries. `code` is `10000` for a success (a failure throws). */
+export interface AlipayResponseNode {
+  code: string;
+  msg: string;
+}
+
+/** `alipay.system.oauth.token`. */
+export interface AlipayOauthToken extends AlipayResponseNode {
+  /** The buyer, for apps in user_id mode. */
+  user_id?: string;
+  /** The buyer, for apps in OpenID mode. */
+  open_id?: string;
+  access_token: string;
+  expires_in: string | number;
+  refresh_token: string;
+  re_expires_in: string | number;
+  auth_start?: string;
+}
+
+/** `alipay.trade.create`: hand `trade_no` to `my.tradePay` (see `tradePayParams`). */
+export interface AlipayTradeCreateResult extends AlipayResponseNode {
+  out_trade_no: string;
+  trade_no: string;
+}
+
+/** `alipay.trade.query`. Amounts are yuan strings as Alipay sends them. */
+export interface AlipayTradeQueryResult extends AlipayResponseNode {
+  trade_no: string;
+  out_trade_no: string;
+  trade_status: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED';
+  total_amount: string;
+  buyer_logon_id?: string;
+  buyer_user_id?: string;
+  buyer_open_id?: string;
+  buyer_pay_amount?: string;
+  receipt_amount?: string;
+  invoice_amount?: string;
+  point_amount?: string;
+  send_pay_date?: string;
+}
+
+/** `alipay.trade.close`. */
+export interface AlipayTradeCloseResult extends AlipayResponseNode {
+  trade_no?: string;
+  out_trade_no?: string;
+}
+
+/** `alipay.trade.refund`. `fund_change` `Y`: money moved by this call. */
+export interface AlipayTradeRefundResult extends AlipayResponseNode {
+  trade_no: string;
+  out_trade_no: string;
+  refund_fee: string;
+  fund_change?: 'Y' | 'N';
+  buyer_logon_id?: string;
+  gmt_refund_pay?: string;
+}
+
+/** `alipay.trade.fastpay.refund.query`. `refund_status` `REFUND_SUCCESS` once refunded. */
+export interface AlipayRefundQueryResult extends AlipayResponseNode {
+  trade_no?: string;
+  out_trade_no?: string;
+  out_request_no?: string;
+  refund_amount?: string;
+  total_amount?: string;
+  refund_status?: string;
+}
+
+/** `alipay.trade.precreate`: `qr_code` for the buyer to scan. */
+export interface AlipayTradePrecreateResult extends AlipayResponseNode {
+  out_trade_no: string;
+  qr_code: string;
+}
+
+/** What `parseResponse` returns for the methods aggpay has typed builders for. */
+export interface AlipayResponses {
+  'alipay.system.oauth.token': AlipayOauthToken;
+  'alipay.trade.create': AlipayTradeCreateResult;
+  'alipay.trade.query': AlipayTradeQueryResult;
+  'alipay.trade.close': AlipayTradeCloseResult;
+  'alipay.trade.refund': AlipayTradeRefundResult;
+  'alipay.trade.fastpay.refund.query': AlipayRefundQueryResult;
+  'alipay.trade.precreate': AlipayTradePrecreateResult;
 }
 
 /** `buildOauthToken` arguments: the auth code from the mini program, or a refresh token. */
@@ -392,9 +510,11 @@ export class Alipay {
   /** `buildWapPay` on the asynchronous engine. */
   buildWapPayAsync(biz: AlipayWapPayBiz, options?: AlipayRequestOptions): Promise<AlipayWapPayPage>;
   /** Verifies the raw response text and returns the `<method>_response` node. Throws `AggpayError` otherwise. */
-  parseResponse(method: string, raw: string | Uint8Array): Record<string, any>;
+  parseResponse<M extends keyof AlipayResponses>(method: M, raw: string | Uint8Array): AlipayResponses[M];
+  parseResponse(method: string, raw: string | Uint8Array): AlipayResponseNode & Record<string, unknown>;
   /** `parseResponse` on the asynchronous engine. */
-  parseResponseAsync(method: string, raw: string | Uint8Array): Promise<Record<string, any>>;
+  parseResponseAsync<M extends keyof AlipayResponses>(method: M, raw: string | Uint8Array): Promise<AlipayResponses[M]>;
+  parseResponseAsync(method: string, raw: string | Uint8Array): Promise<AlipayResponseNode & Record<string, unknown>>;
   /** Verifies a raw notification body; `rule` `payment` (default), `gateway` or `auto`. */
   verifyNotify(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): AlipayNotifyResult;
   /** `verifyNotify` on the asynchronous engine. */
@@ -404,7 +524,7 @@ export class Alipay {
   /** `verifyReturn` on the asynchronous engine. */
   verifyReturnAsync(query: string | Uint8Array): Promise<Record<string, string>>;
   /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`, from the verified `alipay.trade.create` result (`parseResponse`'s): its `trade_no` (missing or empty: `ERR_BAD_INPUT`). */
-  tradePayParams(tradeCreateResult: Record<string, any>): { tradeNO: string };
+  tradePayParams(tradeCreateResult: { trade_no: string }): { tradeNO: string };
   /** The QR URL a buyer scanned, from the mini program's launch options (`query.qrCode`), or null. */
   static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string> } | null;
   /** OpenAPI v3 request with `Authorization: ALIPAY-SHA256withRSA …`. */
@@ -487,7 +607,7 @@ export interface UseePayResult {
   transactionId: string | null;
   originalTransactionId: string | null;
   reference: string | null;
-  amount: { minor: number; currency: string } | null;
+  amount: MinorAmount | null;
 }
 
 /** The object for `wx.requestPayment(…)`. */

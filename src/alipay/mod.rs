@@ -43,7 +43,7 @@ impl SignType {
         match text {
             "RSA2" => Ok(SignType::Rsa2),
             "RSA" => Ok(SignType::Rsa),
-            other => Err(Error::bad_input(format!("unsupported Alipay sign_type {other:?}; use RSA2 or RSA"))),
+            _ => Err(Error::bad_input("unsupported Alipay sign_type; use RSA2 or RSA")),
         }
     }
     /// The `sign_type` value sent and expected.

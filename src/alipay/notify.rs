@@ -11,6 +11,9 @@ use crate::codec::canonical::{self, EmptyValues};
 use crate::codec::form::{self, FormPair};
 use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::StringMap;
+use crate::money::Money;
+use serde::Serialize;
 
 /// Which parameters the signature leaves out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,18 +33,88 @@ impl NotifyRule {
             "payment" => Ok(NotifyRule::Payment),
             "gateway" => Ok(NotifyRule::Gateway),
             "auto" => Ok(NotifyRule::Auto),
-            other => {
-                Err(Error::bad_input(format!("unknown notify rule {other:?}; use 'payment', 'gateway' or 'auto'")))
-            }
+            _ => Err(Error::bad_input("unknown notify rule; use 'payment', 'gateway' or 'auto'")),
         }
     }
 }
 
-/// A verified notification: the parameters as strings, in the order received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A verified notification as a typed event: whether it says the trade is paid, the amount to
+/// compare with your order, Alipay's and your ids, and every parameter as received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Notification {
-    /// Every parameter received (`sign` and `sign_type` included), decoded in the declared charset.
+    /// `trade_status` is `TRADE_SUCCESS` or `TRADE_FINISHED`: the buyer has paid.
+    pub paid: bool,
+    /// `trade_status` as sent (`WAIT_BUYER_PAY`, `TRADE_CLOSED`, `TRADE_SUCCESS`, `TRADE_FINISHED`).
+    pub trade_status: Option<String>,
+    /// `total_amount` in integer minor units — of `trans_currency` when the notification names one,
+    /// otherwise CNY. A paid event always carries one.
+    pub amount: Option<Money>,
+    /// `out_trade_no`: your order id.
+    pub out_trade_no: Option<String>,
+    /// `trade_no`: Alipay's trade id.
+    pub trade_no: Option<String>,
+    /// `app_id`: the app the trade belongs to (check it is yours).
+    pub app_id: Option<String>,
+    /// `seller_id`: the merchant's Alipay account id (check it is yours).
+    pub seller_id: Option<String>,
+    /// `buyer_id`: the buyer (apps in user_id mode).
+    pub buyer_id: Option<String>,
+    /// `buyer_open_id`: the buyer (apps in OpenID mode).
+    pub buyer_open_id: Option<String>,
+    /// `notify_id`: the same notification sent again carries the same one.
+    pub notify_id: Option<String>,
+    /// `notify_type` (`trade_status_sync`, …).
+    pub notify_type: Option<String>,
+    /// Every parameter received (`sign` and `sign_type` included), decoded in the declared charset,
+    /// in order.
+    #[serde(serialize_with = "params_as_object")]
     pub params: Vec<(String, String)>,
+}
+
+/// `trade_status` values after which the buyer has paid.
+const PAID: &[&str] = &["TRADE_SUCCESS", "TRADE_FINISHED"];
+
+impl Notification {
+    /// The event of verified parameters. An amount that is present must be a decimal amount of its
+    /// currency, or the notification is `ERR_RESPONSE_MALFORMED`; so is a paid one without it.
+    pub fn of(params: Vec<(String, String)>) -> Result<Notification> {
+        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+        let malformed = |m: &str| Error::malformed(m.to_owned()).with_provider(super::PROVIDER);
+        let trade_status = get("trade_status");
+        let paid = trade_status.as_deref().is_some_and(|s| PAID.contains(&s));
+        let currency = get("trans_currency").unwrap_or_else(|| "CNY".to_owned());
+        let amount = get("total_amount")
+            .map(|text| {
+                Money::parse_decimal(&text, &currency)
+                    .map_err(|_| malformed("total_amount is not a decimal amount of its currency"))
+            })
+            .transpose()?;
+        if paid && amount.is_none() {
+            return Err(malformed("a paid notification carries no total_amount"));
+        }
+        Ok(Notification {
+            paid,
+            trade_status,
+            amount,
+            out_trade_no: get("out_trade_no"),
+            trade_no: get("trade_no"),
+            app_id: get("app_id"),
+            seller_id: get("seller_id"),
+            buyer_id: get("buyer_id"),
+            buyer_open_id: get("buyer_open_id"),
+            notify_id: get("notify_id"),
+            notify_type: get("notify_type"),
+            params,
+        })
+    }
+}
+
+fn params_as_object<S: serde::Serializer>(
+    params: &[(String, String)],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&StringMap(params), serializer)
 }
 
 /// What to answer Alipay: HTTP 200 with exactly `success`; anything else makes it retry.
@@ -53,16 +126,20 @@ impl Alipay {
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Notification>> {
         self.check_can_verify()?;
         let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        self.verify_params(pairs, rule)
+        Ok(self.verify_params(pairs, rule)?.map(Notification::of))
     }
 
-    /// The same for `return_url` query parameters (the part after `?`), with the payment rule.
-    pub fn verify_return(&self, query: &[u8]) -> Result<Pending<Notification>> {
+    /// Verifies `return_url` query parameters (the part after `?`) with the payment rule; returns
+    /// them as received (they are for display: trust notifications and queries).
+    pub fn verify_return(&self, query: &[u8]) -> Result<Pending<Vec<(String, String)>>> {
+        self.check_can_verify()?;
         let query = query.strip_prefix(b"?").unwrap_or(query);
-        self.verify_notify(query, NotifyRule::Payment)
+        let pairs = form::decode_unique(query, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
+        self.verify_params(pairs, NotifyRule::Payment)
     }
 
-    fn verify_params(&self, pairs: Vec<FormPair>, rule: NotifyRule) -> Result<Pending<Notification>> {
+    /// The verification of decoded pairs; once verified, the parameters as strings.
+    fn verify_params(&self, pairs: Vec<FormPair>, rule: NotifyRule) -> Result<Pending<Vec<(String, String)>>> {
         let value_of = |name: &str| pairs.iter().find(|p| p.name == name.as_bytes()).map(|p| p.value.as_slice());
         let sign = value_of("sign")
             .filter(|s| !s.is_empty())
@@ -96,11 +173,7 @@ impl Alipay {
         let invalid =
             Error::signature_invalid("the notification signature does not verify").with_provider(super::PROVIDER);
         Ok(Pending::verified(step, invalid, move |_| {
-            let params = pairs
-                .iter()
-                .map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?)))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Notification { params })
+            pairs.iter().map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?))).collect()
         }))
     }
 }
@@ -117,11 +190,10 @@ impl Charset {
         match declared.map(|c| c.to_ascii_lowercase()).as_deref() {
             None | Some(b"") | Some(b"utf-8") | Some(b"utf8") => Ok(Charset::Utf8),
             Some(b"gbk") | Some(b"gb2312") | Some(b"gb18030") => Ok(Charset::Gbk),
-            Some(other) => Err(Error::new(
-                ErrorCode::Charset,
-                format!("unsupported notification charset {:?}", String::from_utf8_lossy(other)),
-            )
-            .with_provider(super::PROVIDER)),
+            Some(_) => {
+                Err(Error::new(ErrorCode::Charset, "unsupported notification charset (utf-8 and GBK are supported)")
+                    .with_provider(super::PROVIDER))
+            }
         }
     }
 
@@ -142,5 +214,42 @@ impl Charset {
                         .with_provider(super::PROVIDER)
                 }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(pairs: &[(&str, &str)]) -> Result<Notification> {
+        Notification::of(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn paid_amount_and_ids() {
+        let paid =
+            event(&[("trade_status", "TRADE_SUCCESS"), ("total_amount", "88.88"), ("out_trade_no", "T1")]).unwrap();
+        assert!(paid.paid);
+        assert_eq!(paid.amount, Some(Money::new(8888, "CNY").unwrap()));
+        assert_eq!(paid.out_trade_no.as_deref(), Some("T1"));
+        assert_eq!(paid.params.len(), 3);
+        let usd = event(&[("trade_status", "TRADE_FINISHED"), ("total_amount", "1.5"), ("trans_currency", "USD")]);
+        assert_eq!(usd.unwrap().amount, Some(Money::new(150, "USD").unwrap()));
+        let waiting = event(&[("trade_status", "WAIT_BUYER_PAY"), ("total_amount", "1.00")]).unwrap();
+        assert!(!waiting.paid);
+        assert!(!event(&[("notify_type", "open_app_auth_notify")]).unwrap().paid);
+        for bad in [
+            &[("trade_status", "TRADE_SUCCESS")][..],
+            &[("trade_status", "TRADE_SUCCESS"), ("total_amount", "1.001")],
+            &[("total_amount", "-1")],
+            &[("total_amount", "1e3")],
+        ] {
+            assert_eq!(event(bad).unwrap_err().code(), ErrorCode::ResponseMalformed, "{bad:?}");
+        }
+        let json = serde_json::to_value(event(&[("trade_status", "TRADE_SUCCESS"), ("total_amount", "0.01")]).unwrap())
+            .unwrap();
+        assert_eq!(json["amount"], serde_json::json!({ "minor": 1, "currency": "CNY" }));
+        assert_eq!(json["params"], serde_json::json!({ "trade_status": "TRADE_SUCCESS", "total_amount": "0.01" }));
+        assert_eq!(json["tradeStatus"], "TRADE_SUCCESS");
     }
 }

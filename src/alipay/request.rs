@@ -153,7 +153,7 @@ impl Alipay {
     ) -> Result<Pending<Vec<(String, String)>>> {
         let key_id = self.signing_key()?;
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_') {
-            return Err(Error::bad_input(format!("{method:?} is not an Alipay method name")));
+            return Err(Error::bad_input("the method is not an Alipay method name (letters, digits, . and _)"));
         }
         let mut params: Vec<(String, String)> = vec![
             ("app_id".into(), self.app_id.clone()),

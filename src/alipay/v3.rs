@@ -61,7 +61,7 @@ impl Alipay {
             "PUT" => "PUT",
             "PATCH" => "PATCH",
             "DELETE" => "DELETE",
-            other => return Err(Error::bad_input(format!("unsupported HTTP method {other:?}"))),
+            _ => return Err(Error::bad_input("unsupported HTTP method; use GET, POST, PUT, PATCH or DELETE")),
         };
         let path = required(args.path, "Alipay v3 request.path")?;
         if !path.starts_with('/') || !path.bytes().all(|b| b.is_ascii_graphic()) {

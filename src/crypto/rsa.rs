@@ -34,7 +34,7 @@ impl Hash {
         match name.to_ascii_lowercase().as_str() {
             "sha256" | "sha-256" => Ok(Hash::Sha256),
             "sha1" | "sha-1" => Ok(Hash::Sha1),
-            _ => Err(Error::bad_input(format!("unsupported hash {name:?}; use \"sha256\" or \"sha1\""))),
+            _ => Err(Error::bad_input("unsupported hash; use \"sha256\" or \"sha1\"")),
         }
     }
 }

@@ -140,9 +140,7 @@ impl UseePay {
                     _ => Scheme::Rsa(Box::new(keys)),
                 }
             }
-            other => {
-                return Err(Error::bad_input(format!("UseePay config: signType must be MD5 or RSA, not {other:?}")));
-            }
+            _ => return Err(Error::bad_input("UseePay config.signType must be MD5 or RSA")),
         };
         let gateway = match given(c.gateway) {
             None | Some("production") => PRODUCTION_GATEWAY.to_owned(),
@@ -261,7 +259,7 @@ impl UseePay {
                     self.sign_type()
                 )));
             }
-            Some(t) => return Err(invalid(&format!("unknown signType {t:?}"))),
+            Some(_) => return Err(invalid("unknown signType")),
         }
         let content = self.string_to_sign(&fields);
         match &self.scheme {

@@ -129,7 +129,7 @@ impl JsAlipay {
         let rule = NotifyRule::parse(&string_option(&opts, "rule")?.unwrap_or_else(|| "payment".into())).js()?;
         let body = bytes_of(&body, "notification body", self.max_input())?;
         pending(self.inner.verify_notify(&body, rule), |notification| {
-            js_of(&Notified { event: StringMap(&notification.params), reply: notify_reply(REPLY_BODY) })
+            js_of(&Notified { event: notification, reply: notify_reply(REPLY_BODY) })
         })
     }
 
@@ -137,7 +137,7 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = step_verifyReturn)]
     pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
         let query = bytes_of(&query, "return query", self.max_input())?;
-        pending(self.inner.verify_return(&query), |notification| js_of(&StringMap(&notification.params)))
+        pending(self.inner.verify_return(&query), |params| js_of(&StringMap(&params)))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.
