@@ -1,4 +1,5 @@
-// Measures, never asserts: RSA sign/verify per engine, a full Alipay request build, and the Wasm size.
+// Measures, never asserts: RSA sign/verify per engine (synchronous and …Async), a full Alipay request
+// build, and the Wasm size.
 // Run after a build: node bench/engines.mjs
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -39,6 +40,27 @@ for (const engine of ['node', 'wasm']) {
   rows.push([`Alipay.buildTradeCreate, engine ${engine}`, opsPerSecond(() => alipay.buildTradeCreate(biz))]);
 }
 rows.push(['RsaSigner construction (key parse), wasm', opsPerSecond(() => new RsaSigner(privatePem, { engine: 'wasm' }).free())]);
+
+/** Operations per second of an asynchronous call, run back to back. */
+async function asyncOpsPerSecond(fn) {
+  const rates = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < WINDOW_MS) {
+      await fn();
+      n++;
+    }
+    rates.push((n * 1000) / (performance.now() - start));
+  }
+  return rates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+}
+for (const engine of ['node', 'webcrypto', 'wasm']) {
+  const signer = new RsaSigner(privatePem, { engine });
+  const verifier = new RsaVerifier(publicPem, { engine });
+  rows.push([`RsaSigner.signAsync, engine ${engine}`, await asyncOpsPerSecond(() => signer.signAsync(message))]);
+  rows.push([`RsaVerifier.verifyAsync, engine ${engine}`, await asyncOpsPerSecond(() => verifier.verifyAsync(message, signature))]);
+}
 
 for (const [name, rate] of rows) console.log(`${name.padEnd(44)} ${rate.toFixed(0).padStart(8)} ops/s`);
 const wasm = readFileSync(new URL('../pkg/web/aggpay_bg.wasm', import.meta.url));

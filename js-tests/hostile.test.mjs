@@ -312,6 +312,47 @@ describe('3. hostile values are ERR_BAD_INPUT in every argument of every entry p
     }
   }
 
+  // The …Async forms share the synchronous forms' boundary: the same hostile value is the same
+  // ERR_BAD_INPUT, as a rejection (never a synchronous throw), on every engine including webcrypto.
+  for (const runtimeIndex of [0, 1]) {
+    for (const engine of [...ENGINES, 'webcrypto']) {
+      it(`${['node entry', 'web glue'][runtimeIndex]}, engine ${engine}: the …Async forms reject the same way`, async () => {
+        const { api } = RUNTIMES[runtimeIndex];
+        const objects = makeObjects(api, engine);
+        const points = entryPoints(api, objects, engine);
+        let cases = 0;
+        const problems = [];
+        for (const [name, , args] of points) {
+          const [className, method] = name.split('#');
+          const target = objects[className];
+          if (method === undefined || typeof target?.[`${method}Async`] !== 'function') continue;
+          for (const [position, [kind]] of args.entries()) {
+            for (const [label, make] of Object.entries(KINDS[kind])) {
+              const values = args.map(([, good]) => good);
+              values[position] = make();
+              const what = `${name}Async argument ${position + 1} (${kind}): ${label}`;
+              cases += 1;
+              let promise;
+              try {
+                promise = target[`${method}Async`](...values);
+              } catch (error) {
+                problems.push(`${what}: threw instead of rejecting: ${error?.message}`);
+                continue;
+              }
+              await promise.then(() => problems.push(`${what}: resolved`), (error) => {
+                if (!(error instanceof api.AggpayError)) problems.push(`${what}: ${error?.constructor?.name}: ${error?.message}`);
+                else if (error.code !== 'ERR_BAD_INPUT') problems.push(`${what}: ${error.code} (${error.message})`);
+              });
+            }
+          }
+        }
+        assert.deepEqual(problems, [], `${problems.length} of ${cases} hostile arguments were not ERR_BAD_INPUT rejections`);
+        assert.ok(cases > 300, `${cases} cases`);
+        assertStillSigns(api, [objects.RsaSigner], 'after every hostile argument to an …Async form');
+      });
+    }
+  }
+
   it('genuine bytes are read through their internal slots: own getters, odd prototypes and offsets change nothing', () => {
     for (const { api } of RUNTIMES) {
       for (const engine of ENGINES) {
