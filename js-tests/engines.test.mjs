@@ -10,16 +10,14 @@
 // run, random content is seeded (AGGPAY_TEST_SEED=<seed> reproduces a failure).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AggpayError, Alipay, RsaSigner, RsaVerifier, UseePay } from 'aggpay';
 import {
-  ctx, describeKeyPair, expectAggpayError, fixturesDir, flipBit, makeRng, makeTempDir, pkgDir, removeDir, repoRoot, run,
-  withTimeout,
+  bundleWorker, callHarness, ctx, describeKeyPair, expectAggpayError, expectedUseePayOutcome, fixturesDir, flipBit, harnessPage,
+  makeRng, makeTempDir, pkgDir, postToWorker, removeDir, repoRoot, run, serveStatic, withChromiumPage,
 } from './helpers.mjs';
 import {
   PRODUCTION_GATEWAY, assertRequestSigned, decodeForm, encodeForm, epochOfBeijing, keyPairs, loadVectors, nodeSign,
@@ -51,22 +49,15 @@ async function observe(fn) {
   const subtle = globalThis.crypto.subtle;
   const saved = { sign: nodeCrypto.sign, verify: nodeCrypto.verify };
   const proto = Object.getPrototypeOf(subtle);
-  nodeCrypto.sign = function countedSign(...args) {
-    counts.node += 1;
-    return saved.sign.apply(this, args);
+  /** Stands in for `original`: counts one operation of `engine` a call, then delegates. */
+  const counted = (engine, original) => function counted(...args) {
+    counts[engine] += 1;
+    return original.apply(this, args);
   };
-  nodeCrypto.verify = function countedVerify(...args) {
-    counts.node += 1;
-    return saved.verify.apply(this, args);
-  };
-  subtle.sign = function countedSubtleSign(...args) {
-    counts.webcrypto += 1;
-    return proto.sign.apply(this, args);
-  };
-  subtle.verify = function countedSubtleVerify(...args) {
-    counts.webcrypto += 1;
-    return proto.verify.apply(this, args);
-  };
+  nodeCrypto.sign = counted('node', saved.sign);
+  nodeCrypto.verify = counted('node', saved.verify);
+  subtle.sign = counted('webcrypto', proto.sign);
+  subtle.verify = counted('webcrypto', proto.verify);
   try {
     const value = await fn();
     return { value, counts };
@@ -254,23 +245,6 @@ const useeContent = (pairs) => pairs
 const useeRsa = (pairs, key) => b64(sha('sha256', useeContent(pairs), key));
 const useeMd5Sign = (pairs) => crypto.createHash('md5').update(`${useeContent(pairs)}&pkey=${MD5_KEY}`, 'utf8').digest('hex');
 
-/** The normalized result the library returns for these fields. */
-function expectedOutcome(f) {
-  const rc = f.resultCode ?? '';
-  return {
-    resultCode: rc,
-    paid: rc === 'succeed',
-    final: ['succeed', 'failed', 'cancelled', 'closed'].includes(rc),
-    errorCode: f.errorCode ?? null,
-    errorMsg: f.errorMsg ?? null,
-    transactionType: f.transactionType ?? null,
-    transactionId: f.transactionId ?? null,
-    originalTransactionId: f.originalTransactionId ? f.originalTransactionId : null,
-    reference: f.reference ?? null,
-    amount: f.amount !== undefined && f.currency !== undefined ? { minor: Number(f.amount), currency: f.currency } : null,
-  };
-}
-
 function useeNotificationFields(rng, signType = 'RSA') {
   return {
     version: '1.0', merchantNo: MERCHANT_NO, transactionId: marker(rng, 'T'), transactionType: 'pay', amount: String(rng.int(1, 1e6)),
@@ -289,7 +263,7 @@ function useeSigned(rng, fields, sign = (pairs) => useeRsa(pairs, usee.privateKe
   return out;
 }
 const useeNotifyResult = (fields, signedPairs) => ({
-  event: { ...expectedOutcome(fields), fields: Object.fromEntries(signedPairs) },
+  event: { ...expectedUseePayOutcome(fields), fields: Object.fromEntries(signedPairs) },
   reply: { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' },
 });
 
@@ -569,7 +543,7 @@ describe('UseePay on every engine, sync and Async', () => {
         const respFields = { ...useeNotificationFields(rng), resultCode: 'pending' };
         const respPairs = useeSigned(rng, respFields);
         const raw = JSON.stringify(Object.fromEntries(respPairs));
-        assert.deepEqual(await exec(choice, form, what, client, 'parseResponse', [raw]), { fields: Object.fromEntries(respPairs), result: expectedOutcome(respFields) }, `${what}: parseResponse`);
+        assert.deepEqual(await exec(choice, form, what, client, 'parseResponse', [raw]), { fields: Object.fromEntries(respPairs), result: expectedUseePayOutcome(respFields) }, `${what}: parseResponse`);
         await expectFailure(form, `${what}: parseResponse of a changed response`, client, 'parseResponse', [raw.replace(respFields.reference, `${respFields.reference}9`)], 'ERR_SIGNATURE_INVALID');
         // parseJsapiPay
         const paySign = crypto.randomBytes(48).toString('base64');
@@ -577,17 +551,17 @@ describe('UseePay on every engine, sync and Async', () => {
         const jsapiFields = { ...respFields, redirectParam: JSON.stringify(rp) };
         const jsapiRaw = JSON.stringify(Object.fromEntries(useeSigned(rng, jsapiFields)));
         assert.deepEqual(await exec(choice, form, what, client, 'parseJsapiPay', [jsapiRaw]), {
-          ...expectedOutcome(jsapiFields), requestPayment: { timeStamp: rp.timeStamp, nonceStr: rp.nonceStr, package: rp.package, signType: 'RSA', paySign },
+          ...expectedUseePayOutcome(jsapiFields), requestPayment: { timeStamp: rp.timeStamp, nonceStr: rp.nonceStr, package: rp.package, signType: 'RSA', paySign },
         }, `${what}: parseJsapiPay`);
         await expectFailure(form, `${what}: parseJsapiPay of a changed response`, client, 'parseJsapiPay', [jsapiRaw.replace('prepay_id=', 'prepay_id=1')], 'ERR_SIGNATURE_INVALID');
         // parseQuery
         const info = { transactionType: 'pay', reference: marker(rng, 'R'), amount: '2000', currency: 'HKD', originalTransactionId: '', resultCode: rng.pick(['succeed', 'pending', 'closed']), errorCode: '0000', errorMsg: 'ok', transactionId: marker(rng, 'T') };
         const queryRaw = JSON.stringify(Object.fromEntries(useeSigned(rng, { merchantNo: MERCHANT_NO, resultCode: 'succeed', errorCode: '0000', errorMsg: 'ok', transactionInfo: JSON.stringify(info), signType: 'RSA' })));
-        assert.deepEqual(await exec(choice, form, what, client, 'parseQuery', [queryRaw]), { ...expectedOutcome(info), transaction: info }, `${what}: parseQuery`);
+        assert.deepEqual(await exec(choice, form, what, client, 'parseQuery', [queryRaw]), { ...expectedUseePayOutcome(info), transaction: info }, `${what}: parseQuery`);
         // parseRefund
         const refund = { resultCode: 'pending', errorCode: '0000', errorMsg: 'ok', transactionType: 'refund', transactionId: marker(rng, 'RF'), originalTransactionId: marker(rng, 'T'), reference: marker(rng, 'R'), amount: '50', currency: 'HKD', signType: 'RSA' };
         const refundRaw = JSON.stringify(Object.fromEntries(useeSigned(rng, refund)));
-        assert.deepEqual(await exec(choice, form, what, client, 'parseRefund', [refundRaw]), expectedOutcome(refund), `${what}: parseRefund`);
+        assert.deepEqual(await exec(choice, form, what, client, 'parseRefund', [refundRaw]), expectedUseePayOutcome(refund), `${what}: parseRefund`);
         await expectFailure(form, `${what}: parseRefund of a changed response`, client, 'parseRefund', [refundRaw.replace('"50"', '"500"')], 'ERR_SIGNATURE_INVALID');
       }
       client.free();
@@ -727,9 +701,9 @@ describe('verify-only and sign-only clients', () => {
         assert.deepEqual(await exec(choice, form, what, client, 'verifyNotify', [encodeForm(pairs)]), useeNotifyResult(fields, pairs), `${what}: notification`);
         await expectFailure(form, `${what}: changed resultCode`, client, 'verifyNotify', [encodeForm(pairs.map(([k, val]) => [k, k === 'resultCode' ? 'succeed ' : val]))], 'ERR_SIGNATURE_INVALID');
         const raw = JSON.stringify(Object.fromEntries(pairs));
-        assert.deepEqual(await exec(choice, form, what, client, 'parseResponse', [raw]), { fields: Object.fromEntries(pairs), result: expectedOutcome(fields) }, `${what}: parseResponse`);
+        assert.deepEqual(await exec(choice, form, what, client, 'parseResponse', [raw]), { fields: Object.fromEntries(pairs), result: expectedUseePayOutcome(fields) }, `${what}: parseResponse`);
         const refund = { ...fields, transactionType: 'refund', resultCode: 'succeed', originalTransactionId: marker(rng, 'T') };
-        assert.deepEqual(await exec(choice, form, what, client, 'parseRefund', [JSON.stringify(Object.fromEntries(useeSigned(rng, refund)))]), expectedOutcome(refund), `${what}: parseRefund`);
+        assert.deepEqual(await exec(choice, form, what, client, 'parseRefund', [JSON.stringify(Object.fromEntries(useeSigned(rng, refund)))]), expectedUseePayOutcome(refund), `${what}: parseRefund`);
         const result = await exec(choice, form, `${what}: ${v.id}`, vectorClient, 'verifyNotify', [v.form_body]);
         assert.deepEqual(result.event.fields, v.params, `${what}: ${v.id}`);
         for (const c of USEE_CASES) {
@@ -1094,10 +1068,6 @@ describe('inside workerd (miniflare) and Chromium', () => {
   after(() => removeDir(work));
 
   it('workerd: buildTradeCreateAsync on engine auto runs on webcrypto and equals the node engine byte for byte; verify-only clients verify notifications', { timeout: 120_000 }, async (t) => {
-    const esbuild = await import('esbuild');
-    const { Miniflare } = await import('miniflare');
-    const outdir = path.join(work, 'worker');
-    fs.mkdirSync(outdir, { recursive: true });
     const workerSource = `
 import { AggpayError, Alipay, UseePay } from 'aggpay';
 ${SETTLE_SOURCE}
@@ -1119,33 +1089,8 @@ export default {
     }
   },
 };`;
-    const wasmFiles = [];
-    const result = await esbuild.build({
-      stdin: { contents: workerSource, resolveDir: repoRoot, sourcefile: 'worker-entry.mjs', loader: 'js' },
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['workerd', 'worker'],
-      outfile: path.join(outdir, 'worker.mjs'),
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [{
-        name: 'wasm-as-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm$/ }, (args) => {
-            const abs = path.resolve(args.resolveDir, args.path);
-            wasmFiles.push(abs);
-            return { path: `./${path.basename(abs)}`, external: true };
-          });
-        },
-      }],
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    assert.ok(inputs.some((p) => p.endsWith('pkg/src/workerd.mjs')), `the bundle uses the workerd entry (inputs: ${inputs.join(', ')})`);
-    assert.equal(wasmFiles.length, 1, `one wasm import (${wasmFiles.join(', ')})`);
-    const wasmPath = path.join(outdir, path.basename(wasmFiles[0]));
-    fs.copyFileSync(wasmFiles[0], wasmPath);
+    const bundle = await bundleWorker(path.join(work, 'worker'), { stdin: { contents: workerSource, resolveDir: repoRoot, sourcefile: 'worker-entry.mjs', loader: 'js' } });
+    assert.ok(bundle.inputs.some((p) => p.endsWith('pkg/src/workerd.mjs')), `the bundle uses the workerd entry (inputs: ${bundle.inputs.join(', ')})`);
 
     const { public: input, expected } = runtimeInputs('workerd');
     const rng = makeRng('engines-workerd-request');
@@ -1153,29 +1098,7 @@ export default {
     const timestamp = rng.int(1.6e12, 1.9e12);
     const request = { ...input, privateKey: app.pkcs8Pem, biz, timestamp };
 
-    const mf = new Miniflare({
-      host: '127.0.0.1',
-      port: 0,
-      compatibilityDate: '2025-09-01',
-      modulesRoot: outdir,
-      modules: [
-        { type: 'ESModule', path: path.join(outdir, 'worker.mjs'), contents: fs.readFileSync(path.join(outdir, 'worker.mjs'), 'utf8') },
-        { type: 'CompiledWasm', path: wasmPath, contents: fs.readFileSync(wasmPath) },
-      ],
-    });
-    let out;
-    try {
-      const response = await withTimeout(
-        mf.dispatchFetch('http://worker.test/', { method: 'POST', body: JSON.stringify(request), headers: { 'content-type': 'application/json' } }),
-        60_000,
-        'workerd request',
-      );
-      const body = await response.text();
-      assert.equal(response.status, 200, `worker answered ${response.status}: ${body}`);
-      out = JSON.parse(body);
-    } finally {
-      await withTimeout(mf.dispose(), 30_000, 'miniflare dispose');
-    }
+    const out = await postToWorker(bundle, request);
     assert.ok(!out.crashed, `workerd crashed: ${out.crashed}`);
     assert.deepEqual(out.signerEngines, ['wasm', 'webcrypto'], 'workerd: engine auto = wasm for sync calls, webcrypto for Async ones');
     assert.equal(out.request.isPromise, true, 'buildTradeCreateAsync returns a Promise');
@@ -1197,10 +1120,6 @@ export default {
   });
 
   it('Chromium: a page holding only public keys verifies Alipay and UseePay notifications through verifyNotifyAsync on webcrypto, exactly as Node does', { timeout: 120_000 }, async () => {
-    const { chromium } = await import('playwright-core');
-    const CHROMIUM = '/usr/bin/chromium';
-    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/setup.sh ensure_chromium installs it)`);
-    const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
     const { public: input, expected } = runtimeInputs('chromium');
     const inputText = JSON.stringify(input);
     assert.ok(!/PRIVATE KEY/.test(inputText), 'the page gets no private key');
@@ -1209,17 +1128,7 @@ export default {
       for (let i = 0; i + 32 <= body.length; i += 97) assert.ok(!inputText.includes(body.slice(i, i + 32)), 'no private key material in the page input');
     }
     const pages = {
-      '/': ['text/html; charset=utf-8', `<!doctype html>
-<meta charset="utf-8">
-<title>aggpay engines</title>
-<link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "aggpay": "/pkg/src/browser.mjs" } }</script>
-<script type="module">
-  import('/page.mjs').then(
-    (m) => { window.runChecks = m.runChecks; window.ready = true; },
-    (e) => { window.loadError = String((e && e.stack) || e); },
-  );
-</script>`],
+      '/': ['text/html; charset=utf-8', harnessPage({ title: 'aggpay engines', aggpay: '/pkg/src/browser.mjs', module: '/page.mjs' })],
       '/page.mjs': ['text/javascript', `
 import { AggpayError, Alipay, UseePay } from 'aggpay';
 ${SETTLE_SOURCE}
@@ -1230,49 +1139,15 @@ export async function runChecks(input) {
   return out;
 }`],
     };
-    const types = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-    const root = fs.realpathSync(pkgDir);
-    const served = [];
-    const server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      if (pages[url.pathname]) {
-        served.push({ path: url.pathname, status: 200 });
-        res.writeHead(200, { 'content-type': pages[url.pathname][0], 'cache-control': 'no-store' }).end(pages[url.pathname][1]);
-        return;
-      }
-      const file = url.pathname.startsWith('/pkg/') ? path.join(root, decodeURIComponent(url.pathname.slice(4))) : '';
-      const type = types[path.extname(file)];
-      if (!file.startsWith(root + path.sep) || !type || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-        served.push({ path: url.pathname, status: 404 });
-        res.writeHead(404).end();
-        return;
-      }
-      served.push({ path: url.pathname, status: 200, type });
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      fs.createReadStream(file).pipe(res);
-    });
-    await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
-    const { port } = server.address();
-    let browser;
-    let out;
-    const consoleMessages = [];
+    const server = await serveStatic({ root: pkgDir, mount: '/pkg/', pages });
+    let result;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
-      const page = await browser.newPage();
-      page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
-      page.on('pageerror', (e) => consoleMessages.push(`pageerror: ${e.message}`));
-      await page.goto(`http://127.0.0.1:${port}/`, { timeout: 30_000 });
-      await page.waitForFunction(() => window.ready || window.loadError, null, { timeout: 30_000 });
-      const loadError = await page.evaluate(() => window.loadError);
-      assert.equal(loadError, undefined, `the page failed to load aggpay: ${loadError}\n${consoleMessages.join('\n')}`);
-      out = await withTimeout(page.evaluate(async (i) => {
-        try { return await window.runChecks(i); } catch (e) { return { crashed: String((e && e.stack) || e) }; }
-      }, input), 60_000, 'Chromium checks');
+      result = await withChromiumPage(server.url, (page) => callHarness(page, 'runChecks', input, 60_000));
     } finally {
-      await browser?.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
+    const { value: out, consoleMessages } = result;
+    const { served } = server;
     assert.ok(out.spy.installed, `Chromium: crypto.subtle could be spied on (${JSON.stringify(out.spy)})`);
     assert.ok(out.spy.verify >= 3, `Chromium: crypto.subtle.verify did the verification (${out.spy.verify}×)`);
     assert.equal(out.spy.sign, 0, 'Chromium: nothing was signed');

@@ -1,10 +1,12 @@
 // Shared helpers for the js-tests: seeded random inputs, RSA key generation in every text format,
 // fixture walking and classification (with node:crypto as the reference), key-text reformatting,
-// a tiny DER reader for certificates, error assertions, temp dirs and bounded child processes.
+// a tiny DER reader for certificates, error assertions, temp dirs and bounded child processes,
+// UseePay's expected outcome, and the real runtimes: a static server, Chromium and workerd.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -387,4 +389,241 @@ export function withTimeout(promise, ms, what) {
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------------------------------------
+// UseePay.
+
+/** The normalized result the library returns for these (string) UseePay fields. */
+export function expectedUseePayOutcome(f) {
+  const rc = f.resultCode ?? '';
+  return {
+    resultCode: rc,
+    paid: rc === 'succeed',
+    final: ['succeed', 'failed', 'cancelled', 'closed'].includes(rc),
+    errorCode: f.errorCode ?? null,
+    errorMsg: f.errorMsg ?? null,
+    transactionType: f.transactionType ?? null,
+    transactionId: f.transactionId ?? null,
+    originalTransactionId: f.originalTransactionId ? f.originalTransactionId : null,
+    reference: f.reference ?? null,
+    amount: f.amount !== undefined && f.currency !== undefined ? { minor: Number(f.amount), currency: f.currency } : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scratch projects and real runtimes: a project that resolves 'aggpay' to pkg/, a static server on
+// 127.0.0.1, Chromium (playwright-core) and workerd (miniflare, with an esbuild bundle).
+
+/**
+ * A temp dir (remove it with removeDir) in which 'aggpay' resolves to pkg/ (node_modules/aggpay is
+ * a link to it), with a package.json { name, private: true, type: 'module' }. Returns its path.
+ */
+export function makeLinkedProject(prefix, name) {
+  const dir = makeTempDir(prefix);
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(pkgDir, path.join(dir, 'node_modules', 'aggpay'), 'dir');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  return dir;
+}
+
+/** Content types by file ending: only files with one of these endings are served. */
+export const STATIC_TYPES = Object.freeze({
+  '.html': 'text/html; charset=utf-8',
+  '.mjs': 'text/javascript',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+});
+
+/**
+ * An HTTP server on 127.0.0.1 (a free port) that answers with `pages` (URL path → [content type,
+ * text], held in memory) and with the files below `root` under the URL prefix `mount` ('/' or
+ * '/pkg/'; it begins and ends with '/'): only regular files inside `root` with an ending in `types`;
+ * anything else is a 404. Nothing is cached (no-store). Every answer is recorded in `served` as
+ * { path, status, type } ({ path, status } for a 404). At most `maxRequests` requests are answered;
+ * the ones past it get a 429, and the first of those is recorded, so a page that keeps requesting
+ * fails a "no missing files" check instead of running on.
+ * Resolves { url ('http://127.0.0.1:PORT/'), port, served, close() }; close() ends open connections.
+ */
+export async function serveStatic({ root, mount = '/', pages = {}, types = STATIC_TYPES, maxRequests = 200 }) {
+  assert.ok(mount.startsWith('/') && mount.endsWith('/'), `mount ${mount} begins and ends with /`);
+  const base = fs.realpathSync(root);
+  const served = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const refuse = (status) => res.writeHead(status).end();
+    if (served.length >= maxRequests) {
+      if (served.length === maxRequests) served.push({ path: url.pathname, status: 429 });
+      refuse(429);
+      return;
+    }
+    const page = Object.hasOwn(pages, url.pathname) ? pages[url.pathname] : undefined;
+    if (page) {
+      served.push({ path: url.pathname, status: 200, type: page[0] });
+      res.writeHead(200, { 'content-type': page[0], 'cache-control': 'no-store' }).end(page[1]);
+      return;
+    }
+    let file = '';
+    try {
+      if (url.pathname.startsWith(mount)) file = path.join(base, decodeURIComponent(url.pathname.slice(mount.length - 1)));
+    } catch {
+      // a malformed %-escape: not a file
+    }
+    const type = types[path.extname(file)];
+    if (!file.startsWith(base + path.sep) || !type || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      served.push({ path: url.pathname, status: 404 });
+      refuse(404);
+      return;
+    }
+    served.push({ path: url.pathname, status: 200, type });
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    served,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The Chromium the browser tests drive (scripts/setup.sh ensure_chromium installs it). */
+export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * The HTML of a test page: an import map sends 'aggpay' to `aggpay` (the URL path of the browser
+ * entry), then the page imports `module` and sets window.harness (its exports) and
+ * window.harnessReady, or window.harnessLoadError (the error's stack): what withChromiumPage waits for.
+ */
+export function harnessPage({ title, aggpay, module }) {
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+<script type="importmap">${JSON.stringify({ imports: { aggpay } })}</script>
+<script type="module">
+  import(${JSON.stringify(module)}).then(
+    (m) => { window.harness = m; window.harnessReady = true; },
+    (e) => { window.harnessLoadError = String((e && e.stack) || e); },
+  );
+</script>`;
+}
+
+/**
+ * Launches headless Chromium (playwright-core; 60 s to launch), opens a page at `url` (30 s),
+ * collecting its console messages and page errors as 'type: text' lines, waits (30 s) until a
+ * harnessPage has loaded its module and asserts that it did, then resolves
+ * { value: await use(page), consoleMessages }. The browser is closed whatever happens.
+ */
+export async function withChromiumPage(url, use) {
+  const { chromium } = await import('playwright-core');
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/setup.sh ensure_chromium installs it)`);
+  let browser;
+  const consoleMessages = [];
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+    const page = await browser.newPage();
+    page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => consoleMessages.push(`pageerror: ${e.message}`));
+    await page.goto(url, { timeout: 30_000 });
+    await page.waitForFunction(() => window.harnessReady || window.harnessLoadError, null, { timeout: 30_000 });
+    const loadError = await page.evaluate(() => window.harnessLoadError);
+    assert.equal(loadError, undefined, `the page failed to load aggpay: ${loadError}\n${consoleMessages.join('\n')}`);
+    return { value: await use(page), consoleMessages };
+  } finally {
+    await browser?.close();
+  }
+}
+
+/**
+ * Awaits `window.harness[name](input)` in a harnessPage (at most `ms`); a throw there comes back as
+ * { crashed: its stack }, so the test sees it as a value.
+ */
+export function callHarness(page, name, input, ms = 60_000) {
+  const call = page.evaluate(async ([n, i]) => {
+    try {
+      return await window.harness[n](i);
+    } catch (e) {
+      return { crashed: String((e && e.stack) || e) };
+    }
+  }, [name, input]);
+  return withTimeout(call, ms, `Chromium ${name}`);
+}
+
+/**
+ * Bundles a worker with esbuild for workerd (ESM, platform neutral, conditions workerd and worker)
+ * into `outdir`/worker.mjs. `entry` is esbuild's entry options: { absWorkingDir, entryPoints } or
+ * { stdin }. The package's `import … from '…/aggpay_bg.wasm'` stays a module import (workerd hands
+ * it over as a compiled WebAssembly.Module: edge runtimes refuse to compile Wasm from bytes), and
+ * that file is copied next to the bundle. Asserts there is exactly one wasm import. Resolves
+ * { inputs (the bundle's input paths), wasmSource (the .wasm it imports), outdir, script, wasm }.
+ */
+export async function bundleWorker(outdir, entry) {
+  const esbuild = await import('esbuild');
+  fs.mkdirSync(outdir, { recursive: true });
+  const script = path.join(outdir, 'worker.mjs');
+  const wasmFiles = [];
+  const result = await esbuild.build({
+    ...entry,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker'],
+    outfile: script,
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [{
+      name: 'wasm-as-module',
+      setup(build) {
+        build.onResolve({ filter: /\.wasm$/ }, (args) => {
+          const abs = path.resolve(args.resolveDir, args.path);
+          wasmFiles.push(abs);
+          return { path: `./${path.basename(abs)}`, external: true };
+        });
+      },
+    }],
+  });
+  assert.equal(wasmFiles.length, 1, `one wasm import (${wasmFiles.join(', ')})`);
+  const wasm = path.join(outdir, path.basename(wasmFiles[0]));
+  fs.copyFileSync(wasmFiles[0], wasm);
+  return { inputs: Object.keys(result.metafile.inputs), wasmSource: wasmFiles[0], outdir, script, wasm };
+}
+
+/**
+ * Runs a bundleWorker bundle in workerd (miniflare on 127.0.0.1, a free port), POSTs `body` to it
+ * as JSON (60 s), asserts a 200 and resolves the parsed JSON answer. Miniflare is disposed (30 s)
+ * whatever happens.
+ */
+export async function postToWorker({ outdir, script, wasm }, body) {
+  const { Miniflare } = await import('miniflare');
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    compatibilityDate: '2025-09-01',
+    modulesRoot: outdir,
+    modules: [
+      { type: 'ESModule', path: script, contents: fs.readFileSync(script, 'utf8') },
+      { type: 'CompiledWasm', path: wasm, contents: fs.readFileSync(wasm) },
+    ],
+  });
+  try {
+    const response = await withTimeout(
+      mf.dispatchFetch('http://worker.test/', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      60_000,
+      'workerd request',
+    );
+    const text = await response.text();
+    assert.equal(response.status, 200, `worker answered ${response.status}: ${text}`);
+    return JSON.parse(text);
+  } finally {
+    await withTimeout(mf.dispose(), 30_000, 'miniflare dispose');
+  }
 }

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fixturesDir, makeTempDir, pkgDir, removeDir, rsaKeyPair, run, withTimeout } from './helpers.mjs';
+import {
+  bundleWorker, callHarness, fixturesDir, harnessPage, makeTempDir, pkgDir, postToWorker, removeDir, rsaKeyPair, run, serveStatic,
+  withChromiumPage,
+} from './helpers.mjs';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const message = '支付宝 + 微信支付 = 一码多付 ✓ 😀 amount=0.01&currency=CNY';
 const certificateFile = 'wechatpay/java-sdk/merchant_certificate.pem';
@@ -216,10 +216,6 @@ describe('npm pack + install', () => {
   });
 
   it('(e) inside workerd (miniflare): the workerd entry, bundled with esbuild, signs in Wasm like node:crypto', { timeout: 120_000 }, async () => {
-    const esbuild = await import('esbuild');
-    const { Miniflare } = await import('miniflare');
-    const outdir = path.join(work, 'worker-bundle');
-    fs.mkdirSync(outdir, { recursive: true });
     fs.writeFileSync(path.join(scratch, 'worker-entry.mjs'), `
       import { exercise } from './exercise.mjs';
       export default {
@@ -228,117 +224,29 @@ describe('npm pack + install', () => {
           catch (e) { return Response.json({ crashed: String((e && e.stack) || e) }, { status: 500 }); }
         },
       };`);
-    const wasmFiles = [];
-    const result = await esbuild.build({
-      absWorkingDir: scratch,
-      entryPoints: ['worker-entry.mjs'],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['workerd', 'worker'],
-      outfile: path.join(outdir, 'worker.mjs'),
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [{
-        // Keep `import wasmModule from '…/aggpay_bg.wasm'` as a module import: workerd hands it over
-        // as a compiled WebAssembly.Module (edge runtimes refuse to compile Wasm from bytes).
-        name: 'wasm-as-module',
-        setup(build) {
-          build.onResolve({ filter: /\.wasm$/ }, (args) => {
-            const abs = path.resolve(args.resolveDir, args.path);
-            wasmFiles.push(abs);
-            return { path: `./${path.basename(abs)}`, external: true };
-          });
-        },
-      }],
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    assert.ok(inputs.some((p) => p.endsWith('node_modules/aggpay/src/workerd.mjs')), `the bundle uses the workerd entry (inputs: ${inputs.join(', ')})`);
-    assert.equal(wasmFiles.length, 1, `one wasm import (${wasmFiles.join(', ')})`);
-    assert.ok(wasmFiles[0].endsWith(path.join('node_modules', 'aggpay', 'web', 'aggpay_bg.wasm')), wasmFiles[0]);
-    const wasmPath = path.join(outdir, path.basename(wasmFiles[0]));
-    fs.copyFileSync(wasmFiles[0], wasmPath);
-
-    const mf = new Miniflare({
-      host: '127.0.0.1',
-      port: 0,
-      compatibilityDate: '2025-09-01',
-      modulesRoot: outdir,
-      modules: [
-        { type: 'ESModule', path: path.join(outdir, 'worker.mjs'), contents: fs.readFileSync(path.join(outdir, 'worker.mjs'), 'utf8') },
-        { type: 'CompiledWasm', path: wasmPath, contents: fs.readFileSync(wasmPath) },
-      ],
-    });
-    try {
-      const response = await withTimeout(
-        mf.dispatchFetch('http://worker.test/', { method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json' } }),
-        60_000,
-        'workerd request',
-      );
-      const text = await response.text();
-      assert.equal(response.status, 200, `worker answered ${response.status}: ${text}`);
-      const out = JSON.parse(text);
-      assertExerciseResult(out, 'workerd');
-      exportNames.workerd = out.names;
-    } finally {
-      await withTimeout(mf.dispose(), 30_000, 'miniflare dispose');
-    }
+    const bundle = await bundleWorker(path.join(work, 'worker-bundle'), { absWorkingDir: scratch, entryPoints: ['worker-entry.mjs'] });
+    assert.ok(bundle.inputs.some((p) => p.endsWith('node_modules/aggpay/src/workerd.mjs')), `the bundle uses the workerd entry (inputs: ${bundle.inputs.join(', ')})`);
+    assert.ok(bundle.wasmSource.endsWith(path.join('node_modules', 'aggpay', 'web', 'aggpay_bg.wasm')), bundle.wasmSource);
+    const out = await postToWorker(bundle, input);
+    assertExerciseResult(out, 'workerd');
+    exportNames.workerd = out.names;
   });
 
   it('(f) in Chromium: the browser entry, served over 127.0.0.1 with application/wasm, signs like node:crypto', { timeout: 120_000 }, async () => {
-    const { chromium } = await import('playwright-core');
-    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing (scripts/setup.sh ensure_chromium installs it)`);
-    const types = { '.html': 'text/html; charset=utf-8', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-    const served = [];
-    fs.writeFileSync(path.join(scratch, 'index.html'), `<!doctype html>
-<meta charset="utf-8">
-<title>aggpay browser test</title>
-<link rel="icon" href="data:,">
-<script type="importmap">{ "imports": { "aggpay": "/node_modules/aggpay/src/browser.mjs" } }</script>
-<script type="module">
-  import('/exercise.mjs').then(
-    (m) => { window.exercise = m.exercise; window.aggpayReady = true; },
-    (e) => { window.aggpayLoadError = String((e && e.stack) || e); },
-  );
-</script>`);
-    const root = fs.realpathSync(scratch);
-    const server = http.createServer((req, res) => {
-      const url = new URL(req.url, 'http://127.0.0.1');
-      const file = path.join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
-      const type = types[path.extname(file)];
-      if (!file.startsWith(root + path.sep) || !type || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-        served.push({ path: url.pathname, status: 404 });
-        res.writeHead(404).end();
-        return;
-      }
-      served.push({ path: url.pathname, status: 200, type });
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      fs.createReadStream(file).pipe(res);
+    const server = await serveStatic({
+      root: scratch,
+      pages: { '/': ['text/html; charset=utf-8', harnessPage({ title: 'aggpay browser test', aggpay: '/node_modules/aggpay/src/browser.mjs', module: '/exercise.mjs' })] },
     });
-    await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
-    const { port } = server.address();
-    let browser;
-    const consoleMessages = [];
+    let result;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
-      const page = await browser.newPage();
-      page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
-      page.on('pageerror', (e) => consoleMessages.push(`pageerror: ${e.message}`));
-      await page.goto(`http://127.0.0.1:${port}/`, { timeout: 30_000 });
-      await page.waitForFunction(() => window.aggpayReady || window.aggpayLoadError, null, { timeout: 30_000 });
-      const loadError = await page.evaluate(() => window.aggpayLoadError);
-      assert.equal(loadError, undefined, `the page failed to load aggpay: ${loadError}\n${consoleMessages.join('\n')}`);
-      const out = await page.evaluate((i) => {
-        try { return window.exercise(i); } catch (e) { return { crashed: String((e && e.stack) || e) }; }
-      }, input);
-      assertExerciseResult(out, 'Chromium');
-      exportNames.browser = out.names;
+      result = await withChromiumPage(server.url, (page) => callHarness(page, 'exercise', input));
     } finally {
-      await browser?.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
+    const { value: out, consoleMessages } = result;
+    assertExerciseResult(out, 'Chromium');
+    exportNames.browser = out.names;
+    const { served } = server;
     const wasm = served.find((s) => s.path.endsWith('/aggpay_bg.wasm'));
     assert.deepEqual(wasm, { path: '/node_modules/aggpay/web/aggpay_bg.wasm', status: 200, type: 'application/wasm' }, `requests: ${JSON.stringify(served)}`);
     assert.deepEqual(served.filter((s) => s.status !== 200), [], 'no missing files');

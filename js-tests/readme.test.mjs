@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
-import { makeTempDir, pkgDir, removeDir, repoRoot, run } from './helpers.mjs';
+import { makeLinkedProject, removeDir, repoRoot, run } from './helpers.mjs';
 
 const TSC = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 
@@ -27,10 +27,7 @@ function snippets() {
 
 let dir;
 before(() => {
-  dir = makeTempDir('readme');
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(pkgDir, path.join(dir, 'node_modules', 'aggpay'), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'readme-snippets', private: true, type: 'module' }));
+  dir = makeLinkedProject('readme', 'readme-snippets');
 });
 after(() => removeDir(dir));
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ts from 'typescript';
 import * as runtime from 'aggpay';
-import { makeTempDir, pkgDir, removeDir, repoRoot, run } from './helpers.mjs';
+import { makeLinkedProject, pkgDir, removeDir, repoRoot, run } from './helpers.mjs';
 
 const TSC = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const DTS = path.join(pkgDir, 'types', 'index.d.ts');
@@ -475,10 +475,7 @@ export {};
 let dir;
 
 before(() => {
-  dir = makeTempDir('types');
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(pkgDir, path.join(dir, 'node_modules', 'aggpay'), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'types-consumer', private: true, type: 'module' }));
+  dir = makeLinkedProject('types', 'types-consumer');
   fs.writeFileSync(path.join(dir, 'consumer.ts'), CONSUMER);
   fs.writeFileSync(path.join(dir, 'consumer-cjs.cts'), CJS_CONSUMER);
   fs.writeFileSync(path.join(dir, 'consumer-fetch.ts'), FETCH_CONSUMER);

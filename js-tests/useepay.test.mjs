@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UseePay, AggpayError } from 'aggpay';
-import { fixturesDir, makeRng, ctx, expectAggpayError } from './helpers.mjs';
+import { fixturesDir, makeRng, ctx, expectAggpayError, expectedUseePayOutcome } from './helpers.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures and reference implementation.
@@ -109,24 +109,6 @@ const JSON_STYLES = {
   php: phpJson,
   pretty: (o) => JSON.stringify(o, null, 2),
 };
-
-/** The normalized result the library must return for these (string) fields. */
-function expectedOutcome(f) {
-  const FINAL = ['succeed', 'failed', 'cancelled', 'closed'];
-  const rc = f.resultCode ?? '';
-  return {
-    resultCode: rc,
-    paid: rc === 'succeed',
-    final: FINAL.includes(rc),
-    errorCode: f.errorCode ?? null,
-    errorMsg: f.errorMsg ?? null,
-    transactionType: f.transactionType ?? null,
-    transactionId: f.transactionId ?? null,
-    originalTransactionId: f.originalTransactionId ? f.originalTransactionId : null,
-    reference: f.reference ?? null,
-    amount: f.amount !== undefined && f.currency !== undefined ? { minor: Number(f.amount), currency: f.currency } : null,
-  };
-}
 
 let serial = 0;
 /** A fresh notification for this set-up, signed by the gateway stand-in. */
@@ -293,7 +275,7 @@ describe('shared vectors (fixtures/useepay/vectors.json)', () => {
         if (v.expect === 'valid') {
           const { event } = client.verifyNotify(body);
           assert.deepEqual(event.fields, v.params, what);
-          assert.deepEqual({ ...event, fields: undefined }, { ...expectedOutcome(v.params), fields: undefined }, what);
+          assert.deepEqual({ ...event, fields: undefined }, { ...expectedUseePayOutcome(v.params), fields: undefined }, what);
           // Also as bytes.
           assert.deepEqual(client.verifyNotify(new Uint8Array(Buffer.from(body))).event.fields, v.params, `${what} (bytes)`);
         } else {
@@ -407,7 +389,7 @@ for (const setup of SETUPS) {
         const body = formEncode(pairs);
         const input = rng.int(0, 1) ? body : new Uint8Array(Buffer.from(body, 'utf8'));
         const { event, reply } = client.verifyNotify(input);
-        assert.deepEqual(event, { ...expectedOutcome(fields), fields: Object.fromEntries(pairs) }, what);
+        assert.deepEqual(event, { ...expectedUseePayOutcome(fields), fields: Object.fromEntries(pairs) }, what);
         assert.equal(event.paid, resultCode === 'succeed', what);
         assert.deepEqual(reply, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' }, what);
         const { pairs: bad, field } = tamperOne(pairs, rng);
@@ -442,13 +424,13 @@ for (const setup of SETUPS) {
         const what = ctx(`round ${i} (${style}) ${raw.slice(0, 200)}`);
         const got = client.parseJsapiPay(rng.int(0, 1) ? raw : new Uint8Array(Buffer.from(raw)));
         assert.deepEqual(got, {
-          ...expectedOutcome(fields),
+          ...expectedUseePayOutcome(fields),
           requestPayment: { timeStamp: String(ts), nonceStr: `n${i}/Ab+c`, package: `prepay_id=wx${i}2016/中`, signType: 'RSA', paySign },
         }, what);
         assert.equal(typeof got.requestPayment.timeStamp, 'string', what);
         assert.equal(got.paid, false, `${what}: an order reply is never paid`);
         // parseResponse: every field raw (the JSON-string fields as the exact text signed).
-        assert.deepEqual(client.parseResponse(raw), { fields: gatewaySigned(setup, fields), result: expectedOutcome(fields) }, what);
+        assert.deepEqual(client.parseResponse(raw), { fields: gatewaySigned(setup, fields), result: expectedUseePayOutcome(fields) }, what);
         // One changed byte inside redirectParam's text is refused.
         const tampered = JSON_STYLES[style]({ ...gatewaySigned(setup, fields), redirectParam: redirectParam.replace('RSA', 'RSB') });
         expectErr(() => client.parseJsapiPay(tampered), 'ERR_SIGNATURE_INVALID', `${what}: tampered redirectParam`);
@@ -472,7 +454,7 @@ for (const setup of SETUPS) {
         const raw = JSON_STYLES[rng.pick(Object.keys(JSON_STYLES))](gatewaySigned(setup, fields));
         const what = ctx(`state ${state}: ${raw.slice(0, 200)}`);
         const got = client.parseQuery(raw);
-        assert.deepEqual(got, { ...expectedOutcome(info), transaction: info }, what);
+        assert.deepEqual(got, { ...expectedUseePayOutcome(info), transaction: info }, what);
         assert.equal(got.paid, state === 'succeed', what);
       }
     });
@@ -484,10 +466,10 @@ for (const setup of SETUPS) {
         echoParam: '回显 & =',
       };
       const raw = phpJson(gatewaySigned(setup, fields));
-      assert.deepEqual(client.parseRefund(raw), expectedOutcome(fields));
+      assert.deepEqual(client.parseRefund(raw), expectedUseePayOutcome(fields));
       assert.deepEqual(client.parseRefund(raw).originalTransactionId, 'T-1');
       const succeeded = { ...fields, resultCode: 'succeed' };
-      assert.deepEqual(client.parseRefund(JSON.stringify(gatewaySigned(setup, succeeded))), expectedOutcome(succeeded));
+      assert.deepEqual(client.parseRefund(JSON.stringify(gatewaySigned(setup, succeeded))), expectedUseePayOutcome(succeeded));
     });
   });
 }
@@ -732,7 +714,7 @@ for (const setup of SETUPS) {
       }
       // parseResponse does not judge: a signed failure comes back as data.
       const signedFailed = gatewaySigned(setup, { ...failed, signType: setup.signType });
-      assert.deepEqual(client.parseResponse(JSON.stringify(signedFailed)), { fields: signedFailed, result: expectedOutcome(signedFailed) });
+      assert.deepEqual(client.parseResponse(JSON.stringify(signedFailed)), { fields: signedFailed, result: expectedUseePayOutcome(signedFailed) });
     });
   });
 }

@@ -126,7 +126,6 @@ mod tests {
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     struct Sample<'a> {
-        #[serde(borrow)]
         refresh_token: Option<&'a str>,
         nested: Option<Inner>,
     }

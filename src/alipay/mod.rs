@@ -103,27 +103,17 @@ impl std::fmt::Debug for Alipay {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct Config<'a> {
-    #[serde(borrow)]
     app_id: Option<&'a str>,
-    #[serde(borrow)]
     private_key: Option<&'a str>,
-    #[serde(borrow)]
     alipay_public_key: Option<&'a str>,
-    #[serde(borrow)]
     app_cert: Option<&'a str>,
     #[serde(borrow)]
     alipay_cert: Option<OneOrMore<'a>>,
-    #[serde(borrow)]
     alipay_root_cert: Option<&'a str>,
-    #[serde(borrow)]
     sign_type: Option<&'a str>,
-    #[serde(borrow)]
     gateway: Option<&'a str>,
-    #[serde(borrow)]
     endpoint: Option<&'a str>,
-    #[serde(borrow)]
     encrypt_key: Option<&'a str>,
-    #[serde(borrow)]
     notify_url: Option<&'a str>,
     limits: Option<LimitsConfig>,
 }

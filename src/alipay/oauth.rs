@@ -20,9 +20,7 @@ impl Alipay {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             code: Option<&'a str>,
-            #[serde(borrow)]
             refresh_token: Option<&'a str>,
         }
         let args: Args = read(args, "oauth token arguments")?;

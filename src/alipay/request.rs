@@ -67,13 +67,9 @@ impl RequestOptions {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Options<'a> {
-            #[serde(borrow)]
             notify_url: Option<&'a str>,
-            #[serde(borrow)]
             return_url: Option<&'a str>,
-            #[serde(borrow)]
             app_auth_token: Option<&'a str>,
-            #[serde(borrow)]
             auth_token: Option<&'a str>,
             timestamp: Option<f64>,
             encrypt: Option<bool>,

@@ -41,17 +41,12 @@ impl Alipay {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             method: Option<&'a str>,
-            #[serde(borrow)]
             path: Option<&'a str>,
             body: Option<Value>,
-            #[serde(borrow)]
             app_auth_token: Option<&'a str>,
-            #[serde(borrow)]
             nonce: Option<&'a str>,
             timestamp: Option<f64>,
-            #[serde(borrow)]
             request_id: Option<&'a str>,
         }
         let args: Args = read(args, "Alipay v3 request")?;
@@ -118,7 +113,6 @@ impl Alipay {
         struct Response<'a> {
             status: Option<f64>,
             headers: Option<serde_json::Map<String, Value>>,
-            #[serde(borrow)]
             body: Option<&'a str>,
         }
         self.check_can_verify()?;

@@ -76,23 +76,14 @@ impl std::fmt::Debug for UseePay {
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct Config<'a> {
-    #[serde(borrow)]
     merchant_no: Option<&'a str>,
-    #[serde(borrow)]
     app_id: Option<&'a str>,
-    #[serde(borrow)]
     sign_type: Option<&'a str>,
-    #[serde(borrow)]
     md5_key: Option<&'a str>,
-    #[serde(borrow)]
     private_key: Option<&'a str>,
-    #[serde(borrow)]
     useepay_public_key: Option<&'a str>,
-    #[serde(borrow)]
     gateway: Option<&'a str>,
-    #[serde(borrow)]
     notify_url: Option<&'a str>,
-    #[serde(borrow)]
     empty_values: Option<&'a str>,
     limits: Option<LimitsConfig>,
 }

@@ -84,18 +84,12 @@ impl UseePay {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             transaction_id: Option<&'a str>,
             amount: Option<Value>,
-            #[serde(borrow)]
             sub_app_id: Option<&'a str>,
-            #[serde(borrow)]
             sub_open_id: Option<&'a str>,
-            #[serde(borrow)]
             subject: Option<&'a str>,
-            #[serde(borrow)]
             notify_url: Option<&'a str>,
-            #[serde(borrow)]
             echo_param: Option<&'a str>,
             expiration_minutes: Option<f64>,
         }
@@ -138,9 +132,7 @@ impl UseePay {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             transaction_id: Option<&'a str>,
-            #[serde(borrow)]
             reference: Option<&'a str>,
         }
         let a: Args = read(args, "query")?;
@@ -158,14 +150,10 @@ impl UseePay {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             transaction_id: Option<&'a str>,
-            #[serde(borrow)]
             original_transaction_id: Option<&'a str>,
             amount: Option<Value>,
-            #[serde(borrow)]
             notify_url: Option<&'a str>,
-            #[serde(borrow)]
             echo_param: Option<&'a str>,
         }
         let a: Args = read(args, "refund")?;

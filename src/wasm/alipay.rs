@@ -3,7 +3,7 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::pending::{JsPending, key_der, pending};
+use super::pending::{JsPending, engine_methods, pending};
 use super::{
     IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
     str_arg, string_option, text_of,
@@ -43,18 +43,6 @@ impl JsAlipay {
     pub fn new(config: JsValue) -> JsResult<JsAlipay> {
         let inner = Alipay::new(&WipedOnDrop(json_of(&config, "Alipay config", MaxBytes::JSON)?)).js()?;
         Ok(JsAlipay { inner })
-    }
-
-    /// The `wasm` engine: answers `pending`'s step with this client's keys, in Wasm, and finishes.
-    #[wasm_bindgen(js_name = __runInWasm)]
-    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
-        pending.run_in_wasm(Some(self.inner.keys()))
-    }
-
-    /// DER of a key of this client's ring, for a host engine.
-    #[wasm_bindgen(js_name = __keyDer)]
-    pub fn key_der(&self, id: JsValue) -> JsResult<js_sys::Uint8Array> {
-        key_der(Some(self.inner.keys()), &id)
     }
 
     /// Any v2 method: `bizContent` is an object or a JSON string (sent exactly as given), or undefined.
@@ -221,3 +209,5 @@ impl JsAlipay {
         self.inner.keys().has_public()
     }
 }
+
+engine_methods!(JsAlipay, Alipay, |this| Some(this.inner.keys()));

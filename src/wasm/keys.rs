@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::pending::{JsPending, key_der, pending};
+use super::pending::{JsPending, engine_methods, pending};
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
 use crate::crypto::step::{Candidate, Pending, SignStep, VerifyStep};
@@ -69,18 +69,6 @@ impl JsRsaSigner {
         let message = bytes_of(&message, "message", MaxBytes::DATA)?;
         let step = SignStep { key_id: KEY_ID.to_owned(), hash: hash_of(&hash)?, message };
         pending(Ok(Pending::signing(step, Ok)), |signature: Vec<u8>| Ok(JsValue::from_str(&STANDARD.encode(signature))))
-    }
-
-    /// The `wasm` engine: answers `pending`'s step with this key, in Wasm, and finishes.
-    #[wasm_bindgen(js_name = __runInWasm)]
-    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
-        pending.run_in_wasm(Some(&self.keys))
-    }
-
-    /// DER of the key, for a host engine.
-    #[wasm_bindgen(js_name = __keyDer)]
-    pub fn key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
-        key_der(Some(&self.keys), &id)
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) decryption; always in Wasm.
@@ -151,18 +139,6 @@ impl JsRsaVerifier {
     pub fn verify_base64(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
         let text = str_arg(&signature, "signature (base64 text)", MaxBytes::SMALL)?;
         self.check(&message, STANDARD.decode(text.trim()).ok(), &hash)
-    }
-
-    /// The `wasm` engine: answers `pending`'s step with this key, in Wasm, and finishes.
-    #[wasm_bindgen(js_name = __runInWasm)]
-    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
-        pending.run_in_wasm(Some(&self.keys))
-    }
-
-    /// DER of the key, for a host engine.
-    #[wasm_bindgen(js_name = __keyDer)]
-    pub fn key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
-        key_der(Some(&self.keys), &id)
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
@@ -270,3 +246,7 @@ impl JsCertificate {
         Uint8Array::from(self.cert.spki_der())
     }
 }
+
+engine_methods!(JsRsaSigner, RsaSigner, |this| Some(&this.keys));
+
+engine_methods!(JsRsaVerifier, RsaVerifier, |this| Some(&this.keys));

@@ -133,6 +133,31 @@ impl JsPending {
     }
 }
 
+/// The two internal methods every class that holds keys gives the host: `__runInWasm` (the `wasm`
+/// engine: the step answered with the class's own keys, in Wasm) and `__keyDer` (a key's DER, for a
+/// host engine to import once). `$keys` is the class's `Option<&KeyRing>`, given `$this`.
+macro_rules! engine_methods {
+    ($class:ty, $js:ident, |$this:ident| $keys:expr) => {
+        #[wasm_bindgen(js_class = $js)]
+        impl $class {
+            /// The `wasm` engine: answers `pending`'s step with this object's keys and finishes.
+            #[wasm_bindgen(js_name = __runInWasm)]
+            pub fn run_in_wasm(&self, pending: &mut $crate::wasm::pending::JsPending) -> JsResult<JsValue> {
+                let $this = self;
+                pending.run_in_wasm($keys)
+            }
+
+            /// DER of a key of this object's ring, for a host engine.
+            #[wasm_bindgen(js_name = __keyDer)]
+            pub fn key_der(&self, id: JsValue) -> JsResult<js_sys::Uint8Array> {
+                let $this = self;
+                $crate::wasm::pending::key_der($keys, &id)
+            }
+        }
+    };
+}
+pub(crate) use engine_methods;
+
 /// The DER of a key in `keys`, for a host engine to import once (`__keyDer`). PKCS#8 for the private
 /// key: the copy in Wasm memory is wiped; the host wipes its own once imported.
 pub(crate) fn key_der(keys: Option<&KeyRing>, id: &JsValue) -> JsResult<Uint8Array> {

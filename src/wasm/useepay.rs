@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::pending::{JsPending, key_der, pending};
+use super::pending::{JsPending, engine_methods, pending};
 use super::{IntoJs, JsResult, MaxBytes, Notified, bytes_of, js_of, json_of, request, str_arg, string_option, text_of};
 use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
@@ -29,18 +29,6 @@ impl JsUseePay {
     pub fn new(config: JsValue) -> JsResult<JsUseePay> {
         let inner = UseePay::new(&WipedOnDrop(json_of(&config, "UseePay config", MaxBytes::JSON)?)).js()?;
         Ok(JsUseePay { inner })
-    }
-
-    /// The `wasm` engine: answers `pending`'s step with this client's keys, in Wasm, and finishes.
-    #[wasm_bindgen(js_name = __runInWasm)]
-    pub fn run_in_wasm(&self, pending: &mut JsPending) -> JsResult<JsValue> {
-        pending.run_in_wasm(self.inner.keys())
-    }
-
-    /// DER of a key of this client's ring, for a host engine.
-    #[wasm_bindgen(js_name = __keyDer)]
-    pub fn key_der(&self, id: JsValue) -> JsResult<js_sys::Uint8Array> {
-        key_der(self.inner.keys(), &id)
     }
 
     /// Any transaction type: `fields` object; `options.path` `/api` (default) or `/cashier`.
@@ -123,3 +111,5 @@ impl JsUseePay {
         self.inner.keys().is_none_or(|k| k.has_public())
     }
 }
+
+engine_methods!(JsUseePay, UseePay, |this| this.inner.keys());

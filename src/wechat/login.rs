@@ -50,11 +50,8 @@ impl MiniProgram {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Config<'a> {
-            #[serde(borrow)]
             app_id: Option<&'a str>,
-            #[serde(borrow)]
             app_secret: Option<&'a str>,
-            #[serde(borrow)]
             api_base: Option<&'a str>,
             limits: Option<LimitsConfig>,
         }
@@ -86,11 +83,8 @@ impl MiniProgram {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         struct Args<'a> {
-            #[serde(borrow)]
             session_key: Option<&'a str>,
-            #[serde(borrow)]
             encrypted_data: Option<&'a str>,
-            #[serde(borrow)]
             iv: Option<&'a str>,
         }
         let a: Args = read(args, "decryptUserData arguments")?;
