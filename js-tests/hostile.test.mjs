@@ -665,3 +665,38 @@ describe('3. leak test: tens of thousands of hostile calls leave the instance as
     });
   }
 });
+
+describe('3. leak test: the two-step seam frees every prepared operation', () => {
+  // Every operation is prepared in Wasm (a Pending), answered by an engine and finished; the driver
+  // frees the Pending whether the engine succeeds, fails or answers "invalid". Thousands of calls of
+  // each kind, on every engine, synchronous and …Async, leave Wasm memory and the externref table flat.
+  const ROUNDS = 3_000;
+  const goodSignature = crypto.sign('sha256', probe, app.privateKey);
+  const badSignature = Buffer.from(goodSignature).fill(7, 0, 8);
+  for (const runtimeIndex of [0, 1]) {
+    it(`${['node entry', 'web glue'][runtimeIndex]}: ${ROUNDS.toLocaleString('en')} signs and verifications (valid and invalid) per engine and form`, { timeout: 180_000 }, async () => {
+      const { api, wasm } = RUNTIMES[runtimeIndex];
+      for (const engine of [...ENGINES, 'webcrypto']) {
+        const signer = new api.RsaSigner(app.pkcs8Pem, { engine });
+        const verifier = new api.RsaVerifier(app.spkiPem, { engine });
+        const rounds = engine === 'wasm' ? ROUNDS / 30 : ROUNDS; // in-Wasm signing is slow
+        const once = async () => {
+          assert.equal(await verifier.verifyAsync(probe, goodSignature), true);
+          assert.equal(await verifier.verifyAsync(probe, badSignature), false);
+          assert.equal(verifier.verify(probe, badSignature), false);
+          await signer.signBase64Async(probe);
+          signer.sign(probe);
+          await verifier.verifyAsync(probe, 'not bytes').catch((e) => assert.equal(e.code, 'ERR_BAD_INPUT'));
+        };
+        for (let i = 0; i < 50; i++) await once();
+        const memory = wasm.memory.buffer.byteLength;
+        const table = wasm.__wbindgen_externrefs.length;
+        for (let i = 0; i < rounds; i++) await once();
+        assert.equal(wasm.memory.buffer.byteLength, memory, `${engine}: Wasm memory grew over ${rounds} rounds`);
+        assert.equal(wasm.__wbindgen_externrefs.length, table, `${engine}: the externref table grew over ${rounds} rounds`);
+        signer.free();
+        verifier.free();
+      }
+    });
+  }
+});
