@@ -123,7 +123,9 @@ impl MaxBytes {
 fn string_within(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Option<String>> {
     let Some(units) = guard::string_length(value) else { return Ok(None) };
     max.check(units, what, true)?;
-    let text = value.as_string().ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))?;
+    let text = guard::text_of_string(value, units)
+        .or_else(|| value.as_string())
+        .ok_or_else(|| js_error(Error::bad_input(format!("{what} must be a string"))))?;
     max.check(text.len(), what, false)?;
     Ok(Some(text))
 }
