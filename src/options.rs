@@ -9,8 +9,6 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-#[cfg(any(target_arch = "wasm32", test))]
-use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
 
@@ -45,9 +43,11 @@ fn explain(error: &serde_path_to_error::Error<serde_json::Error>, what: &str) ->
             None if known.is_empty() => String::new(),
             None => format!(" (known: {})", known.join(", ")),
         };
-        // The path of an unknown field ends with the field itself: name its parent.
-        let parent = at.rsplit_once('.').map_or(at.as_str(), |(p, _)| p).trim_end_matches('.');
-        let parent = if path.contains('.') && path != "." { parent } else { what };
+        // The path of an unknown field ends with the field itself: name the object holding it.
+        let parent = match path.rsplit_once('.') {
+            Some((object, _)) if !object.is_empty() => format!("{what}.{object}"),
+            _ => what.to_owned(),
+        };
         return Error::bad_input(format!("{parent}: unknown option {shown}{hint}"));
     }
     if let Some(rest) = inner.strip_prefix("missing field ") {
@@ -71,11 +71,9 @@ fn explain(error: &serde_path_to_error::Error<serde_json::Error>, what: &str) ->
             return Error::bad_input(format!("{at} must be {expected}"));
         }
     }
-    if inner.starts_with("data did not match any variant") {
-        return Error::bad_input(format!("{at} has the wrong type"));
-    }
-    // A message of our own (a `deserialize_with` check): it names no value.
-    Error::bad_input(format!("{at}: {inner}"))
+    // "data did not match any variant" (an untagged enum) and anything else serde may say: its text
+    // could quote the value, so it is not passed on.
+    Error::bad_input(format!("{at} has the wrong type"))
 }
 
 /// A string option as given: `None` when absent, `null` or empty.
@@ -88,34 +86,40 @@ pub(crate) fn required<'a>(text: Option<&'a str>, what: &str) -> Result<&'a str>
     given(text).ok_or_else(|| Error::bad_input(format!("{what} is required")))
 }
 
-/// A configuration value (it holds private keys, MD5 keys, secrets) whose strings are overwritten
-/// when it is dropped: the clients keep what they parsed, and the text is not left behind in freed
-/// memory.
+// Only the bindings copy configs in from JS; the tests check the wiping natively.
 #[cfg(any(target_arch = "wasm32", test))]
-pub struct WipedOnDrop(pub Value);
+pub(crate) use wiped::WipedOnDrop;
 
 #[cfg(any(target_arch = "wasm32", test))]
-impl std::ops::Deref for WipedOnDrop {
-    type Target = Value;
-    fn deref(&self) -> &Value {
-        &self.0
+mod wiped {
+    use serde_json::Value;
+    use zeroize::Zeroize;
+
+    /// A configuration value (it holds private keys, MD5 keys, secrets) whose strings are
+    /// overwritten when it is dropped: the clients keep what they parsed, and the text is not left
+    /// behind in freed memory.
+    pub(crate) struct WipedOnDrop(pub Value);
+
+    impl std::ops::Deref for WipedOnDrop {
+        type Target = Value;
+        fn deref(&self) -> &Value {
+            &self.0
+        }
     }
-}
 
-#[cfg(any(target_arch = "wasm32", test))]
-impl Drop for WipedOnDrop {
-    fn drop(&mut self) {
-        wipe(&mut self.0);
+    impl Drop for WipedOnDrop {
+        fn drop(&mut self) {
+            wipe(&mut self.0);
+        }
     }
-}
 
-#[cfg(any(target_arch = "wasm32", test))]
-fn wipe(value: &mut Value) {
-    match value {
-        Value::String(text) => text.zeroize(),
-        Value::Array(items) => items.iter_mut().for_each(wipe),
-        Value::Object(map) => map.values_mut().for_each(wipe),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    pub(super) fn wipe(value: &mut Value) {
+        match value {
+            Value::String(text) => text.zeroize(),
+            Value::Array(items) => items.iter_mut().for_each(wipe),
+            Value::Object(map) => map.values_mut().for_each(wipe),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
     }
 }
 
@@ -162,7 +166,7 @@ mod tests {
     #[test]
     fn wipe_empties_every_string() {
         let mut v = serde_json::json!({ "privateKey": "MIIE", "nested": { "list": ["a", 1, null] } });
-        wipe(&mut v);
+        wiped::wipe(&mut v);
         assert_eq!(v, serde_json::json!({ "privateKey": "", "nested": { "list": ["", 1, null] } }));
         let config = WipedOnDrop(serde_json::json!({ "md5Key": "k" }));
         assert_eq!(config["md5Key"], "k");

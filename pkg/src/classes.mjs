@@ -32,6 +32,21 @@ function like(fn, source) {
   return fn;
 }
 
+/** Defines a method (non-enumerable, like a class method) on `target`. */
+function defineMethod(target, key, value) {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true });
+}
+
+/** Defines a getter named `key` on `target` that runs `read` on the receiver. */
+function defineGetter(target, key, read) {
+  const { get } = getOwnPropertyDescriptor({
+    get [key]() {
+      return read(this);
+    },
+  }, key);
+  Object.defineProperty(target, key, { get, enumerable: false, configurable: true });
+}
+
 /**
  * The `engine` option of argument `index` of a constructor, read once with no trap able to escape
  * as anything but an AggpayError. `strip`: the argument goes on without it (client configs, which
@@ -127,15 +142,10 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
           return through(this, what, (inner) => apply(method, inner, args));
         },
       }[key], method);
-      Object.defineProperty(Wrapped.prototype, key, { value: wrapped, writable: true, enumerable: false, configurable: true });
+      defineMethod(Wrapped.prototype, key, wrapped);
     } else if (typeof descriptor.get === 'function') {
       const getter = descriptor.get;
-      const wrapped = getOwnPropertyDescriptor({
-        get [key]() {
-          return through(this, what, (inner) => apply(getter, inner, []));
-        },
-      }, key).get;
-      Object.defineProperty(Wrapped.prototype, key, { get: wrapped, enumerable: false, configurable: true });
+      defineGetter(Wrapped.prototype, key, (self) => through(self, what, (inner) => apply(getter, inner, [])));
     }
   }
 
@@ -157,9 +167,8 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
         }
       },
     }[asyncKey], method);
-    for (const [k, fn] of [[key, sync], [asyncKey, async]]) {
-      Object.defineProperty(Wrapped.prototype, k, { value: fn, writable: true, enumerable: false, configurable: true });
-    }
+    defineMethod(Wrapped.prototype, key, sync);
+    defineMethod(Wrapped.prototype, asyncKey, async);
   }
 
   if (engines) {
@@ -168,12 +177,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     const engineName = (inner, which) => (inner.__rsa === false ? 'none' : which.name);
     for (const [key, pick] of [['engine', (s) => s.sync], ['asyncEngine', (s) => s.async]]) {
       const what = `${name}.prototype.${key}`;
-      const get = getOwnPropertyDescriptor({
-        get [key]() {
-          return through(this, what, (inner, state) => engineName(inner, pick(state.engines)));
-        },
-      }, key).get;
-      Object.defineProperty(Wrapped.prototype, key, { get, enumerable: false, configurable: true });
+      defineGetter(Wrapped.prototype, key, (self) => through(self, what, (inner, state) => engineName(inner, pick(state.engines))));
     }
   }
 
@@ -186,10 +190,8 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
       if (state.busy === 0) release(state);
     },
   };
-  Object.defineProperty(Wrapped.prototype, 'free', { value: free, writable: true, enumerable: false, configurable: true });
-  if (dispose) {
-    Object.defineProperty(Wrapped.prototype, dispose, { value: free, writable: true, enumerable: false, configurable: true });
-  }
+  defineMethod(Wrapped.prototype, 'free', free);
+  if (dispose) defineMethod(Wrapped.prototype, dispose, free);
 
   for (const key of ownKeys(Inner)) {
     if (typeof key !== 'string' || SKIPPED.has(key) || key.startsWith('__')) continue;
@@ -200,7 +202,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
         return adoptAll(apply(method, Inner, args));
       },
     }[key], method);
-    Object.defineProperty(Wrapped, key, { value: wrapped, writable: true, enumerable: false, configurable: true });
+    defineMethod(Wrapped, key, wrapped);
   }
   return Wrapped;
 }

@@ -60,21 +60,16 @@ export function engineSelector(node) {
       if (!subtle) throw engineError('the webcrypto engine needs crypto.subtle, which this runtime lacks; use engine: \'wasm\'');
       return webcryptoEngine(keyDer, subtle);
     };
+    const both = (engine) => ({ sync: engine, async: engine });
     switch (choice ?? 'auto') {
-      case 'auto': {
-        if (node) {
-          const engine = node(keyDer);
-          return { sync: engine, async: engine };
-        }
+      case 'auto':
+        if (node) return both(node(keyDer));
         return { sync: wasmEngine, async: subtle ? webcryptoEngine(keyDer, subtle) : wasmEngine };
-      }
-      case 'node': {
+      case 'node':
         if (!node) throw engineError('the node engine is only available on Node.js; use engine: \'auto\', \'wasm\' or \'webcrypto\'');
-        const engine = node(keyDer);
-        return { sync: engine, async: engine };
-      }
+        return both(node(keyDer));
       case 'wasm':
-        return { sync: wasmEngine, async: wasmEngine };
+        return both(wasmEngine);
       case 'webcrypto':
         return { sync: node ? node(keyDer) : wasmEngine, async: web() };
       default:

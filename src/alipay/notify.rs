@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::{Alipay, SignType};
 use crate::codec::canonical::{self, EmptyValues};
-use crate::codec::form::{self, FormPair};
+use crate::codec::form;
 use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::StringMap;
@@ -124,22 +124,19 @@ impl Alipay {
     /// Decodes a raw notification body (`application/x-www-form-urlencoded`) and asks for its
     /// signature to be verified; once verified, its parameters are returned as strings.
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Notification>> {
-        self.check_can_verify()?;
-        let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        Ok(self.verify_params(pairs, rule)?.map(Notification::of))
+        Ok(self.verify_params(body, rule)?.map(Notification::of))
     }
 
     /// Verifies `return_url` query parameters (the part after `?`) with the payment rule; returns
     /// them as received (they are for display: trust notifications and queries).
     pub fn verify_return(&self, query: &[u8]) -> Result<Pending<Vec<(String, String)>>> {
-        self.check_can_verify()?;
-        let query = query.strip_prefix(b"?").unwrap_or(query);
-        let pairs = form::decode_unique(query, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        self.verify_params(pairs, NotifyRule::Payment)
+        self.verify_params(query.strip_prefix(b"?").unwrap_or(query), NotifyRule::Payment)
     }
 
-    /// The verification of decoded pairs; once verified, the parameters as strings.
-    fn verify_params(&self, pairs: Vec<FormPair>, rule: NotifyRule) -> Result<Pending<Vec<(String, String)>>> {
+    /// The verification of a signed form body under `rule`; once verified, its parameters as strings.
+    fn verify_params(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Vec<(String, String)>>> {
+        self.check_can_verify()?;
+        let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
         let value_of = |name: &str| pairs.iter().find(|p| p.name == name.as_bytes()).map(|p| p.value.as_slice());
         let sign = value_of("sign")
             .filter(|s| !s.is_empty())

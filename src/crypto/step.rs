@@ -167,6 +167,23 @@ impl<T: 'static> Pending<T> {
     }
 }
 
+impl Pending<Vec<u8>> {
+    /// A bare signature over `message` with the private key `key_id`: the signature bytes.
+    pub fn signature(key_id: &str, hash: Hash, message: Vec<u8>) -> Pending<Vec<u8>> {
+        Pending::signing(SignStep { key_id: key_id.to_owned(), hash, message }, Ok)
+    }
+}
+
+impl Pending<bool> {
+    /// Whether `signature` verifies over `message` with the public key `key_id`. A signature that
+    /// could not even be decoded (`None`) is `false` at once, with no engine step.
+    pub fn check(key_id: &str, hash: Hash, message: Vec<u8>, signature: Option<Vec<u8>>) -> Pending<bool> {
+        let Some(signature) = signature else { return Pending::ready(Ok(false)) };
+        let candidates = vec![Candidate { key_id: key_id.to_owned(), message }];
+        Pending::verifying(VerifyStep { hash, signature, candidates }, |index| Ok(index.is_some()))
+    }
+}
+
 fn wrong_answer() -> Error {
     Error::engine("the engine answered a different step than the one asked")
 }
@@ -222,5 +239,22 @@ mod tests {
         assert_eq!(verify().finish(Answer::Verified(Some(1))).unwrap(), 1);
         let empty = Pending::verified(verify_step(0), Error::signature_invalid("no"), |_| Ok(0u8));
         assert_eq!(empty.step(), &Step::Nothing);
+    }
+
+    #[test]
+    fn bare_signatures_and_checks() {
+        let undecodable = Pending::check("k", Hash::Sha256, b"m".to_vec(), None);
+        assert_eq!(undecodable.step(), &Step::Nothing);
+        assert!(!undecodable.finish(Answer::Nothing).unwrap());
+        let check = || Pending::check("k", Hash::Sha1, b"m".to_vec(), Some(vec![1]));
+        match check().step() {
+            Step::Verify(v) => assert_eq!((v.candidates.len(), v.hash), (1, Hash::Sha1)),
+            other => panic!("{other:?}"),
+        }
+        assert!(check().finish(Answer::Verified(Some(0))).unwrap());
+        assert!(!check().finish(Answer::Verified(None)).unwrap());
+        let sign = Pending::signature("k", Hash::Sha256, b"m".to_vec());
+        assert!(matches!(sign.step(), Step::Sign(s) if s.key_id == "k" && s.message == b"m"));
+        assert_eq!(sign.finish(Answer::Signature(vec![5])).unwrap(), vec![5]);
     }
 }

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::pending::{JsPending, engine_methods, pending};
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
-use crate::crypto::step::{Candidate, Pending, SignStep, VerifyStep};
+use crate::crypto::step::Pending;
 use crate::error::Error;
 use crate::keys::{self, KeyRing};
 use crate::limits::Limits;
@@ -33,8 +33,15 @@ pub struct JsRsaSigner {
 }
 
 impl JsRsaSigner {
-    fn key(&self) -> &keys::PrivateKey {
-        self.keys.private_key().expect("an RsaSigner always holds its key")
+    /// The key (a signer is only ever built holding one).
+    fn key(&self) -> JsResult<&keys::PrivateKey> {
+        self.keys.private_key().ok_or_else(|| js_error(Error::engine("this RsaSigner holds no key")))
+    }
+
+    /// The signature over `message`, as `to_js` gives it to JS.
+    fn signing(&self, message: &JsValue, hash: &JsValue, to_js: fn(Vec<u8>) -> JsValue) -> JsResult<JsPending> {
+        let message = bytes_of(message, "message", MaxBytes::DATA)?;
+        pending(Ok(Pending::signature(KEY_ID, hash_of(hash)?, message)), move |signature| Ok(to_js(signature)))
     }
 }
 
@@ -58,36 +65,32 @@ impl JsRsaSigner {
     /// Signature bytes over `message` (a string is signed as its UTF-8 bytes); `hash` is `"sha256"` (default) or `"sha1"`.
     #[wasm_bindgen(js_name = step_sign)]
     pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
-        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
-        let step = SignStep { key_id: KEY_ID.to_owned(), hash: hash_of(&hash)?, message };
-        pending(Ok(Pending::signing(step, Ok)), |signature: Vec<u8>| Ok(Uint8Array::from(signature.as_slice()).into()))
+        self.signing(&message, &hash, |signature| Uint8Array::from(signature.as_slice()).into())
     }
 
     /// The same signature as standard base64 text (what providers send and expect).
     #[wasm_bindgen(js_name = step_signBase64)]
     pub fn sign_base64(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
-        let message = bytes_of(&message, "message", MaxBytes::DATA)?;
-        let step = SignStep { key_id: KEY_ID.to_owned(), hash: hash_of(&hash)?, message };
-        pending(Ok(Pending::signing(step, Ok)), |signature: Vec<u8>| Ok(JsValue::from_str(&STANDARD.encode(signature))))
+        self.signing(&message, &hash, |signature| JsValue::from_str(&STANDARD.encode(signature)))
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) decryption; always in Wasm.
     #[wasm_bindgen(js_name = decryptOaep)]
     pub fn decrypt_oaep(&self, ciphertext: JsValue) -> JsResult<Uint8Array> {
         let ciphertext = bytes_of(&ciphertext, "ciphertext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::oaep_sha1_decrypt(self.key(), &ciphertext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::oaep_sha1_decrypt(self.key()?, &ciphertext).js()?.as_slice()))
     }
 
     /// SPKI DER of the matching public key.
     #[wasm_bindgen(js_name = publicKeySpki)]
     pub fn public_key_spki(&self) -> JsResult<Uint8Array> {
-        Ok(Uint8Array::from(self.key().public_key().to_spki_der().js()?.as_slice()))
+        Ok(Uint8Array::from(self.key()?.public_key().to_spki_der().js()?.as_slice()))
     }
 
     /// The key's modulus size in bits.
     #[wasm_bindgen(getter)]
-    pub fn bits(&self) -> usize {
-        self.key().bits()
+    pub fn bits(&self) -> JsResult<usize> {
+        Ok(self.key()?.bits())
     }
 }
 
@@ -98,17 +101,15 @@ pub struct JsRsaVerifier {
 }
 
 impl JsRsaVerifier {
-    fn key(&self) -> &keys::PublicKey {
-        self.keys.public_key(KEY_ID).expect("an RsaVerifier always holds its key")
+    /// The key (a verifier is only ever built holding one).
+    fn key(&self) -> JsResult<&keys::PublicKey> {
+        self.keys.public_key(KEY_ID).ok_or_else(|| js_error(Error::engine("this RsaVerifier holds no key")))
     }
 
     /// `true` once the signature verifies over `message`, `false` when it does not.
     fn check(&self, message: &JsValue, signature: Option<Vec<u8>>, hash: &JsValue) -> JsResult<JsPending> {
         let message = bytes_of(message, "message", MaxBytes::DATA)?;
-        let hash = hash_of(hash)?;
-        let Some(signature) = signature else { return pending(Ok(Pending::ready(Ok(false))), |v| Ok(v.into())) };
-        let step = VerifyStep { hash, signature, candidates: vec![Candidate { key_id: KEY_ID.to_owned(), message }] };
-        pending(Ok(Pending::verifying(step, |index| Ok(index.is_some()))), |v| Ok(v.into()))
+        pending(Ok(Pending::check(KEY_ID, hash_of(hash)?, message, signature)), |valid| Ok(valid.into()))
     }
 }
 
@@ -145,26 +146,26 @@ impl JsRsaVerifier {
     #[wasm_bindgen(js_name = encryptOaep)]
     pub fn encrypt_oaep(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
         let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::oaep_sha1_encrypt(self.key(), &plaintext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::oaep_sha1_encrypt(self.key()?, &plaintext).js()?.as_slice()))
     }
 
     /// RSAES-PKCS1-v1_5 encryption.
     #[wasm_bindgen(js_name = encryptPkcs1v15)]
     pub fn encrypt_pkcs1v15(&self, plaintext: JsValue) -> JsResult<Uint8Array> {
         let plaintext = bytes_of(&plaintext, "plaintext", MaxBytes::SMALL)?;
-        Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(self.key(), &plaintext).js()?.as_slice()))
+        Ok(Uint8Array::from(rsa::pkcs1v15_encrypt(self.key()?, &plaintext).js()?.as_slice()))
     }
 
     /// SPKI DER of the key.
     #[wasm_bindgen(js_name = publicKeySpki)]
     pub fn public_key_spki(&self) -> JsResult<Uint8Array> {
-        Ok(Uint8Array::from(self.key().to_spki_der().js()?.as_slice()))
+        Ok(Uint8Array::from(self.key()?.to_spki_der().js()?.as_slice()))
     }
 
     /// The key's modulus size in bits.
     #[wasm_bindgen(getter)]
-    pub fn bits(&self) -> usize {
-        self.key().bits()
+    pub fn bits(&self) -> JsResult<usize> {
+        Ok(self.key()?.bits())
     }
 }
 
