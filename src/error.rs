@@ -29,8 +29,10 @@ pub enum ErrorCode {
     ProviderBusiness,
     /// The provider's gateway refused the request with an unsigned error (bad signature, bad app id, …).
     ProviderRejected,
-    /// The certificate serial number in a response is not the one configured: the provider has
-    /// rotated its certificate (Alipay `alipay_cert_sn`), or the wrong certificate is configured.
+    /// A response or notification names a key that is not configured, by certificate serial number
+    /// (Alipay `alipay_cert_sn`, WeChat Pay `Wechatpay-Serial`) or by public key id (WeChat Pay
+    /// `PUB_KEY_ID_…`): the provider has rotated its certificate or moved to its public key, or the
+    /// wrong one is configured. The serial is in the message and in [`ProviderDetail::serial`].
     CertSnMismatch,
     /// The bytes are not in the charset they declare (a GBK body declared as UTF-8, …).
     Charset,
@@ -59,6 +61,13 @@ pub enum ErrorCode {
     /// A verification was asked of a client configured without the provider's public key or
     /// certificate.
     NoProviderKey,
+    /// A signed message's timestamp is 5 minutes or more away from the `now` given (WeChat Pay
+    /// `Wechatpay-Timestamp`): a replay, or a clock that is off.
+    ClockSkew,
+    /// A WeChat Pay probe signature (`WECHATPAY/SIGNTEST/…`): WeChat checks that merchants verify by
+    /// sending deliberately wrong signatures. Refused like any bad signature; its own code so that
+    /// logs can tell probes from forgeries or bugs.
+    SignatureProbe,
 }
 
 impl ErrorCode {
@@ -89,13 +98,16 @@ impl ErrorCode {
             ErrorCode::KeySize => "ERR_KEY_SIZE",
             ErrorCode::VerifyOnly => "ERR_VERIFY_ONLY",
             ErrorCode::NoProviderKey => "ERR_NO_PROVIDER_KEY",
+            ErrorCode::ClockSkew => "ERR_CLOCK_SKEW",
+            ErrorCode::SignatureProbe => "ERR_SIGNATURE_PROBE",
         }
     }
 }
 
 /// What a provider said about a failure, when it said anything (Alipay `code`/`msg`/`sub_code`/`sub_msg`,
-/// WeChat `errcode`/`errmsg`, UseePay `errorCode`/`errorMsg`).
+/// WeChat `errcode`/`errmsg`, WeChat Pay `code`/`message`/`detail`, UseePay `errorCode`/`errorMsg`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProviderDetail {
     /// The provider's code (Alipay `code`, WeChat `errcode`, UseePay `errorCode`).
     pub code: Option<String>,
@@ -105,6 +117,15 @@ pub struct ProviderDetail {
     pub sub_code: Option<String>,
     /// Alipay `sub_msg`.
     pub sub_message: Option<String>,
+    /// WeChat Pay: the `detail` member of an error body as received (JSON text): the field at fault
+    /// (`field`, `value`, `issue`, `location`), or `sign_information`.
+    pub detail: Option<String>,
+    /// WeChat Pay `SIGN_ERROR`: `detail.sign_information.truncated_sign_message`, WeChat's view of
+    /// the message the request signed, to compare with the one you signed.
+    pub signed_message: Option<String>,
+    /// The key a message named that is not configured ([`ErrorCode::CertSnMismatch`]): WeChat Pay's
+    /// `Wechatpay-Serial` (a platform certificate serial or a `PUB_KEY_ID_…`), Alipay's `alipay_cert_sn`.
+    pub serial: Option<String>,
 }
 
 /// An error of the core: a stable code, a message for humans (never key material), and what the

@@ -44,26 +44,42 @@ impl Serialize for StringMap<'_> {
     }
 }
 
-/// The exact answer a provider expects to a notification: HTTP 200 with a fixed plain-text body.
+/// The exact answer a provider expects to a notification: a status, at most a content type, and a
+/// fixed body (none for `204 No Content`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct NotifyReply {
-    /// Always 200.
+    /// 200 (Alipay, UseePay), 204 (WeChat Pay's success), or the 4xx/5xx of a refusal.
     pub status: u16,
-    /// `content-type: text/plain; charset=utf-8`.
+    /// The content type of the body, when there is one.
     pub headers: ReplyHeaders,
-    /// What the provider wants to read (`success`, `OK`).
-    pub body: &'static str,
+    /// What the provider wants to read (`success`, `OK`, WeChat Pay's failure JSON); `None` (JSON
+    /// `null`) for a reply without a body — `new Response(null, { status: 204 })`.
+    pub body: Option<&'static str>,
 }
 
 /// The headers of a [`NotifyReply`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ReplyHeaders {
-    /// `text/plain; charset=utf-8`.
-    #[serde(rename = "content-type")]
-    pub content_type: &'static str,
+    /// `text/plain; charset=utf-8`, `application/json`, or none (no body).
+    #[serde(rename = "content-type", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<&'static str>,
 }
 
 /// HTTP 200 with `body` as plain text.
 pub const fn notify_reply(body: &'static str) -> NotifyReply {
-    NotifyReply { status: 200, headers: ReplyHeaders { content_type: "text/plain; charset=utf-8" }, body }
+    NotifyReply {
+        status: 200,
+        headers: ReplyHeaders { content_type: Some("text/plain; charset=utf-8") },
+        body: Some(body),
+    }
+}
+
+/// HTTP 204 with no body.
+pub const fn notify_no_content() -> NotifyReply {
+    NotifyReply { status: 204, headers: ReplyHeaders { content_type: None }, body: None }
+}
+
+/// HTTP `status` with `body` as JSON.
+pub const fn notify_json(status: u16, body: &'static str) -> NotifyReply {
+    NotifyReply { status, headers: ReplyHeaders { content_type: Some("application/json") }, body: Some(body) }
 }

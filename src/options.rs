@@ -86,6 +86,27 @@ pub(crate) fn required<'a>(text: Option<&'a str>, what: &str) -> Result<&'a str>
     given(text).ok_or_else(|| Error::bad_input(format!("{what} is required")))
 }
 
+/// One text, or a list of them (a provider certificate, or several while the provider rotates it).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum OneOrMore<'a> {
+    One(&'a str),
+    More(Vec<&'a str>),
+}
+
+/// The texts of an optional [`OneOrMore`] option: none when absent or empty; a list must be
+/// non-empty and hold no empty text (`ERR_BAD_INPUT` naming `what`).
+pub(crate) fn texts<'a>(option: Option<OneOrMore<'a>>, what: &str) -> Result<Vec<&'a str>> {
+    match option {
+        None => Ok(Vec::new()),
+        Some(OneOrMore::One(text)) => Ok(given(Some(text)).into_iter().collect()),
+        Some(OneOrMore::More(list)) if !list.is_empty() && list.iter().all(|t| !t.is_empty()) => Ok(list),
+        Some(OneOrMore::More(_)) => {
+            Err(Error::bad_input(format!("{what} must be a certificate, or a non-empty list of them")))
+        }
+    }
+}
+
 // Only the bindings copy configs in from JS; the tests check the wiping natively.
 #[cfg(any(target_arch = "wasm32", test))]
 pub(crate) use wiped::WipedOnDrop;

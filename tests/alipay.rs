@@ -163,6 +163,7 @@ fn certificate_mode_client_and_its_sns() {
         )
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::CertSnMismatch);
+    assert_eq!(err.detail().and_then(|d| d.serial.as_deref()), Some("0123"));
     // The SN it names picks that certificate's key, and only it.
     let named = c
         .parse_response(

@@ -18,7 +18,7 @@ use crate::crypto::step::Candidate;
 use crate::error::{Error, ErrorCode, Result};
 use crate::keys::{KeyRing, load_private_key, load_public_key};
 use crate::limits::{Limits, LimitsConfig};
-use crate::options::{given, read, required};
+use crate::options::{OneOrMore, given, read, required, texts};
 
 /// The provider name errors carry (`AggpayError.provider`).
 pub const PROVIDER: &str = "alipay";
@@ -118,14 +118,6 @@ struct Config<'a> {
     limits: Option<LimitsConfig>,
 }
 
-/// One certificate, or a list of them (`alipayCert` while Alipay rotates its certificate).
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneOrMore<'a> {
-    One(&'a str),
-    More(Vec<&'a str>),
-}
-
 impl Alipay {
     /// Reads the configuration and loads its keys. `privateKey` is needed to build requests;
     /// `alipayPublicKey`, or certificate mode's `alipayCert` (one certificate file, or several while
@@ -139,16 +131,7 @@ impl Alipay {
         if let Some(text) = given(c.private_key) {
             keys.set_private(APP_KEY_ID, load_private_key(text, "Alipay app private key (privateKey)", &limits)?);
         }
-        let alipay_certs = match c.alipay_cert {
-            None => Vec::new(),
-            Some(OneOrMore::One(text)) => given(Some(text)).into_iter().collect(),
-            Some(OneOrMore::More(list)) if !list.is_empty() && list.iter().all(|t| !t.is_empty()) => list,
-            Some(OneOrMore::More(_)) => {
-                return Err(Error::bad_input(
-                    "Alipay config.alipayCert must be a certificate, or a non-empty list of them",
-                ));
-            }
-        };
+        let alipay_certs = texts(c.alipay_cert, "Alipay config.alipayCert")?;
         let (app_cert, root_cert) = (given(c.app_cert), given(c.alipay_root_cert));
         let cert_mode = app_cert.is_some() || root_cert.is_some() || !alipay_certs.is_empty();
         let cert = match (given(c.alipay_public_key), cert_mode) {
@@ -280,7 +263,8 @@ impl Alipay {
                         self.keys.public_ids().collect::<Vec<_>>().join(", ")
                     ),
                 )
-                .with_provider(PROVIDER));
+                .with_provider(PROVIDER)
+                .with_detail(crate::error::ProviderDetail { serial: Some(sn.to_owned()), ..Default::default() }));
             }
             None => self.keys.public_ids().collect(),
         };
@@ -311,6 +295,7 @@ pub(crate) fn provider_error(code: ErrorCode, message: String, node: Option<&Val
             message: text("msg"),
             sub_code: text("sub_code"),
             sub_message: text("sub_msg"),
+            ..Default::default()
         }),
         None => error,
     }

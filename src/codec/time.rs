@@ -5,14 +5,21 @@ use crate::error::{Error, Result};
 
 const BEIJING_OFFSET_SECONDS: i64 = 8 * 3600;
 
-/// `yyyy-MM-dd HH:mm:ss` in Beijing time, as Alipay's `timestamp` parameter wants it.
-pub fn beijing_datetime(epoch_ms: f64) -> Result<String> {
-    // Beijing years 1970..=9999 only: enough for any real timestamp, and the format stays four-digit.
+/// Whole seconds since the Unix epoch of a host clock reading in milliseconds (`Date.now()`), as
+/// WeChat Pay's timestamps carry them. Readings from 1970 to (Beijing) year 9999 only: enough for
+/// any real clock, and NaN, infinities and negative values are `ERR_BAD_INPUT`.
+pub fn epoch_seconds(epoch_ms: f64) -> Result<u64> {
     // The bound is 10000-01-01 00:00:00 Beijing time, i.e. eight hours before that instant in UTC.
     if !epoch_ms.is_finite() || !(0.0..253_402_272_000_000.0).contains(&epoch_ms) {
         return Err(Error::bad_input("timestamp must be milliseconds since 1970 before year 10000"));
     }
-    let seconds = (epoch_ms / 1000.0).floor() as i64 + BEIJING_OFFSET_SECONDS;
+    Ok((epoch_ms / 1000.0).floor() as u64)
+}
+
+/// `yyyy-MM-dd HH:mm:ss` in Beijing time, as Alipay's `timestamp` parameter wants it.
+pub fn beijing_datetime(epoch_ms: f64) -> Result<String> {
+    // Beijing years 1970..=9999 only, so the format stays four-digit.
+    let seconds = epoch_seconds(epoch_ms)? as i64 + BEIJING_OFFSET_SECONDS;
     let (days, rem) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
     Ok(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60))
@@ -52,6 +59,9 @@ mod tests {
         assert_eq!(beijing_datetime(253_402_271_999_999.0).unwrap(), "9999-12-31 23:59:59");
         for bad in [-1.0, f64::NAN, f64::INFINITY, 1e20, 253_402_272_000_000.0] {
             assert!(beijing_datetime(bad).is_err());
+            assert!(epoch_seconds(bad).is_err());
         }
+        assert_eq!(epoch_seconds(1_700_000_000_999.0).unwrap(), 1_700_000_000);
+        assert_eq!(epoch_seconds(0.0).unwrap(), 0);
     }
 }
