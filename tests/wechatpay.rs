@@ -886,3 +886,153 @@ fn debug_never_shows_secrets() {
     let err = WechatPay::new(&json!({ "mchid": "1", "platformCertificates": fixture("java-sdk/wechat_pay_certificate.pem"), "apiV3Key": "a7cde1ZJB1kG2e7VfTs3jQzaWizur8G" })).unwrap_err();
     assert!(!format!("{err:?}").contains("a7cde1"));
 }
+
+/// Sensitive fields: the Java SDK's OAEP vector decrypts with the merchant key (and its failure
+/// vector does not); what the client encrypts decrypts with the test "WeChat Pay" private key under
+/// the `rsa` crate — OAEP on the mainland API, PKCS#1 v1.5 on the global one — and names its key.
+#[test]
+fn sensitive_fields() {
+    use rsa::pkcs8::DecodePrivateKey;
+    let c = client(json!({}));
+    for id in ["java-oaep-decrypt", "java-oaep-decrypt-fail"] {
+        let v = vector(id);
+        let result = c.decrypt_field(v["ciphertext"].as_str().unwrap());
+        match v["expect"].as_str().unwrap() {
+            "error" => assert_eq!(result.unwrap_err().code(), ErrorCode::DecryptFailed, "{id}"),
+            expect => assert_eq!(result.unwrap(), expect, "{id}"),
+        }
+    }
+    let wechatpay_key =
+        aggpay::keys::load_private_key(&fixture("java-sdk/wechat_pay_private_key.pem"), "test", &Default::default())
+            .unwrap();
+    let wechatpay_key = rsa::RsaPrivateKey::from_pkcs8_der(&wechatpay_key.to_pkcs8_der().unwrap()).unwrap();
+    use base64::Engine;
+    let decode = |text: &str| base64::engine::general_purpose::STANDARD.decode(text).unwrap();
+    let name = "张三 O'Brien 😀";
+    let field = c.encrypt_field(name, None).unwrap();
+    assert_eq!(field.serial, PLATFORM_SERIAL);
+    let oaep = wechatpay_key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), &decode(&field.ciphertext)).unwrap();
+    assert_eq!(oaep, name.as_bytes());
+    // (PKCS#1 v1.5 decryption may answer with an implicit-rejection plaintext rather than an error.)
+    let as_pkcs1 = wechatpay_key.decrypt(rsa::Pkcs1v15Encrypt, &decode(&field.ciphertext)).unwrap_or_default();
+    assert_ne!(as_pkcs1, name.as_bytes());
+    let global = client(json!({ "api": "global" }));
+    let field = global.encrypt_field(name, Some(&PLATFORM_SERIAL.to_lowercase())).unwrap();
+    assert_eq!(field.serial, PLATFORM_SERIAL);
+    assert_eq!(wechatpay_key.decrypt(rsa::Pkcs1v15Encrypt, &decode(&field.ciphertext)).unwrap(), name.as_bytes());
+    let both = client(
+        json!({ "wechatpayPublicKey": fixture("java-sdk/wechat_pay_public_key.pem"), "wechatpayPublicKeyId": PUBLIC_KEY_ID }),
+    );
+    assert_eq!(both.encrypt_field(name, None).unwrap().serial, PUBLIC_KEY_ID);
+    assert_eq!(both.encrypt_field(name, Some(PLATFORM_SERIAL)).unwrap().serial, PLATFORM_SERIAL);
+    assert_eq!(both.encrypt_field(name, Some("ABC")).unwrap_err().code(), ErrorCode::BadInput);
+    assert_eq!(both.encrypt_field("", None).unwrap_err().code(), ErrorCode::BadInput);
+    assert_eq!(both.encrypt_field(&"x".repeat(300), None).unwrap_err().code(), ErrorCode::BadInput);
+    let sign_only = client(json!({ "platformCertificates": null }));
+    assert_eq!(sign_only.encrypt_field(name, None).unwrap_err().code(), ErrorCode::NoProviderKey);
+    let verify_only = client(json!({ "privateKey": null, "merchantSerialNo": null }));
+    assert_eq!(verify_only.decrypt_field("AAAA").unwrap_err().code(), ErrorCode::VerifyOnly);
+    let two = client(
+        json!({ "platformCertificates": [fixture("java-sdk/wechat_pay_certificate.pem"), vector("go-notify-verify")["certificate_pem"].as_str().unwrap()] }),
+    );
+    assert_eq!(two.encrypt_field(name, None).unwrap_err().code(), ErrorCode::BadInput);
+    assert_eq!(two.encrypt_field(name, Some("d7ce59d1f522d701")).unwrap().serial, "D7CE59D1F522D701");
+}
+
+mod never_panics {
+    //! Whatever arrives — headers, bodies, status codes — and whatever an engine answers, the core
+    //! returns a result: no panic, no unbounded work.
+
+    use super::*;
+    use aggpay::crypto::step::Answer;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn shared() -> &'static WechatPay {
+        static CLIENT: OnceLock<WechatPay> = OnceLock::new();
+        CLIENT.get_or_init(|| client(json!({})))
+    }
+
+    fn header_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("Wechatpay-Timestamp".to_owned()),
+            Just("wechatpay-nonce".to_owned()),
+            Just("WECHATPAY-SIGNATURE".to_owned()),
+            Just("Wechatpay-Serial".to_owned()),
+            Just("Wechatpay-Signature-Type".to_owned()),
+            "[a-zA-Z-]{0,12}",
+        ]
+    }
+
+    fn header_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("1700000000".to_owned()),
+            Just(PLATFORM_SERIAL.to_owned()),
+            Just("WECHATPAY/SIGNTEST/AAAA".to_owned()),
+            "[A-Za-z0-9+/=]{0,16}",
+            any::<String>(),
+        ]
+    }
+
+    /// Bodies: arbitrary bytes, JSON-ish text, and envelopes whose resource fields are arbitrary.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..256),
+            "[{}\\[\\]\":,a-z0-9 .\\\\-]{0,128}".prop_map(String::into_bytes),
+            ("[A-Za-z0-9+/=]{0,64}", "[a-z0-9]{0,14}", any::<String>(), "[A-Z_]{0,20}").prop_map(|(ct, nonce, aad, alg)| {
+                json!({ "id": "EV", "event_type": "TRANSACTION.SUCCESS", "resource": { "algorithm": alg, "ciphertext": ct, "nonce": nonce, "associated_data": aad } })
+                    .to_string()
+                    .into_bytes()
+            }),
+            ("[A-Za-z0-9+/=]{0,64}", "[a-z0-9]{0,14}", "[A-F0-9]{0,40}").prop_map(|(ct, nonce, serial)| {
+                json!({ "data": [{ "serial_no": serial, "encrypt_certificate": { "algorithm": "AEAD_AES_256_GCM", "ciphertext": ct, "nonce": nonce, "associated_data": "certificate" } }] })
+                    .to_string()
+                    .into_bytes()
+            }),
+        ]
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            Just(Answer::Verified(Some(0))),
+            Just(Answer::Verified(None)),
+            Just(Answer::Nothing),
+            Just(Answer::Verified(Some(7)))
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn received_messages(
+            headers in prop::collection::vec((header_name(), header_value()), 0..8),
+            body in body(),
+            status in 0u16..700,
+            now_s in prop_oneof![Just(1_700_000_000u64), 0u64..2_000_000_000],
+            answer in answer(),
+        ) {
+            let c = shared();
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let now = now_s as f64 * 1000.0;
+            if let Ok(pending) = c.verify_notify(&headers, &body, now) {
+                let _ = pending.finish(answer.clone());
+            }
+            if let Ok(pending) = c.verify_response(status, &headers, &body, now) {
+                let _ = pending.finish(answer.clone());
+            }
+            if let Ok(downloaded) = c.decrypt_certificates(status, &body, now)
+                && let Ok(pending) = c.verify_certificates(&downloaded, &headers, &body, now)
+            {
+                let _ = pending.finish(answer);
+            }
+        }
+
+        /// A notification whose signature an engine accepted: its body is still only JSON to read.
+        #[test]
+        fn accepted_notifications(body in body()) {
+            let v = vector("notification-transaction-success-verify");
+            let headers = headers_of(&v["headers"]);
+            let pending = shared().verify_notify(&borrowed(&headers), &body, 1_700_000_000_000.0).unwrap();
+            let _ = pending.finish(Answer::Verified(Some(0)));
+        }
+    }
+}

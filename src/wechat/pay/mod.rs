@@ -12,6 +12,7 @@ pub mod notify;
 pub mod request;
 pub mod request_payment;
 pub mod response;
+pub mod sensitive;
 pub mod trade;
 
 use serde_json::Value;
@@ -282,12 +283,17 @@ impl WechatPay {
     fn signing_key(&self) -> Result<(String, String)> {
         match (self.keys.private_id(), &self.merchant_serial_no) {
             (Some(id), Some(serial)) => Ok((id.to_owned(), serial.clone())),
-            _ => Err(Error::new(
-                ErrorCode::VerifyOnly,
-                "this WeChat Pay client is verify-only (no privateKey): it verifies what WeChat Pay sends but cannot sign requests or payment parameters",
-            )
-            .with_provider(PROVIDER)),
+            _ => Err(self.verify_only()),
         }
+    }
+
+    /// `ERR_VERIFY_ONLY`: what a client without the merchant private key cannot do.
+    fn verify_only(&self) -> Error {
+        Error::new(
+            ErrorCode::VerifyOnly,
+            "this WeChat Pay client is verify-only (no privateKey): it verifies what WeChat Pay sends but cannot sign requests or payment parameters, or decrypt fields encrypted for the merchant",
+        )
+        .with_provider(PROVIDER)
     }
 
     /// `ERR_NO_PROVIDER_KEY` on a client without a WeChat Pay key: every verification asks this first,
