@@ -842,6 +842,11 @@ fn cross_border_configuration() {
     let certs = run(&global, global.build_certificates_request(&s)).unwrap();
     assert_eq!(certs.url, "https://apihk.mch.weixin.qq.com/v3/global/certificates");
     assert_eq!(global.build_close(&json!({ "outTradeNo": "T" }), &s).unwrap_err().code(), ErrorCode::BadInput);
+    let bill = json!({ "billDate": "2024-01-01" });
+    assert_eq!(
+        global.build_bill_request(aggpay::wechat::pay::bill::Bill::Trade, &bill, &s).unwrap_err().code(),
+        ErrorCode::BadInput
+    );
     let path = "/v3/global/transactions/out-trade-no/T1?mchid=1230000109";
     let q = run(&global, global.build_request(&json!({ "method": "GET", "path": path }), &s)).unwrap();
     assert_eq!(q.url, format!("https://apihk.mch.weixin.qq.com{path}"));
@@ -1035,4 +1040,55 @@ mod never_panics {
             let _ = pending.finish(Answer::Verified(Some(0)));
         }
     }
+}
+
+/// Bills: the requests (paths and queries of the shared spec §5/§6 sources), the download kept on
+/// the client's host, and the file checked against the reply's SHA-1 (known answer: SHA-1("abc")).
+#[test]
+fn bills() {
+    use aggpay::wechat::pay::bill::Bill;
+    let s = stamp(1_700_000_000, "n");
+    let c = client(json!({}));
+    let trade = run(
+        &c,
+        c.build_bill_request(
+            Bill::Trade,
+            &json!({ "billDate": "2024-01-01", "billType": "ALL", "tarType": "GZIP" }),
+            &s,
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        trade.url,
+        "https://api.mch.weixin.qq.com/v3/bill/tradebill?bill_date=2024-01-01&bill_type=ALL&tar_type=GZIP"
+    );
+    let flow =
+        run(&c, c.build_bill_request(Bill::FundFlow, &json!({ "billDate": "2024-01-01", "accountType": "BASIC" }), &s))
+            .unwrap();
+    assert_eq!(flow.url, "https://api.mch.weixin.qq.com/v3/bill/fundflowbill?bill_date=2024-01-01&account_type=BASIC");
+    for bad in [
+        json!({ "billDate": "2024-1-01" }),
+        json!({ "billDate": "2024-01-01", "accountType": "BASIC" }),
+        json!({ "billDate": "2024-01-01", "subMchid": "1" }),
+    ] {
+        assert_eq!(c.build_bill_request(Bill::Trade, &bad, &s).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
+    }
+    let url = "https://api.mch.weixin.qq.com/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO";
+    let download = run(&c, c.build_bill_download(url, &s)).unwrap();
+    assert_eq!(download.url, url);
+    assert!(header(&download, "authorization").is_some());
+    assert_eq!(
+        c.build_bill_download("https://evil.example/v3/billdownload/file?token=x", &s).unwrap_err().code(),
+        ErrorCode::BadInput
+    );
+    assert_eq!(
+        c.build_bill_download("https://api.mch.weixin.qq.com.evil.example/x", &s).unwrap_err().code(),
+        ErrorCode::BadInput
+    );
+    let reply = format!(
+        r#"{{"hash_type":"SHA1","hash_value":"A9993E364706816ABA3E25717850C26C9CD0D89D","download_url":"{url}"}}"#
+    );
+    assert!(c.check_bill(&reply, b"abc").is_ok());
+    assert_eq!(c.check_bill(&reply, b"abd").unwrap_err().code(), ErrorCode::SignatureInvalid);
+    assert_eq!(c.check_bill(&reply.replace("SHA1", "SM3"), b"abc").unwrap_err().code(), ErrorCode::BadInput);
 }

@@ -7,6 +7,7 @@
 //! public key (`PUB_KEY_ID_…`) — both at once during WeChat's migration — to verify; the APIv3 key
 //! to decrypt notifications and certificates.
 
+pub mod bill;
 pub mod certificates;
 pub mod notify;
 pub mod request;
@@ -294,6 +295,18 @@ impl WechatPay {
             "this WeChat Pay client is verify-only (no privateKey): it verifies what WeChat Pay sends but cannot sign requests or payment parameters, or decrypt fields encrypted for the merchant",
         )
         .with_provider(PROVIDER)
+    }
+
+    /// `ERR_BAD_INPUT` unless the client is on the mainland API: the typed builders cover its paths.
+    fn mainland(&self, what: &str) -> Result<()> {
+        match self.api {
+            Api::Mainland => Ok(()),
+            _ => Err(Error::bad_input(format!(
+                "the typed {what} builder covers the mainland API; build {:?} requests with build_request and the documented path",
+                self.api
+            ))
+            .with_provider(PROVIDER)),
+        }
     }
 
     /// `ERR_NO_PROVIDER_KEY` on a client without a WeChat Pay key: every verification asks this first,

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::request::{Method, Stamp, body_text};
-use super::{Api, PROVIDER, WechatPay, token};
+use super::{WechatPay, token};
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -221,17 +221,6 @@ impl WechatPay {
     /// The `GET /v3/certificates` request (`/v3/global/certificates`, `/hk/v3/certificates`).
     pub fn build_certificates_request(&self, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
         self.signed_request(Method::Get, self.api.certificates_path().to_owned(), None, None, stamp)
-    }
-
-    fn mainland(&self, what: &str) -> Result<()> {
-        match self.api {
-            Api::Mainland => Ok(()),
-            _ => Err(Error::bad_input(format!(
-                "the typed {what} builder covers the mainland API; build {:?} requests with build_request and the documented path",
-                self.api
-            ))
-            .with_provider(PROVIDER)),
-        }
     }
 
     fn transactions_path(&self) -> &'static str {
