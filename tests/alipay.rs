@@ -109,7 +109,7 @@ fn notification_vectors() {
             match v["expect"].as_str().unwrap() {
                 "valid" => {
                     let n = result.unwrap_or_else(|e| panic!("{}: {e}", v["id"]));
-                    for (k, value) in &n.params {
+                    for (k, value) in n.params.iter() {
                         assert_eq!(v["params"][k].as_str().unwrap(), value, "{}", v["id"]);
                     }
                     assert!(run(&client, client.verify_notify(body.as_bytes(), NotifyRule::Auto)).is_ok());

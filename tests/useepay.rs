@@ -70,7 +70,7 @@ fn every_useepay_vector() {
                 };
                 let sign = body.rsplit("&sign=").next().unwrap();
                 let sign = String::from_utf8(
-                    aggpay::codec::form::decode(format!("s={sign}").as_bytes()).unwrap()[0].value.clone(),
+                    aggpay::codec::form::decode(format!("s={sign}").as_bytes()).unwrap().get("s").unwrap().to_vec(),
                 )
                 .unwrap();
                 assert_eq!(sign, expect, "{}", v["id"]);

@@ -4,7 +4,7 @@
 
 use aggpay::alipay::Alipay;
 use aggpay::alipay::notify::{Notification, NotifyRule};
-use aggpay::codec::form::{self, FormPair};
+use aggpay::codec::form::{self, Form, TextFields};
 use aggpay::codec::json_node::{self, Member};
 use aggpay::crypto::step::{Answer, Engine, Pending, SignStep, VerifyStep};
 use aggpay::keys::{self, Certificate, KeyRing, PrivateKey, PublicKey};
@@ -41,11 +41,11 @@ pub fn limits() -> Limits {
 
 // ---- the core's parsers, behind one signature each ----
 
-pub fn decode_unique(body: &[u8]) -> Result<Vec<FormPair>> {
+pub fn decode_unique(body: &[u8]) -> Result<Form> {
     form::decode_unique(body, &limits())
 }
 
-pub fn decode_unique_with(body: &[u8], limits: &Limits) -> Result<Vec<FormPair>> {
+pub fn decode_unique_with(body: &[u8], limits: &Limits) -> Result<Form> {
     form::decode_unique(body, limits)
 }
 
@@ -131,7 +131,7 @@ impl FuzzAlipay {
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Notification> {
         run(self.client.verify_notify(body, rule), Some(self.client.keys()), self.accept_all)
     }
-    pub fn verify_return(&self, query: &[u8]) -> Result<Vec<(String, String)>> {
+    pub fn verify_return(&self, query: &[u8]) -> Result<TextFields> {
         run(self.client.verify_return(query), Some(self.client.keys()), self.accept_all)
     }
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {

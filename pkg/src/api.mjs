@@ -10,8 +10,9 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
   wasm.__configure(AggpayError);
   const select = engineSelector(nodeEngine);
   // Clients take `engine` in their config (and the core never sees it); the key classes in their options.
-  const clientEngines = { select, option: [0, true] };
-  const keyEngines = { select, option: [1, false] };
+  const memory = wasm.__memory();
+  const clientEngines = { select, option: [0, true], memory };
+  const keyEngines = { select, option: [1, false], memory };
   return {
     AggpayError,
     send,

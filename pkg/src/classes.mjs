@@ -70,8 +70,8 @@ function takeEngineOption(name, args, index, strip) {
  * A JS class named `name` over the wasm-bindgen class `Inner`, with its methods, getters and statics
  * (the name is given, not read from `Inner`: a bundler may rename the glue's classes).
  * `constructible: false` for classes that only static methods create (Certificate).
- * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip] }`
- * (engines.mjs `engineSelector`); each instance gets `engine` and `asyncEngine` getters.
+ * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip], memory }`
+ * (engines.mjs `engineSelector`; the instance's Wasm memory, which steps are read from); each instance gets `engine` and `asyncEngine` getters.
  */
 export function wrapClass(name, Inner, { constructible = true, engines = null } = {}) {
   /** wrapper → { inner, busy, freed, engines }: the wasm-bindgen object, calls in progress, free()
@@ -154,14 +154,14 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     const what = `${name}.prototype.${key}`;
     const sync = like({
       [key](...args) {
-        return through(this, what, (inner, state) => runSync(apply(method, inner, args), state.engines.sync, inner));
+        return through(this, what, (inner, state) => runSync(apply(method, inner, args), state.engines.sync, inner, engines.memory));
       },
     }[key], method);
     const asyncKey = `${key}Async`;
     const async = like({
       [asyncKey](...args) {
         try {
-          return through(this, `${what}Async`, (inner, state) => runAsync(apply(method, inner, args), state.engines.async, inner));
+          return through(this, `${what}Async`, (inner, state) => runAsync(apply(method, inner, args), state.engines.async, inner, engines.memory));
         } catch (error) {
           return Promise.reject(error);
         }

@@ -4,32 +4,39 @@
 // differs. No rules here: which bytes, which keys and what an answer means are the core's.
 import { AggpayError } from './errors.mjs';
 
+const NOTHING = 0;
+const SIGN = 1;
+
 /**
  * Answers `pending` with `engine`, yielding `[call, what]` for each engine call and receiving its
- * result; returns what the core finishes with. Every key the step names is loaded before the first
- * call (`load`), so an asynchronous engine needs nothing from the client after its first `await`.
+ * result; returns what the core finishes with. The step comes as one record (`layout`: kind, count,
+ * then `ptr, len` of each byte string in `memory`) and its labels (the digest, then a key id per
+ * message). Every key the step names is loaded first (`load`: it may grow Wasm memory), then the
+ * engine gets views of the bytes where they lie — or copies (`copy`), for an engine that awaits
+ * before it reads them.
  */
-function* answer(pending, engine) {
-  switch (pending.kind) {
-    case 'sign': {
-      const { keyId, hash, message } = pending;
-      engine.load?.(keyId, hash, 'sign');
-      return pending.finishSigned(yield [() => engine.sign(keyId, hash, message), 'signing']);
-    }
-    case 'verify': {
-      const { hash, signature, candidates } = pending;
-      for (const [keyId] of candidates) engine.load?.(keyId, hash, 'verify');
-      for (let i = 0; i < candidates.length; i += 1) {
-        const [keyId, message] = candidates[i];
-        if ((yield [() => engine.verify(keyId, hash, message, signature), 'verification']) === true) {
-          return pending.finishVerified(i);
-        }
-      }
-      return pending.finishVerified(-1);
-    }
-    default:
-      return pending.finishNothing();
+function* answer(pending, engine, memory, copy) {
+  const layout = pending.layout();
+  if (layout[0] === NOTHING) return pending.finishNothing();
+  const [hash, ...keyIds] = pending.labels();
+  const usage = layout[0] === SIGN ? 'sign' : 'verify';
+  for (const keyId of keyIds) engine.load?.(keyId, hash, usage);
+  const bytes = (at) => {
+    const view = new Uint8Array(memory.buffer, layout[at], layout[at + 1]);
+    return copy ? view.slice() : view;
+  };
+  if (usage === 'sign') {
+    const message = bytes(2);
+    return pending.finishSigned(yield [() => engine.sign(keyIds[0], hash, message), 'signing']);
   }
+  const signature = bytes(2);
+  for (let i = 0; i < keyIds.length; i += 1) {
+    const message = bytes(4 + 2 * i);
+    if ((yield [() => engine.verify(keyIds[i], hash, message, signature), 'verification']) === true) {
+      return pending.finishVerified(i);
+    }
+  }
+  return pending.finishVerified(-1);
 }
 
 function engineFailure(engine, what, error) {
@@ -37,11 +44,11 @@ function engineFailure(engine, what, error) {
   return new AggpayError(`${engine.name} engine: RSA ${what} failed`, { code: 'ERR_ENGINE' });
 }
 
-/** Answers `pending` with a synchronous engine and finishes it; `inner` is the core object. */
-export function runSync(pending, engine, inner) {
+/** Answers `pending` with a synchronous engine and finishes it; `inner` is the core object, `memory` its instance's. */
+export function runSync(pending, engine, inner, memory) {
   try {
     if (engine.inWasm) return inner.__runInWasm(pending);
-    const steps = answer(pending, engine);
+    const steps = answer(pending, engine, memory, false);
     let next = steps.next();
     while (!next.done) {
       const [call, what] = next.value;
@@ -60,10 +67,10 @@ export function runSync(pending, engine, inner) {
 }
 
 /** The same with an engine that may be asynchronous; the client may be freed while it works. */
-export async function runAsync(pending, engine, inner) {
-  if (engine.inWasm) return runSync(pending, engine, inner);
+export async function runAsync(pending, engine, inner, memory) {
+  if (engine.inWasm) return runSync(pending, engine, inner, memory);
   try {
-    const steps = answer(pending, engine);
+    const steps = answer(pending, engine, memory, true);
     let next = steps.next();
     while (!next.done) {
       const [call, what] = next.value;

@@ -519,7 +519,7 @@ export class Alipay {
   verifyNotify(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): AlipayNotifyResult;
   /** `verifyNotify` on the asynchronous engine. */
   verifyNotifyAsync(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): Promise<AlipayNotifyResult>;
-  /** Verifies `return_url` query parameters. */
+  /** Verifies `return_url` query parameters; returns them as received. */
   verifyReturn(query: string | Uint8Array): Record<string, string>;
   /** `verifyReturn` on the asynchronous engine. */
   verifyReturnAsync(query: string | Uint8Array): Promise<Record<string, string>>;

@@ -37,7 +37,7 @@ pub fn launch_qr(launch_options: &Value) -> Result<Option<LaunchQr>> {
     let lower = raw.to_ascii_lowercase();
     let qr_code = if lower.starts_with("http%3a") || lower.starts_with("https%3a") {
         let decoded = form::decode(format!("u={raw}").as_bytes())?;
-        String::from_utf8(decoded.into_iter().next().map(|p| p.value).unwrap_or_default())
+        String::from_utf8(decoded.iter().next().map(|(_, value)| value.to_vec()).unwrap_or_default())
             .map_err(|_| Error::bad_input("qrCode is not UTF-8 once decoded"))?
     } else {
         raw.to_owned()
@@ -45,14 +45,11 @@ pub fn launch_qr(launch_options: &Value) -> Result<Option<LaunchQr>> {
     let query = qr_code.split_once('?').map_or("", |(_, q)| q);
     let query = query.split_once('#').map_or(query, |(q, _)| q);
     let params = form::decode(query.as_bytes())?
-        .into_iter()
-        .map(|p| {
-            Ok((
-                String::from_utf8(p.name).map_err(|_| Error::bad_input("qrCode parameter is not UTF-8"))?,
-                String::from_utf8(p.value).map_err(|_| Error::bad_input("qrCode parameter is not UTF-8"))?,
-            ))
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .into_utf8()
+        .ok_or_else(|| Error::bad_input("qrCode parameter is not UTF-8"))?
+        .iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
     Ok(Some(LaunchQr { qr_code, params }))
 }
 

@@ -8,10 +8,9 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::{Alipay, SignType};
 use crate::codec::canonical::{self, EmptyValues};
-use crate::codec::form;
+use crate::codec::form::{self, Form, TextFields};
 use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::StringMap;
 use crate::money::Money;
 use serde::Serialize;
 
@@ -68,8 +67,7 @@ pub struct Notification {
     pub notify_type: Option<String>,
     /// Every parameter received (`sign` and `sign_type` included), decoded in the declared charset,
     /// in order.
-    #[serde(serialize_with = "params_as_object")]
-    pub params: Vec<(String, String)>,
+    pub params: TextFields,
 }
 
 /// `trade_status` values after which the buyer has paid.
@@ -78,8 +76,8 @@ const PAID: &[&str] = &["TRADE_SUCCESS", "TRADE_FINISHED"];
 impl Notification {
     /// The event of verified parameters. An amount that is present must be a decimal amount of its
     /// currency, or the notification is `ERR_RESPONSE_MALFORMED`; so is a paid one without it.
-    pub fn of(params: Vec<(String, String)>) -> Result<Notification> {
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
+    pub fn of(params: TextFields) -> Result<Notification> {
+        let get = |name: &str| params.get(name).filter(|v| !v.is_empty()).map(str::to_owned);
         let malformed = |m: &str| Error::malformed(m.to_owned()).with_provider(super::PROVIDER);
         let trade_status = get("trade_status");
         let paid = trade_status.as_deref().is_some_and(|s| PAID.contains(&s));
@@ -110,34 +108,27 @@ impl Notification {
     }
 }
 
-fn params_as_object<S: serde::Serializer>(
-    params: &[(String, String)],
-    serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&StringMap(params), serializer)
-}
-
 /// What to answer Alipay: HTTP 200 with exactly `success`; anything else makes it retry.
 pub const REPLY_BODY: &str = "success";
 
 impl Alipay {
     /// Decodes a raw notification body (`application/x-www-form-urlencoded`) and asks for its
-    /// signature to be verified; once verified, its parameters are returned as strings.
+    /// signature to be verified; once verified, it is returned as an event.
     pub fn verify_notify(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Notification>> {
         Ok(self.verify_params(body, rule)?.map(Notification::of))
     }
 
     /// Verifies `return_url` query parameters (the part after `?`) with the payment rule; returns
     /// them as received (they are for display: trust notifications and queries).
-    pub fn verify_return(&self, query: &[u8]) -> Result<Pending<Vec<(String, String)>>> {
+    pub fn verify_return(&self, query: &[u8]) -> Result<Pending<TextFields>> {
         self.verify_params(query.strip_prefix(b"?").unwrap_or(query), NotifyRule::Payment)
     }
 
-    /// The verification of a signed form body under `rule`; once verified, its parameters as strings.
-    fn verify_params(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<Vec<(String, String)>>> {
+    /// The verification of a signed form body under `rule`; once verified, its parameters as text.
+    fn verify_params(&self, body: &[u8], rule: NotifyRule) -> Result<Pending<TextFields>> {
         self.check_can_verify()?;
-        let pairs = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
-        let value_of = |name: &str| pairs.iter().find(|p| p.name == name.as_bytes()).map(|p| p.value.as_slice());
+        let form = form::decode_unique(body, &self.limits).map_err(|e| e.with_provider(super::PROVIDER))?;
+        let value_of = |name: &str| form.get(name);
         let sign = value_of("sign")
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Error::signature_invalid("the notification has no sign").with_provider(super::PROVIDER))?;
@@ -158,9 +149,7 @@ impl Alipay {
             .with_provider(super::PROVIDER));
         }
         let charset = Charset::of(value_of("charset"))?;
-        let content = |excluded: &[&str]| {
-            canonical::build(pairs.iter().map(|p| (p.name.as_slice(), p.value.as_slice())), excluded, EmptyValues::Keep)
-        };
+        let content = |excluded: &[&str]| canonical::build(form.iter(), excluded, EmptyValues::Keep);
         let messages = match rule {
             NotifyRule::Payment => vec![content(&["sign", "sign_type"])],
             NotifyRule::Gateway => vec![content(&["sign"])],
@@ -169,9 +158,7 @@ impl Alipay {
         let step = VerifyStep { hash: sign_type.hash(), signature, candidates: self.candidates(None, &messages)? };
         let invalid =
             Error::signature_invalid("the notification signature does not verify").with_provider(super::PROVIDER);
-        Ok(Pending::verified(step, invalid, move |_| {
-            pairs.iter().map(|p| Ok((charset.decode(&p.name)?, charset.decode(&p.value)?))).collect()
-        }))
+        Ok(Pending::verified(step, invalid, move |_| charset.decode(form)))
     }
 }
 
@@ -194,18 +181,18 @@ impl Charset {
         }
     }
 
-    fn decode(self, bytes: &[u8]) -> Result<String> {
+    /// Every name and value of `form` as text in this charset.
+    fn decode(self, form: Form) -> Result<TextFields> {
         match self {
-            Charset::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|_| {
+            Charset::Utf8 => form.into_utf8().ok_or_else(|| {
                 Error::new(
                     ErrorCode::Charset,
                     "the notification declares charset utf-8 but its values are not UTF-8 (GBK?)",
                 )
                 .with_provider(super::PROVIDER)
             }),
-            Charset::Gbk => encoding_rs::GBK
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .map(|text| text.into_owned())
+            Charset::Gbk => form
+                .into_text(|bytes| encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes))
                 .ok_or_else(|| {
                     Error::new(ErrorCode::Charset, "the notification declares charset GBK but its values are not GBK")
                         .with_provider(super::PROVIDER)
@@ -219,7 +206,8 @@ mod tests {
     use super::*;
 
     fn event(pairs: &[(&str, &str)]) -> Result<Notification> {
-        Notification::of(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        let body = form::encode(pairs.iter().copied());
+        Notification::of(form::decode(body.as_bytes()).unwrap().into_utf8().unwrap())
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl Alipay {
         let node_text = located.node_text;
         // Alipay's Java SDK verifies the node once more with `\/` unescaped.
         let mut messages = vec![node_text.as_bytes().to_vec()];
-        if node_text.contains("\\/") {
+        if node_text.contains('\\') && node_text.contains("\\/") {
             messages.push(node_text.replace("\\/", "/").into_bytes());
         }
         let candidates = self.candidates(located.alipay_cert_sn.as_deref(), &messages)?;

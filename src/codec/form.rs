@@ -4,72 +4,197 @@
 //! can be verified over the bytes the provider signed whatever their charset; values that merchants
 //! URL-encoded themselves (Alipay `passback_params`) keep their own `%` sequences.
 
+use std::borrow::Cow;
+use std::ops::{Deref, Index, Range};
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
 use super::repeated_name;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 
-/// One decoded `name=value` pair, as raw bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormPair {
-    /// The name, percent-decoded once.
-    pub name: Vec<u8>,
-    /// The value, percent-decoded once.
-    pub value: Vec<u8>,
+/// Names and values in one buffer: every name and value of a form, back to back, with where each
+/// one ends. One allocation for the text and one for the offsets, however many fields there are.
+/// [`Form`] holds raw bytes as decoded; [`TextFields`] the same fields as text.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Fields<S> {
+    data: S,
+    /// Per field: where its name starts, where the name ends (the value starts), where the value ends.
+    bounds: Vec<(usize, usize, usize)>,
+}
+
+/// A decoded form: names and values as raw bytes, each percent-decoded exactly once.
+pub type Form = Fields<Vec<u8>>;
+
+/// Fields as text, once decoded in a charset.
+pub type TextFields = Fields<String>;
+
+impl<S, T> Fields<S>
+where
+    S: Deref<Target = T>,
+    T: ?Sized + FieldText,
+{
+    /// How many fields.
+    pub fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.bounds.is_empty()
+    }
+
+    /// `(name, value)` of each field, in order.
+    pub fn iter<'a>(&'a self) -> impl ExactSizeIterator<Item = (&'a T, &'a T)> + 'a
+    where
+        T: 'a,
+    {
+        self.bounds.iter().map(|&(start, name_end, end)| (&self.data[start..name_end], &self.data[name_end..end]))
+    }
+
+    /// The value of the first field named `name`.
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.iter().find(|(n, _)| n.is(name)).map(|(_, v)| v)
+    }
+}
+
+impl Form {
+    /// The same fields as text: `decode` turns each name and value into text (`None`: not text in
+    /// that charset, and so `None` for the whole form).
+    pub fn into_text(self, mut decode: impl FnMut(&[u8]) -> Option<Cow<'_, str>>) -> Option<TextFields> {
+        let mut data = String::with_capacity(self.data.len());
+        let mut bounds = Vec::with_capacity(self.bounds.len());
+        for (name, value) in self.iter() {
+            let start = data.len();
+            data.push_str(&decode(name)?);
+            let name_end = data.len();
+            data.push_str(&decode(value)?);
+            bounds.push((start, name_end, data.len()));
+        }
+        Some(Fields { data, bounds })
+    }
+
+    /// The same fields as text, when every name and value is UTF-8 on its own. No copy: the buffer
+    /// is checked once, then each boundary.
+    pub fn into_utf8(self) -> Option<TextFields> {
+        let data = String::from_utf8(self.data).ok()?;
+        let whole =
+            self.bounds.iter().all(|&(_, name_end, end)| data.is_char_boundary(name_end) && data.is_char_boundary(end));
+        whole.then_some(Fields { data, bounds: self.bounds })
+    }
+}
+
+/// What a [`Fields`] buffer holds: raw bytes (`[u8]`) or text (`str`).
+pub trait FieldText: Index<Range<usize>, Output = Self> {
+    /// Whether this name is `name`.
+    fn is(&self, name: &str) -> bool;
+}
+
+impl FieldText for [u8] {
+    fn is(&self, name: &str) -> bool {
+        self == name.as_bytes()
+    }
+}
+
+impl FieldText for str {
+    fn is(&self, name: &str) -> bool {
+        self == name
+    }
+}
+
+/// Field names and sizes only: values may hold personal data.
+impl<S, T> std::fmt::Debug for Fields<S>
+where
+    S: Deref<Target = T>,
+    T: ?Sized + FieldText + std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(|(name, _)| name)).finish()
+    }
+}
+
+/// One JSON object of strings, in order (names are unique wherever this is used: decoded messages
+/// refuse repeated names).
+impl Serialize for TextFields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Decodes a form body (or a URL query without its `?`). Empty segments are skipped; a pair without
 /// `=` has an empty value; a malformed `%` escape is an error, not silently kept.
-pub fn decode(body: &[u8]) -> Result<Vec<FormPair>> {
-    let mut pairs = Vec::new();
-    for segment in body.split(|&b| b == b'&') {
-        if segment.is_empty() {
+pub fn decode(body: &[u8]) -> Result<Form> {
+    decode_counted(body, 0)
+}
+
+/// [`decode`] in one pass over the body, with room for `fields` fields reserved up front.
+fn decode_counted(body: &[u8], fields: usize) -> Result<Form> {
+    // Decoding never lengthens: the body's size is enough for every name and value.
+    let mut data = Vec::with_capacity(body.len());
+    let mut bounds = Vec::with_capacity(fields);
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] == b'&' {
+            i += 1;
             continue;
         }
-        let (name, value) = match segment.iter().position(|&b| b == b'=') {
-            Some(i) => (&segment[..i], &segment[i + 1..]),
-            None => (segment, &[][..]),
-        };
-        pairs.push(FormPair { name: unescape(name)?, value: unescape(value)? });
+        let start = data.len();
+        i = unescape_until(body, i, b'=', &mut data)?;
+        let name_end = data.len();
+        if body.get(i) == Some(&b'=') {
+            i = unescape_until(body, i + 1, b'&', &mut data)?;
+        }
+        bounds.push((start, name_end, data.len()));
+        i += 1; // past the '&' (or the end)
     }
-    Ok(pairs)
+    Ok(Fields { data, bounds })
 }
 
 /// Decodes a signed form body — a notification or `return_url` query, straight from the network.
 /// The body's size and field count are checked against `limits` before anything is allocated, and a
 /// name that occurs twice (after decoding) is refused: which of the two values was signed would be
 /// ambiguous. Linear in the body, plus n log n name comparisons.
-pub fn decode_unique(body: &[u8], limits: &Limits) -> Result<Vec<FormPair>> {
+pub fn decode_unique(body: &[u8], limits: &Limits) -> Result<Form> {
     limits.check_input(body.len(), "the form body")?;
     let fields = body.split(|&b| b == b'&').filter(|segment| !segment.is_empty()).count();
     limits.check_fields(fields, "the form body")?;
-    let pairs = decode(body)?;
-    if let Some(name) = repeated_name(pairs.iter().map(|p| p.name.as_slice()).collect()) {
+    let form = decode_counted(body, fields)?;
+    if let Some(name) = repeated_name(form.iter().map(|(name, _)| name).collect()) {
         return Err(Error::bad_input(format!(
             "form field {:?} occurs more than once",
             String::from_utf8_lossy(&name[..name.len().min(64)])
         )));
     }
-    Ok(pairs)
+    Ok(form)
 }
 
-fn unescape(input: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = input.get(i + 1..i + 3).ok_or_else(bad_escape)?;
+/// Appends `body[i..]` to `out` percent-decoded once (`+` → space, `%XX` → byte), up to the first
+/// `&` or `stop`; returns where it stopped. Runs without an escape are copied whole.
+fn unescape_until(body: &[u8], mut i: usize, stop: u8, out: &mut Vec<u8>) -> Result<usize> {
+    loop {
+        let run = body[i..].iter().position(|&b| b == b'&' || b == stop || b == b'+' || b == b'%');
+        let at = run.map_or(body.len(), |n| i + n);
+        out.extend_from_slice(&body[i..at]);
+        match body.get(at) {
+            Some(b'+') => {
+                out.push(b' ');
+                i = at + 1;
+            }
+            Some(b'%') => {
+                let hex = body.get(at + 1..at + 3).ok_or_else(bad_escape)?;
                 let high = hex_value(hex[0]).ok_or_else(bad_escape)?;
                 let low = hex_value(hex[1]).ok_or_else(bad_escape)?;
                 out.push(high << 4 | low);
-                i += 2;
+                i = at + 3;
             }
-            b => out.push(b),
+            _ => return Ok(at),
         }
-        i += 1;
     }
-    Ok(out)
 }
 
 fn bad_escape() -> Error {
@@ -124,11 +249,9 @@ mod tests {
 
     #[test]
     fn decodes_exactly_once() {
-        let pairs = decode(b"a=1&passback_params=x%253Dy%26z&sp=a+b%20c&empty=&flag&&").unwrap();
-        let text: Vec<(String, String)> = pairs
-            .iter()
-            .map(|p| (String::from_utf8(p.name.clone()).unwrap(), String::from_utf8(p.value.clone()).unwrap()))
-            .collect();
+        let form = decode(b"a=1&passback_params=x%253Dy%26z&sp=a+b%20c&empty=&flag&&").unwrap();
+        let text: Vec<(String, String)> =
+            form.into_utf8().unwrap().iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
         assert_eq!(
             text,
             [("a", "1"), ("passback_params", "x%3Dy&z"), ("sp", "a b c"), ("empty", ""), ("flag", "")]
@@ -139,7 +262,11 @@ mod tests {
     #[test]
     fn keeps_raw_bytes_of_other_charsets() {
         // "中" in GBK is D6 D0.
-        assert_eq!(decode(b"s=%D6%D0").unwrap()[0].value, vec![0xD6, 0xD0]);
+        assert_eq!(decode(b"s=%D6%D0").unwrap().get("s"), Some(&[0xD6, 0xD0][..]));
+        assert!(decode(b"s=%D6%D0").unwrap().into_utf8().is_none());
+        // Each name and value must be UTF-8 on its own, not only the buffer they share.
+        assert!(decode(b"%E4%B8=%AD").unwrap().into_utf8().is_none());
+        assert_eq!(decode(b"%E4%B8%AD=1").unwrap().into_utf8().unwrap().get("中"), Some("1"));
     }
 
     #[test]
@@ -171,6 +298,6 @@ mod tests {
         assert_eq!(encode_component("a b&c=d/中*~"), "a+b%26c%3Dd%2F%E4%B8%AD*%7E");
         assert_eq!(encode([("k", "v 1"), ("x", "")]), "k=v+1&x=");
         let round = decode(encode([("biz", "{\"a\":\"&=%+\"}")]).as_bytes()).unwrap();
-        assert_eq!(round[0].value, b"{\"a\":\"&=%+\"}");
+        assert_eq!(round.get("biz"), Some(&b"{\"a\":\"&=%+\"}"[..]));
     }
 }

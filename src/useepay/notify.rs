@@ -21,14 +21,13 @@ impl UseePay {
         }
         let fields = form::decode_unique(body, &self.limits)
             .map_err(|e| e.with_provider(PROVIDER))?
-            .into_iter()
-            .map(|p| match (String::from_utf8(p.name), String::from_utf8(p.value)) {
-                (Ok(name), Ok(value)) => Ok((name, value)),
-                _ => {
-                    Err(Error::new(ErrorCode::Charset, "the UseePay notification is not UTF-8").with_provider(PROVIDER))
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
+            .into_utf8()
+            .ok_or_else(|| {
+                Error::new(ErrorCode::Charset, "the UseePay notification is not UTF-8").with_provider(PROVIDER)
+            })?
+            .iter()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
         self.verify(fields, |fields| {
             let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let mut event = result::outcome(&get)?;

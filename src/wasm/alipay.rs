@@ -125,7 +125,7 @@ impl JsAlipay {
     #[wasm_bindgen(js_name = step_verifyReturn)]
     pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
         let query = bytes_of(&query, "return query", self.max_input())?;
-        pending(self.inner.verify_return(&query), |params| js_of(&StringMap(&params)))
+        pending(self.inner.verify_return(&query), |params| js_of(&params))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.

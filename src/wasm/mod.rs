@@ -9,6 +9,7 @@ mod primitives;
 mod useepay;
 mod wechat;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use js_sys::{Function, Object, Reflect};
@@ -27,6 +28,13 @@ thread_local! {
 #[wasm_bindgen(js_name = __configure)]
 pub fn configure(error_class: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(error_class));
+}
+
+/// The instance's memory, which the host's driver reads a step's bytes from
+/// (`Pending.layout`).
+#[wasm_bindgen(js_name = __memory)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// Turns a core error into a thrown `AggpayError` (or a plain `Error` carrying `code` before configuration).
@@ -198,16 +206,59 @@ pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<se
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
-/// JSON text as a JS value, through `JSON.parse`.
+/// JSON text as a JS value, through `JSON.parse`. The text crosses as ASCII (see [`AsciiOnly`]).
 pub(crate) fn js_of_json_text(text: &str) -> JsResult<JsValue> {
-    guard::parse_json(text).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
+    let ascii = if text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        let mut out = Vec::with_capacity(text.len() * 2);
+        escape_non_ascii(&mut out, text).map_err(|_| js_error(Error::malformed("result cannot be serialized")))?;
+        Cow::Owned(String::from_utf8(out).map_err(|_| js_error(Error::malformed("result cannot be serialized")))?)
+    };
+    guard::parse_json(&ascii).map_err(|_| js_error(Error::malformed("result is not valid JSON")))
 }
 
-/// A result as a JS value: serialized straight to JSON text (no intermediate `Value`), then one
-/// `JSON.parse` — one string crosses the boundary, however many fields the result has.
+/// A result as a JS value: serialized straight to JSON text (no intermediate `Value`, ASCII only),
+/// then one `JSON.parse` — one string crosses the boundary, however many fields the result has.
 pub(crate) fn js_of(value: &impl serde::Serialize) -> JsResult<JsValue> {
-    let text = serde_json::to_string(value).map_err(|_| js_error(Error::malformed("result cannot be serialized")))?;
-    js_of_json_text(&text)
+    let failed = || js_error(Error::malformed("result cannot be serialized"));
+    let mut text = Vec::with_capacity(1024);
+    value.serialize(&mut serde_json::Serializer::with_formatter(&mut text, AsciiOnly)).map_err(|_| failed())?;
+    guard::parse_json(&String::from_utf8(text).map_err(|_| failed())?)
+        .map_err(|_| js_error(Error::malformed("result is not valid JSON")))
+}
+
+/// JSON with every non-ASCII character written as `\uXXXX` escapes (UTF-16 units, as JSON spells
+/// them). `JSON.parse` returns the same value, but ASCII text crosses into JS through the host's
+/// fast ASCII path of `TextDecoder` (about five times faster than its UTF-8 path in Node, measured
+/// on a notification's JSON).
+struct AsciiOnly;
+
+impl serde_json::ser::Formatter for AsciiOnly {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        escape_non_ascii(writer, fragment)
+    }
+}
+
+/// Writes `text` with its non-ASCII characters as `\uXXXX` escapes. Only JSON strings can hold
+/// such characters, so JSON text stays the same JSON.
+fn escape_non_ascii<W: ?Sized + std::io::Write>(writer: &mut W, text: &str) -> std::io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| !b.is_ascii()) {
+        writer.write_all(&rest.as_bytes()[..at])?;
+        let mut chars = rest[at..].chars();
+        if let Some(c) = chars.next() {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+        }
+        rest = chars.as_str();
+    }
+    writer.write_all(rest.as_bytes())
 }
 
 /// What a `verifyNotify` returns: the verified event and the exact reply to send.

@@ -49,68 +49,64 @@ fn finished() -> JsValue {
     js_error(Error::engine("this operation has already finished"))
 }
 
+/// `layout()[0]` for each kind of step.
+const NOTHING: u32 = 0;
+const SIGN: u32 = 1;
+const VERIFY: u32 = 2;
+
+/// Where `bytes` lie in Wasm memory, as the record's `ptr, len` pair. Wasm addresses are 32-bit.
+fn place(record: &mut Vec<u32>, bytes: &[u8]) {
+    record.extend([bytes.as_ptr() as usize as u32, bytes.len() as u32]);
+}
+
 #[wasm_bindgen(js_class = Pending)]
 impl JsPending {
-    /// `"nothing"`, `"sign"` or `"verify"`.
-    #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> JsResult<String> {
-        Ok(match self.step()? {
-            Step::Sign(_) => "sign",
-            Step::Verify(_) => "verify",
-            _ => "nothing",
-        }
-        .to_owned())
-    }
-
-    /// The digest: `"sha256"` or `"sha1"` (empty for `nothing`).
-    #[wasm_bindgen(getter)]
-    pub fn hash(&self) -> JsResult<String> {
-        Ok(match self.step()? {
-            Step::Sign(s) => s.hash.name(),
-            Step::Verify(v) => v.hash.name(),
-            _ => "",
-        }
-        .to_owned())
-    }
-
-    /// `sign`: the id of the private key.
-    #[wasm_bindgen(getter, js_name = keyId)]
-    pub fn key_id(&self) -> JsResult<String> {
+    /// The step as one record of numbers, so that the host's driver reads it in one call and hands
+    /// the engine views of Wasm memory instead of copies: `[kind, count, ptr, len, …]`.
+    /// - nothing: `[0, 0]`;
+    /// - sign: `[1, 1, message…]`;
+    /// - verify: `[2, count, signature…, message₀…, …]`, one message per candidate, in order.
+    ///
+    /// The bytes stay where they are until the step is finished or freed; a view must be made after
+    /// the last Wasm call that could grow memory (`__keyDer`) and used before the next one.
+    pub fn layout(&self) -> JsResult<Vec<u32>> {
+        let mut record = Vec::with_capacity(8);
         match self.step()? {
-            Step::Sign(s) => Ok(s.key_id.clone()),
-            _ => Err(js_error(Error::engine("only a signing step names one key"))),
+            Step::Sign(s) => {
+                record.extend([SIGN, 1]);
+                place(&mut record, &s.message);
+            }
+            Step::Verify(v) => {
+                record.extend([VERIFY, v.candidates.len() as u32]);
+                place(&mut record, &v.signature);
+                for candidate in &v.candidates {
+                    place(&mut record, &candidate.message);
+                }
+            }
+            _ => record.extend([NOTHING, 0]),
         }
+        Ok(record)
     }
 
-    /// `sign`: the exact bytes to sign.
-    #[wasm_bindgen(getter)]
-    pub fn message(&self) -> JsResult<Uint8Array> {
+    /// The digest, then the key id of each message of [`layout`](Self::layout): `["sha256", "app"]`.
+    /// Empty for `nothing`.
+    pub fn labels(&self) -> JsResult<Array> {
+        let labels = Array::new();
+        let push = |text: &str| {
+            labels.push(&JsValue::from_str(text));
+        };
         match self.step()? {
-            Step::Sign(s) => Ok(Uint8Array::from(s.message.as_slice())),
-            _ => Err(js_error(Error::engine("only a signing step has one message"))),
+            Step::Sign(s) => {
+                push(s.hash.name());
+                push(&s.key_id);
+            }
+            Step::Verify(v) => {
+                push(v.hash.name());
+                v.candidates.iter().for_each(|c| push(&c.key_id));
+            }
+            _ => {}
         }
-    }
-
-    /// `verify`: the signature to check.
-    #[wasm_bindgen(getter)]
-    pub fn signature(&self) -> JsResult<Uint8Array> {
-        match self.step()? {
-            Step::Verify(v) => Ok(Uint8Array::from(v.signature.as_slice())),
-            _ => Err(js_error(Error::engine("only a verification step has a signature"))),
-        }
-    }
-
-    /// `verify`: `[keyId, message]` pairs, in the order they are to be tried.
-    #[wasm_bindgen(getter)]
-    pub fn candidates(&self) -> JsResult<Array> {
-        match self.step()? {
-            Step::Verify(v) => Ok(v
-                .candidates
-                .iter()
-                .map(|c| Array::of2(&JsValue::from_str(&c.key_id), &Uint8Array::from(c.message.as_slice())))
-                .collect()),
-            _ => Err(js_error(Error::engine("only a verification step has candidates"))),
-        }
+        Ok(labels)
     }
 
     /// Finishes a `sign` step with the signature bytes.
