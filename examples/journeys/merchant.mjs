@@ -4,22 +4,23 @@ import { startServer } from '../standins/http.mjs';
 const WAIT_MS = 5_000;
 
 /**
- * Serves `POST <path>` on 127.0.0.1. `verify(rawBytes)` → `{ event, reply, … }` (aggpay's verifyNotify, plus
- * whatever the merchant adds) is recorded in `received` and its `reply` sent exactly; a body that does not
- * verify is recorded as `{ error }` and answered 400 `failBody` (the provider retries). Anything else: 404.
+ * Serves `POST <path>` on 127.0.0.1. `verify(rawBytes, headers)` → `{ event, reply, … }` (aggpay's verifyNotify,
+ * plus whatever the merchant adds) is recorded in `received` and its `reply` sent exactly; a body that does not
+ * verify is recorded as `{ error }` and answered `failReply(error)` — by default 400 with `failBody` as text
+ * (the provider retries). Anything else: 404.
  */
-export async function startNotifyEndpoint(path, verify, { failBody }) {
+export async function startNotifyEndpoint(path, verify, { failBody, failReply = () => ({ status: 400, headers: { 'content-type': 'text/plain' }, body: failBody }) }) {
   const received = [];
   const waiters = [];
   const server = await startServer((req, body) => {
     if (req.method !== 'POST' || req.url !== path || body === null) return { status: 404 };
     let entry, reply;
     try {
-      entry = verify(body);
+      entry = verify(body, req.headers);
       reply = entry.reply;
     } catch (error) {
       entry = { error };
-      reply = { status: 400, headers: { 'content-type': 'text/plain' }, body: failBody };
+      reply = failReply(error);
     }
     received.push(entry);
     for (const wake of waiters.splice(0)) wake();

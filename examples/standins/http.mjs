@@ -53,14 +53,15 @@ export async function startServer(handler, { maxBody = MAX_BODY, timeoutMs = 10_
 }
 
 /**
- * POSTs a form-encoded `body` to `url`; resolves the reply `{ status, body }` (read up to `maxBody`), rejects
- * on a network error, on `signal` aborting, or when no reply comes within `timeoutMs`.
+ * POSTs a form-encoded `body` to `url` (another `contentType`, and more `headers`, when given); resolves the
+ * reply `{ status, body }` (read up to `maxBody`), rejects on a network error, on `signal` aborting, or when
+ * no reply comes within `timeoutMs`.
  */
-export function postForm(url, body, { timeoutMs = 5_000, maxBody = MAX_BODY, contentType = 'application/x-www-form-urlencoded', signal } = {}) {
+export function postForm(url, body, { timeoutMs = 5_000, maxBody = MAX_BODY, contentType = 'application/x-www-form-urlencoded', headers = {}, signal } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
-      headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), connection: 'close' },
+      headers: { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body), connection: 'close' },
       timeout: timeoutMs,
       signal,
     });
