@@ -779,6 +779,24 @@ fn verify_only_and_sign_only_clients() {
     assert!(run(&verify_only, verify_only.verify_notify(&borrowed(&h), body, 1_700_000_000_000.0)).unwrap().paid);
     let s = stamp(1_700_000_000, "n");
     assert_eq!(verify_only.build_query(&json!({ "outTradeNo": "T" }), &s).unwrap_err().code(), ErrorCode::VerifyOnly);
+    // Asked first, whatever the arguments: a verify-only client cannot build, and says so.
+    for trade_type in [TradeType::Jsapi, TradeType::Native, TradeType::H5, TradeType::App] {
+        assert_eq!(verify_only.build_prepay(trade_type, &json!({}), &s).unwrap_err().code(), ErrorCode::VerifyOnly);
+    }
+    let nothing = json!({});
+    for built in [
+        verify_only.build_query(&nothing, &s),
+        verify_only.build_close(&nothing, &s),
+        verify_only.build_refund(&nothing, &s),
+        verify_only.build_refund_query(&nothing, &s),
+        verify_only.build_request(&nothing, &s),
+        verify_only.build_certificates_request(&s),
+        verify_only.build_bill_download("https://evil.example/x", &s),
+        verify_only.build_bill_request(aggpay::wechat::pay::bill::Bill::Trade, &nothing, &s),
+    ] {
+        assert_eq!(built.unwrap_err().code(), ErrorCode::VerifyOnly);
+    }
+    assert_eq!(verify_only.build_app_payment(&nothing, &s).unwrap_err().code(), ErrorCode::VerifyOnly);
     assert_eq!(
         verify_only.build_request_payment(&json!({ "prepayId": "wx1", "appId": "wx" }), &s).unwrap_err().code(),
         ErrorCode::VerifyOnly
