@@ -761,7 +761,7 @@ export interface WechatPayVerifyOptions {
 }
 
 /** Received headers: a plain object (a list of values for a repeated name), a `Headers`, or `[name, value]` pairs. Names in any case. */
-export type WechatPayHeaders = Record<string, string | string[]> | ReadonlyArray<readonly [string, string]> | (typeof globalThis extends { Headers: { prototype: infer H } } ? H : never);
+export type WechatPayHeaders = Record<string, string | string[] | undefined> | ReadonlyArray<readonly [string, string]> | (typeof globalThis extends { Headers: { prototype: infer H } } ? H : never);
 
 /** A reply as received (what `send` returns): the exact body, never re-serialized. */
 export interface WechatPayResponse {
