@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
-import { AggpayError, Alipay, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram } from 'aggpay';
+import { AggpayError, Alipay, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram, WechatPay } from 'aggpay';
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE = privateKey.export({ type: 'pkcs8', format: 'pem' });
@@ -52,6 +52,8 @@ const CLIENTS = {
   'UseePay (RSA)': [(c) => new UseePay(c), { merchantNo: '1', appId: 'a', signType: 'RSA', privateKey: PRIVATE, useepayPublicKey: other },
     ['signType', 'md5Key', 'privateKey', 'useepayPublicKey', 'limits']],
   WechatMiniProgram: [(c) => new WechatMiniProgram(c), { appId: 'wx1', appSecret: SECRET }, ['appId', 'appSecret', 'apiBase', 'limits']],
+  WechatPay: [(c) => new WechatPay(c), { mchid: '1230000109', merchantSerialNo: 'AB12', privateKey: PRIVATE, apiV3Key: 'k'.repeat(32), wechatpayPublicKey: other, wechatpayPublicKeyId: 'PUB_KEY_ID_1' },
+    ['mchid', 'merchantSerialNo', 'privateKey', 'apiV3Key', 'platformCertificates', 'wechatpayPublicKey', 'wechatpayPublicKeyId', 'appId', 'notifyUrl', 'partner', 'api', 'baseUrl', 'userAgent', 'limits', 'engine']],
 };
 
 describe('configs', () => {
@@ -94,6 +96,17 @@ describe('configs', () => {
       assertClean(() => alipay.buildV3Request({ path: '/v3/x', method: value }), `Alipay v3 method = ${shape}`);
       assertClean(() => alipay.verifyNotify('a=1', { rule: value }), `Alipay notify rule = ${shape}`);
       alipay.free();
+      const wechatpay = new WechatPay({ mchid: '1', merchantSerialNo: 'AB12', privateKey: PRIVATE, wechatpayPublicKey: other, wechatpayPublicKeyId: 'PUB_KEY_ID_1' });
+      assertClean(() => wechatpay.buildQuery({ outTradeNo: 'T1' }, { now: value }), `WechatPay options.now = ${shape}`);
+      assertClean(() => wechatpay.buildQuery({ outTradeNo: 'T1' }, { nonce: value }), `WechatPay options.nonce = ${shape}`);
+      assertClean(() => wechatpay.buildQuery({ outTradeNo: value }), `WechatPay outTradeNo = ${shape}`);
+      assertClean(() => wechatpay.buildRequest({ method: value, path: '/v3/x' }), `WechatPay request method = ${shape}`);
+      assertClean(() => wechatpay.encryptField('x', { serial: value }), `WechatPay encryptField serial = ${shape}`);
+      const signed = { 'Wechatpay-Timestamp': String(Math.floor(Date.now() / 1000)), 'Wechatpay-Nonce': 'n', 'Wechatpay-Signature': 'AAAA' };
+      assertClean(() => wechatpay.verifyResponse({ status: 200, headers: { ...signed, 'Wechatpay-Serial': value }, body: '' }), `WechatPay Wechatpay-Serial = ${shape}`);
+      assertClean(() => wechatpay.requestPaymentParams({ prepayId: value, appId: 'wx1' }), `WechatPay prepayId = ${shape}`);
+      assertClean(() => wechatpay.addPlatformCertificates(value), `WechatPay addPlatformCertificates = ${shape}`);
+      wechatpay.free();
     }
     signer.free();
   });

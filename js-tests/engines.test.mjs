@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AggpayError, Alipay, RsaSigner, RsaVerifier, UseePay } from 'aggpay';
+import { AggpayError, Alipay, RsaSigner, RsaVerifier, UseePay, WechatPay } from 'aggpay';
 import {
   bundleWorker, callHarness, ctx, describeKeyPair, expectAggpayError, expectedUseePayOutcome, fixturesDir, flipBit, harnessPage,
   makeRng, makeTempDir, pkgDir, postToWorker, removeDir, repoRoot, run, serveStatic, withChromiumPage,
@@ -23,6 +23,7 @@ import {
   PRODUCTION_GATEWAY, assertRequestSigned, decodeForm, encodeForm, epochOfBeijing, keyPairs, loadVectors, nodeSign,
   notifyContent, readAlipayFixture, signContent, signedResponse,
 } from './alipay-helpers.mjs';
+import { SUCCESS_REPLY as WECHATPAY_SUCCESS, alnum, apiV3Key, expectedEvent, notification as wechatNotification, publicKeyId, transaction as wechatTransaction } from './wechatpay-helpers.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Engines: the documented table, and spies that see which engine did the RSA work.
@@ -140,6 +141,7 @@ const freshPair = () => {
 };
 const merchant = freshPair(); // the UseePay merchant's key
 const usee = freshPair(); // UseePay's own key (node:crypto stands in for UseePay)
+const wechatpay = freshPair(); // WeChat Pay's public key (node:crypto stands in for WeChat Pay)
 
 const MERCHANT_NO = '500000000007362';
 const USEE_APP_ID = 'shop.example.com';
@@ -969,8 +971,20 @@ function runtimeInputs(label) {
   const gatewaySigned = signNotification(alipayNotification(rng), 'gateway', ali.privateKey);
   const useeFields = useeNotificationFields(rng);
   const useePairs = useeSigned(rng, useeFields);
+  // WeChat Pay: a verify-only client holds the public key and the APIv3 key, nothing else.
+  const mchid = String(rng.int(1.2e9, 1.9e9));
+  const wechat = { mchid, wechatpayPublicKey: wechatpay.spkiPem, wechatpayPublicKeyId: publicKeyId(rng), apiV3Key: apiV3Key(rng) };
+  const seconds = rng.int(1.7e9, 1.9e9);
+  const note = wechatNotification(rng, {
+    key: wechat.apiV3Key, signer: wechatpay.privateKey, serial: wechat.wechatpayPublicKeyId, timestamp: seconds,
+    resource: wechatTransaction(rng, { mchid, appid: `wx${alnum(rng, 16)}` }),
+  });
+  const changed = `${note.body.slice(0, -2)}${note.body.at(-2) === ' ' ? '\t' : ' '}${note.body.at(-1)}`;
   return {
     public: {
+      wechat, wechatNow: seconds * 1000,
+      wechatNotification: { headers: note.headers, body: note.body },
+      wechatTampered: { headers: note.headers, body: changed },
       appId: APP_ID, alipayPublicKey: ali.spkiPem, merchantNo: MERCHANT_NO, useeAppId: USEE_APP_ID, useepayPublicKey: usee.spkiPem,
       alipayBody: encodeForm(alipaySigned),
       alipayGatewayBody: encodeForm(gatewaySigned),
@@ -982,6 +996,7 @@ function runtimeInputs(label) {
       alipay: Object.fromEntries(alipaySigned),
       gateway: Object.fromEntries(gatewaySigned),
       useepay: useeNotifyResult(useeFields, useePairs),
+      wechatpay: { event: expectedEvent(note.envelope, note.plaintext), reply: WECHATPAY_SUCCESS },
     },
   };
 }
@@ -990,13 +1005,17 @@ function runtimeInputs(label) {
 function nodeAnswers(input) {
   const alipay = new Alipay({ appId: input.appId, alipayPublicKey: input.alipayPublicKey, engine: 'node' });
   const useepay = new UseePay({ merchantNo: input.merchantNo, appId: input.useeAppId, signType: 'RSA', useepayPublicKey: input.useepayPublicKey, engine: 'node' });
+  const wechat = new WechatPay({ ...input.wechat, engine: 'node' });
   const out = {
     alipay: alipay.verifyNotify(input.alipayBody),
     gateway: alipay.verifyNotify(input.alipayGatewayBody, { rule: 'auto' }),
     useepay: useepay.verifyNotify(input.useepayBody),
+    wechatpay: wechat.verifyNotify(input.wechatNotification, { now: input.wechatNow }),
   };
+  out.wechatpayBytes = out.wechatpay;
   alipay.free();
   useepay.free();
+  wechat.free();
   return out;
 }
 
@@ -1023,8 +1042,15 @@ function spySubtle() {
 async function verifyAll(input) {
   const alipay = new Alipay({ appId: input.appId, alipayPublicKey: input.alipayPublicKey });
   const useepay = new UseePay({ merchantNo: input.merchantNo, appId: input.useeAppId, signType: 'RSA', useepayPublicKey: input.useepayPublicKey });
+  const wechat = new WechatPay(input.wechat);
+  const note = input.wechatNotification;
+  const now = { now: input.wechatNow };
   return {
-    engines: { alipay: [alipay.engine, alipay.asyncEngine], useepay: [useepay.engine, useepay.asyncEngine] },
+    engines: { alipay: [alipay.engine, alipay.asyncEngine], useepay: [useepay.engine, useepay.asyncEngine], wechatpay: [wechat.engine, wechat.asyncEngine] },
+    wechatpay: await settle(() => wechat.verifyNotifyAsync({ headers: new Headers(note.headers), body: note.body }, now)),
+    wechatpayBytes: await settle(() => wechat.verifyNotifyAsync({ headers: note.headers, body: new TextEncoder().encode(note.body) }, now)),
+    wechatpayTampered: await settle(() => wechat.verifyNotifyAsync(input.wechatTampered, now)),
+    wechatpayBuild: await settle(() => wechat.buildQueryAsync({ outTradeNo: 'T1' })),
     alipay: await settle(() => alipay.verifyNotifyAsync(input.alipayBody)),
     gateway: await settle(() => alipay.verifyNotifyAsync(input.alipayGatewayBody, { rule: 'auto' })),
     useepay: await settle(() => useepay.verifyNotifyAsync(input.useepayBody)),
@@ -1039,9 +1065,9 @@ async function verifyAll(input) {
 /** Checks the verification results a runtime sent back. */
 function assertRuntimeVerification(out, runtime, input, expected) {
   assert.ok(!out.crashed, `${runtime} crashed: ${out.crashed}`);
-  assert.deepEqual(out.engines, { alipay: ['wasm', 'webcrypto'], useepay: ['wasm', 'webcrypto'] }, `${runtime}: verify-only clients on engine auto`);
+  assert.deepEqual(out.engines, { alipay: ['wasm', 'webcrypto'], useepay: ['wasm', 'webcrypto'], wechatpay: ['wasm', 'webcrypto'] }, `${runtime}: verify-only clients on engine auto`);
   const node = nodeAnswers(input);
-  for (const key of ['alipay', 'gateway', 'useepay']) {
+  for (const key of ['alipay', 'gateway', 'useepay', 'wechatpay', 'wechatpayBytes']) {
     assert.equal(out[key].isPromise, true, `${runtime}: ${key} verifyNotifyAsync returns a Promise`);
     assert.ok(!out[key].error && !out[key].syncThrow, `${runtime}: ${key} failed: ${JSON.stringify(out[key])}`);
     assert.deepEqual(out[key].value, node[key], `${runtime}: ${key} result equals Node's verifyNotify`);
@@ -1050,11 +1076,13 @@ function assertRuntimeVerification(out, runtime, input, expected) {
   assert.deepEqual([out.alipay.value.reply.status, out.alipay.value.reply.body], [200, 'success'], `${runtime}: Alipay reply`);
   assert.deepEqual(out.gateway.value.event.params, expected.gateway, `${runtime}: gateway-rule notification under auto`);
   assert.deepEqual(out.useepay.value, expected.useepay, `${runtime}: UseePay result`);
-  for (const key of ['alipayTampered', 'useepayTampered']) {
+  assert.deepEqual(out.wechatpay.value, expected.wechatpay, `${runtime}: WeChat Pay event (headers as a Headers, body as text)`);
+  assert.deepEqual(out.wechatpayBytes.value, expected.wechatpay, `${runtime}: WeChat Pay event (body as bytes)`);
+  for (const key of ['alipayTampered', 'useepayTampered', 'wechatpayTampered']) {
     assert.equal(out[key].isPromise, true, `${runtime}: ${key}: a Promise`);
     assert.deepEqual([out[key].error?.code, out[key].error?.isAggpayError], ['ERR_SIGNATURE_INVALID', true], `${runtime}: ${key}: ${JSON.stringify(out[key])}`);
   }
-  for (const key of ['alipayBuild', 'useepayBuild']) {
+  for (const key of ['alipayBuild', 'useepayBuild', 'wechatpayBuild']) {
     assert.equal(out[key].isPromise, true, `${runtime}: ${key}: a Promise, not a synchronous throw (${JSON.stringify(out[key])})`);
     assert.equal(out[key].error?.code, 'ERR_VERIFY_ONLY', `${runtime}: ${key}: ${JSON.stringify(out[key])}`);
   }
@@ -1067,9 +1095,9 @@ describe('inside workerd (miniflare) and Chromium', () => {
   });
   after(() => removeDir(work));
 
-  it('workerd: buildTradeCreateAsync on engine auto runs on webcrypto and equals the node engine byte for byte; verify-only clients verify notifications', { timeout: 120_000 }, async (t) => {
+  it('workerd: buildTradeCreateAsync on engine auto runs on webcrypto and equals the node engine byte for byte; verify-only clients (WeChat Pay: public key + APIv3 key) verify notifications', { timeout: 120_000 }, async (t) => {
     const workerSource = `
-import { AggpayError, Alipay, UseePay } from 'aggpay';
+import { AggpayError, Alipay, UseePay, WechatPay } from 'aggpay';
 ${SETTLE_SOURCE}
 export default {
   async fetch(request) {
@@ -1112,25 +1140,25 @@ export default {
     assert.deepEqual(out.syncRequest.value, nodeRequest, 'workerd (wasm, sync) request equals the node engine\'s');
     if (out.spy.installed) {
       assert.ok(out.subtleSigns >= 1, `workerd: crypto.subtle.sign was used by buildTradeCreateAsync (${out.subtleSigns}×)`);
-      assert.ok(out.spy.verify >= 3, `workerd: crypto.subtle.verify was used by verifyNotifyAsync (${out.spy.verify}×)`);
+      assert.ok(out.spy.verify >= 5, `workerd: crypto.subtle.verify was used by verifyNotifyAsync (${out.spy.verify}×)`);
     } else {
       t.diagnostic(`workerd: crypto.subtle could not be spied on (${out.spy.error ?? 'not writable'})`);
     }
     assertRuntimeVerification(out, 'workerd', input, expected);
   });
 
-  it('Chromium: a page holding only public keys verifies Alipay and UseePay notifications through verifyNotifyAsync on webcrypto, exactly as Node does', { timeout: 120_000 }, async () => {
+  it('Chromium: a page holding only public keys verifies Alipay, UseePay and WeChat Pay notifications (WeChat Pay: public key + APIv3 key) through verifyNotifyAsync on webcrypto, exactly as Node does', { timeout: 120_000 }, async () => {
     const { public: input, expected } = runtimeInputs('chromium');
     const inputText = JSON.stringify(input);
     assert.ok(!/PRIVATE KEY/.test(inputText), 'the page gets no private key');
-    for (const pair of [app, ali, other, merchant, usee]) {
+    for (const pair of [app, ali, other, merchant, usee, wechatpay]) {
       const body = pair.pkcs8Der.toString('base64');
       for (let i = 0; i + 32 <= body.length; i += 97) assert.ok(!inputText.includes(body.slice(i, i + 32)), 'no private key material in the page input');
     }
     const pages = {
       '/': ['text/html; charset=utf-8', harnessPage({ title: 'aggpay engines', aggpay: '/pkg/src/browser.mjs', module: '/page.mjs' })],
       '/page.mjs': ['text/javascript', `
-import { AggpayError, Alipay, UseePay } from 'aggpay';
+import { AggpayError, Alipay, UseePay, WechatPay } from 'aggpay';
 ${SETTLE_SOURCE}
 export async function runChecks(input) {
   const spy = spySubtle();
@@ -1149,7 +1177,7 @@ export async function runChecks(input) {
     const { value: out, consoleMessages } = result;
     const { served } = server;
     assert.ok(out.spy.installed, `Chromium: crypto.subtle could be spied on (${JSON.stringify(out.spy)})`);
-    assert.ok(out.spy.verify >= 3, `Chromium: crypto.subtle.verify did the verification (${out.spy.verify}×)`);
+    assert.ok(out.spy.verify >= 5, `Chromium: crypto.subtle.verify did the verification (${out.spy.verify}×)`);
     assert.equal(out.spy.sign, 0, 'Chromium: nothing was signed');
     assertRuntimeVerification(out, 'Chromium', input, expected);
     const wasm = served.find((s) => s.path.endsWith('/aggpay_bg.wasm'));

@@ -80,6 +80,17 @@ const useepayConfig = (engine) => ({
   useepayPublicKey: USEEPAY_PUBLIC, engine,
 });
 const wechatConfig = () => ({ appId: 'wx1234567890abcdef', appSecret: 'secret' });
+const WECHATPAY_API_V3_KEY = 'k'.repeat(32);
+const wechatpayConfig = (engine) => ({
+  mchid: '1230000109', merchantSerialNo: '5F1C72E2A8931B72A2E13AF8DEE92471EB397115', privateKey: app.pkcs8Pem, platformCertificates: CERT_PEM,
+  apiV3Key: WECHATPAY_API_V3_KEY, appId: 'wxd678efh567hg6787', notifyUrl: 'https://shop.example.com/n', engine,
+});
+/** A WeChat Pay message as received: the four headers (the certificate's serial) and a body. */
+const wechatpayReceived = (extra = {}) => ({
+  headers: { 'Wechatpay-Timestamp': '1700000000', 'Wechatpay-Nonce': 'n', 'Wechatpay-Signature': 'AAAA', 'Wechatpay-Serial': '5F1C72E2A8931B72A2E13AF8DEE92471EB397115' },
+  body: '{}',
+  ...extra,
+});
 
 /** One instance of every class on `engine`. */
 function makeObjects(api, engine) {
@@ -87,6 +98,7 @@ function makeObjects(api, engine) {
     Alipay: new api.Alipay(alipayConfig(engine)),
     UseePay: new api.UseePay(useepayConfig(engine)),
     WechatMiniProgram: new api.WechatMiniProgram(wechatConfig()),
+    WechatPay: new api.WechatPay(wechatpayConfig(engine)),
     RsaSigner: new api.RsaSigner(app.pkcs8Pem, { engine }),
     RsaVerifier: new api.RsaVerifier(app.spkiPem, { engine }),
     Certificate: api.Certificate.parse(CERT_PEM),
@@ -208,19 +220,49 @@ const JSONISH = {
 const OPTIONS = {
   ...COMMON,
   'a Proxy whose get trap throws': () => new Proxy({}, { get: boom }),
-  'an object whose option getters throw': () => ({ get engine() { return boom(); }, get role() { return boom(); }, get rule() { return boom(); }, get path() { return boom(); } }),
-  'an object whose options are Symbols': () => ({ engine: Symbol('e'), role: Symbol('r'), rule: Symbol('r'), path: Symbol('p') }),
-  'an object whose options are revoked Proxies': () => ({ engine: revoked(), role: revoked(), rule: revoked(), path: revoked() }),
+  'an object whose option getters throw': () => ({ get engine() { return boom(); }, get role() { return boom(); }, get rule() { return boom(); }, get path() { return boom(); }, get serial() { return boom(); } }),
+  'an object whose options are Symbols': () => ({ engine: Symbol('e'), role: Symbol('r'), rule: Symbol('r'), path: Symbol('p'), serial: Symbol('s') }),
+  'an object whose options are revoked Proxies': () => ({ engine: revoked(), role: revoked(), rule: revoked(), path: revoked(), serial: revoked() }),
+};
+
+/** As a received WeChat Pay message `{ status?, headers, body }`: the object, its headers, its body, its status. */
+const RECEIVED = {
+  ...COMMON,
+  'an array': () => [],
+  'a string': () => 'Wechatpay-Timestamp: 1',
+  'an object whose headers getter throws': () => ({ ...wechatpayReceived(), get headers() { return boom(); } }),
+  'an object whose body getter throws': () => ({ ...wechatpayReceived(), get body() { return boom(); } }),
+  'a Proxy whose get trap throws': () => new Proxy(wechatpayReceived(), { get: boom }),
+  'headers as a revoked Proxy': () => wechatpayReceived({ headers: revoked() }),
+  'headers as a Proxy whose every trap throws': () => wechatpayReceived({ headers: new Proxy({}, ALL_TRAPS) }),
+  'headers as a Proxy over a Headers whose traps throw': () => wechatpayReceived({ headers: new Proxy(new Headers({ a: 'b' }), ALL_TRAPS) }),
+  'headers with a throwing getter': () => wechatpayReceived({ headers: { get 'wechatpay-signature'() { return boom(); } } }),
+  'headers with a throwing toJSON': () => wechatpayReceived({ headers: { toJSON: boom } }),
+  'headers holding a number': () => wechatpayReceived({ headers: { 'Wechatpay-Timestamp': 1700000000 } }),
+  'headers holding a BigInt': () => wechatpayReceived({ headers: { 'Wechatpay-Timestamp': 1700000000n } }),
+  'headers as pairs that are not pairs': () => wechatpayReceived({ headers: [['Wechatpay-Nonce']] }),
+  'headers as a string': () => wechatpayReceived({ headers: 'Wechatpay-Nonce: n' }),
+  'no headers': () => ({ status: 200, body: '{}' }),
+  'a body that is a detached buffer': () => wechatpayReceived({ body: detachedBuffer() }),
+  'a body that is a Proxy over a Uint8Array': () => wechatpayReceived({ body: new Proxy(new Uint8Array(2), {}) }),
+  'a body that is an object': () => wechatpayReceived({ body: { id: 'EV-1' } }),
+  'a body that is a number': () => wechatpayReceived({ body: 7 }),
+  'no body': () => ({ status: 200, headers: {} }),
 };
 const CONFIG = { ...JSONISH, ...OPTIONS };
 
-const KINDS = { bytes: BYTES, string: STRING, json: JSONISH, options: OPTIONS, config: CONFIG };
+/** As a certificate reply to decrypt, whose headers may be left out. */
+const RECEIVED_BODY = Object.fromEntries(Object.entries(RECEIVED).filter(([label]) => label !== 'no headers'));
+
+const KINDS = { bytes: BYTES, string: STRING, json: JSONISH, options: OPTIONS, config: CONFIG, received: RECEIVED, receivedBody: RECEIVED_BODY };
 
 // ---------------------------------------------------------------------------------------------
 // Every entry point with well-formed arguments; each argument is `[kind, value]`.
 
 function entryPoints(api, objects, engine) {
-  const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, RsaSigner: signer, RsaVerifier: verifier } = objects;
+  const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, WechatPay: wechatpay, RsaSigner: signer, RsaVerifier: verifier } = objects;
+  const order = { description: 'd', out_trade_no: 'T1', amount: money, payer: { openid: 'o' }, scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap' } } };
+  const response = { status: 200, ...wechatpayReceived() };
   const biz = { out_trade_no: 'T1', total_amount: money, subject: 's', buyer_open_id: 'o' };
   const key16 = new Uint8Array(16);
   const key32 = new Uint8Array(32);
@@ -257,6 +299,30 @@ function entryPoints(api, objects, engine) {
     ['WechatMiniProgram#buildCode2Session', (...a) => wechat.buildCode2Session(...a), [['string', 'code']]],
     ['WechatMiniProgram#parseCode2Session', (...a) => wechat.parseCode2Session(...a), [['bytes', '{}']]],
     ['WechatMiniProgram#decryptUserData', (...a) => wechat.decryptUserData(...a), [['json', { sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==', encryptedData: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==' }]]],
+    ['new WechatPay', (c) => new api.WechatPay(c), [['config', wechatpayConfig(engine)]]],
+    ['WechatPay#buildJsapiPrepay', (...a) => wechatpay.buildJsapiPrepay(...a), [['json', order], ['json', {}]]],
+    ['WechatPay#buildNativePrepay', (...a) => wechatpay.buildNativePrepay(...a), [['json', order], ['json', {}]]],
+    ['WechatPay#buildH5Prepay', (...a) => wechatpay.buildH5Prepay(...a), [['json', order], ['json', {}]]],
+    ['WechatPay#buildAppPrepay', (...a) => wechatpay.buildAppPrepay(...a), [['json', order], ['json', {}]]],
+    ['WechatPay#buildQuery', (...a) => wechatpay.buildQuery(...a), [['json', { outTradeNo: 'T1' }], ['json', {}]]],
+    ['WechatPay#buildClose', (...a) => wechatpay.buildClose(...a), [['json', { outTradeNo: 'T1' }], ['json', {}]]],
+    ['WechatPay#buildRefund', (...a) => wechatpay.buildRefund(...a), [['json', { out_trade_no: 'T1', out_refund_no: 'R1', amount: { refund: money, total: money } }], ['json', {}]]],
+    ['WechatPay#buildRefundQuery', (...a) => wechatpay.buildRefundQuery(...a), [['json', { outRefundNo: 'R1' }], ['json', {}]]],
+    ['WechatPay#buildCertificatesRequest', (...a) => wechatpay.buildCertificatesRequest(...a), [['json', {}]]],
+    ['WechatPay#buildRequest', (...a) => wechatpay.buildRequest(...a), [['json', { method: 'POST', path: '/v3/x', body: { a: 1 } }], ['json', {}]]],
+    ['WechatPay#buildTradeBill', (...a) => wechatpay.buildTradeBill(...a), [['json', { billDate: '2026-01-02' }], ['json', {}]]],
+    ['WechatPay#buildFundFlowBill', (...a) => wechatpay.buildFundFlowBill(...a), [['json', { billDate: '2026-01-02' }], ['json', {}]]],
+    ['WechatPay#buildBillDownload', (...a) => wechatpay.buildBillDownload(...a), [['string', 'https://api.mch.weixin.qq.com/v3/billdownload/file?token=t'], ['json', {}]]],
+    ['WechatPay#checkBill', (...a) => wechatpay.checkBill(...a), [['json', { hash_type: 'SHA1', hash_value: 'a9993e364706816aba3e25717850c26c9cd0d89d' }], ['bytes', 'abc']]],
+    ['WechatPay#verifyResponse', (...a) => wechatpay.verifyResponse(...a), [['received', response], ['json', { now: 1_700_000_000_000 }]]],
+    ['WechatPay#verifyNotify', (...a) => wechatpay.verifyNotify(...a), [['received', wechatpayReceived()], ['json', { now: 1_700_000_000_000 }]]],
+    ['WechatPay#requestPaymentParams', (...a) => wechatpay.requestPaymentParams(...a), [['json', { prepayId: 'wx1' }], ['json', {}]]],
+    ['WechatPay#appPaymentParams', (...a) => wechatpay.appPaymentParams(...a), [['json', { prepayId: 'wx1' }], ['json', {}]]],
+    ['WechatPay#encryptField', (...a) => wechatpay.encryptField(...a), [['string', 'x'], ['options', {}]]],
+    ['WechatPay#decryptField', (...a) => wechatpay.decryptField(...a), [['string', 'AAAA']]],
+    ['WechatPay#decryptCertificates', (...a) => wechatpay.decryptCertificates(...a), [['receivedBody', response], ['json', {}]]],
+    ['WechatPay#verifyCertificates', (...a) => wechatpay.verifyCertificates(...a), [['received', response], ['json', {}]]],
+    ['WechatPay#addPlatformCertificates', (...a) => wechatpay.addPlatformCertificates(...a), [['json', [CERT_PEM]]]],
     ['new RsaSigner', (...a) => new api.RsaSigner(...a), [['string', app.pkcs8Pem], ['options', { engine }]]],
     ['RsaSigner#sign', (...a) => signer.sign(...a), [['bytes', probe], ['string', 'sha256']]],
     ['RsaSigner#decryptOaep', (...a) => signer.decryptOaep(...a), [['bytes', new Uint8Array(256)]]],
@@ -407,7 +473,7 @@ describe('3. hostile values are ERR_BAD_INPUT in every argument of every entry p
 // ---------------------------------------------------------------------------------------------
 
 describe('4. receivers: foreign, plain, prototype and freed objects are ERR_BAD_INPUT', () => {
-  const CLASSES = ['Alipay', 'UseePay', 'WechatMiniProgram', 'RsaSigner', 'RsaVerifier', 'Certificate'];
+  const CLASSES = ['Alipay', 'UseePay', 'WechatMiniProgram', 'WechatPay', 'RsaSigner', 'RsaVerifier', 'Certificate'];
 
   /** Every method (called with well-formed arguments) and getter on `Class.prototype`. */
   function members(Class) {
@@ -529,7 +595,7 @@ describe('5. huge inputs are ERR_INPUT_TOO_LARGE before they are copied into Was
     for (const { api, wasm, name } of RUNTIMES) {
       for (const engine of ENGINES) {
         const objects = makeObjects(api, engine);
-        const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, RsaSigner: signer, RsaVerifier: verifier } = objects;
+        const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, WechatPay: wechatpay, RsaSigner: signer, RsaVerifier: verifier } = objects;
         const before = wasm.memory.buffer.byteLength;
         const cases = [
           ['RsaSigner#sign 64 MiB + 1', () => signer.sign(justOver)],
@@ -564,6 +630,22 @@ describe('5. huge inputs are ERR_INPUT_TOO_LARGE before they are copied into Was
           ['WechatMiniProgram#parseCode2Session 300 MiB', () => wechat.parseCode2Session(huge)],
           ['WechatMiniProgram#buildCode2Session 300 MiB', () => wechat.buildCode2Session(huge)],
           ['WechatMiniProgram#decryptUserData 20 MiB', () => wechat.decryptUserData({ sessionKey: 'k', iv: 'i', encryptedData: overObjectLimit })],
+          ['WechatPay#verifyNotify 1 MiB + 1 body', () => wechatpay.verifyNotify({ headers: {}, body: overClientLimit })],
+          ['WechatPay#verifyNotify 1.45 GB body', () => wechatpay.verifyNotify({ headers: {}, body: hugeBytes })],
+          ['WechatPay#verifyResponse 300 MiB header value', () => wechatpay.verifyResponse({ status: 200, headers: { 'Wechatpay-Signature': huge }, body: '' })],
+          ['WechatPay#verifyResponse 300 MiB header name', () => wechatpay.verifyResponse({ status: 200, headers: [[huge, 'x']], body: '' })],
+          ['WechatPay#verifyNotify a Headers with a 20 MiB value', () => wechatpay.verifyNotify({ headers: new Headers({ 'wechatpay-nonce': overObjectLimit }), body: '' })],
+          ['WechatPay#verifyCertificates 300 MiB body', () => wechatpay.verifyCertificates({ status: 200, headers: {}, body: huge })],
+          ['WechatPay#decryptCertificates 1.45 GB body', () => wechatpay.decryptCertificates({ status: 200, body: hugeBytes })],
+          ['WechatPay#checkBill 1.45 GB file', () => wechatpay.checkBill({ hash_type: 'SHA1', hash_value: 'x' }, hugeBytes)],
+          ['WechatPay#checkBill 20 MiB reply', () => wechatpay.checkBill({ hash_type: 'SHA1', hash_value: overObjectLimit }, 'x')],
+          ['WechatPay#buildRequest 20 MiB body', () => wechatpay.buildRequest({ method: 'POST', path: '/v3/x', body: overObjectLimit })],
+          ['WechatPay#buildBillDownload 300 MiB URL', () => wechatpay.buildBillDownload(huge)],
+          ['WechatPay#encryptField 300 MiB', () => wechatpay.encryptField(huge)],
+          ['WechatPay#decryptField 300 MiB', () => wechatpay.decryptField(huge)],
+          ['WechatPay#addPlatformCertificates 20 MiB', () => wechatpay.addPlatformCertificates([overObjectLimit])],
+          ['WechatPay#buildQuery 300 MiB options', () => wechatpay.buildQuery({ outTradeNo: 'T1' }, { nonce: huge })],
+          ['new WechatPay 20 MiB field', () => new api.WechatPay({ ...wechatpayConfig(engine), notifyUrl: overObjectLimit })],
         ];
         for (const [what, call] of cases) expectError(api, call, 'ERR_INPUT_TOO_LARGE', `${name} ${engine}: ${what}`);
         const grown = wasm.memory.buffer.byteLength - before;
@@ -612,6 +694,10 @@ describe('3. leak test: tens of thousands of hostile calls leave the instance as
     ['wrong receiver', (o, api) => api.Alipay.prototype.buildTradeQuery.call(o.UseePay, { out_trade_no: 'T1' })],
     ['freed object', (o) => o.freed.sign(probe)],
     ['1 MiB + 1 notification body', (o) => o.UseePay.verifyNotify(OVERSIZED)],
+    ['revoked Proxy as WeChat Pay headers', (o) => o.WechatPay.verifyNotify({ headers: revoked(), body: '{}' })],
+    ['Proxy over a Headers with throwing traps', (o) => o.WechatPay.verifyResponse({ status: 200, headers: new Proxy(new Headers(), ALL_TRAPS), body: '' })],
+    ['detached buffer as a WeChat Pay body', (o) => o.WechatPay.verifyNotify({ headers: {}, body: detachedView() })],
+    ['throwing getter in a WeChat Pay order', (o) => o.WechatPay.buildJsapiPrepay({ get description() { return boom(); } })],
   ];
   const OVERSIZED = 'a'.repeat(MiB + 1);
 
@@ -699,4 +785,114 @@ describe('3. leak test: the two-step seam frees every prepared operation', () =>
       }
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('6. WeChat Pay: received messages, headers and the engines of a certificate reply', () => {
+  // A notification node:crypto signs for the test certificate's key (java-sdk/merchant_*: standing in
+  // for WeChat Pay here) and encrypts with the client's APIv3 key: after every hostile input the same
+  // client still verifies it, and still signs like node:crypto.
+  const certKey = readFixture('wechatpay/java-sdk/merchant_private_key.pem');
+  const serial = '5F1C72E2A8931B72A2E13AF8DEE92471EB397115';
+  const seconds = 1_700_000_000;
+  const good = () => {
+    const nonce = 'abcdefghijkl';
+    const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(WECHATPAY_API_V3_KEY), Buffer.from(nonce));
+    cipher.setAAD(Buffer.from('transaction'));
+    const plaintext = '{"trade_state":"SUCCESS","amount":{"total":1,"currency":"CNY"},"out_trade_no":"T1"}';
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]).toString('base64');
+    const body = JSON.stringify({ id: 'EV-1', event_type: 'TRANSACTION.SUCCESS', resource: { algorithm: 'AEAD_AES_256_GCM', ciphertext, nonce, associated_data: 'transaction' } });
+    const signature = crypto.sign('sha256', Buffer.from(`${seconds}\nn\n${body}\n`), certKey).toString('base64');
+    return { headers: { 'Wechatpay-Timestamp': String(seconds), 'Wechatpay-Nonce': 'n', 'Wechatpay-Signature': signature, 'Wechatpay-Serial': serial }, body };
+  };
+  const now = { now: seconds * 1000 };
+  const assertStillWorks = (api, wechatpay, what) => {
+    assert.equal(wechatpay.verifyNotify(good(), now).event.paid, true, `${what}: the client still verifies`);
+    const built = wechatpay.buildCertificatesRequest({ now: 1_800_000_000_000, nonce: 'n' });
+    const signature = /signature="([^"]+)"/.exec(built.headers.authorization)[1];
+    assert.equal(signature, crypto.sign('sha256', Buffer.from('GET\n/v3/certificates\n1800000000\nn\n\n'), app.privateKey).toString('base64'), `${what}: the client still signs like node:crypto`);
+    assertStillSigns(api, [], what);
+  };
+
+  for (const runtimeIndex of [0, 1]) {
+    for (const engine of ENGINES) {
+      it(`${['node entry', 'web glue'][runtimeIndex]}, engine ${engine}: every shape of headers, odd statuses and bodies — each a stable code, the client still usable`, async () => {
+        const { api } = RUNTIMES[runtimeIndex];
+        const wechatpay = new api.WechatPay(wechatpayConfig(engine));
+        const g = good();
+        // Accepted: a plain object in any case, a Headers, a Headers subclass whose own iterators throw
+        // (its entries are read with Headers' own), pairs, a list of values for a name.
+        class Shadowed extends Headers {
+          entries() { return boom(); }
+          [Symbol.iterator]() { return boom(); }
+          get(name) { return boom(name); }
+        }
+        const lower = Object.fromEntries(Object.entries(g.headers).map(([n, v]) => [n.toLowerCase(), v]));
+        const upper = Object.fromEntries(Object.entries(g.headers).map(([n, v]) => [n.toUpperCase(), v]));
+        for (const [label, headers] of [
+          ['an object', g.headers], ['lower case', lower], ['upper case', upper], ['a Headers', new Headers(g.headers)],
+          ['a Headers subclass with throwing iterators', new Shadowed(g.headers)], ['pairs', Object.entries(g.headers)],
+          ['a list value', { ...g.headers, 'x-extra': ['1', '2'] }],
+          ['an object with a null prototype', Object.assign(Object.create(null), g.headers)],
+        ]) {
+          assert.equal(wechatpay.verifyNotify({ headers, body: g.body }, now).event.paid, true, `headers as ${label}`);
+          assert.equal((await wechatpay.verifyNotifyAsync({ headers, body: Buffer.from(g.body) }, now)).event.paid, true, `headers as ${label} (Async, a Buffer body)`);
+        }
+        const cases = [
+          ['an object only pretending to be a Headers: its iteration fails inside the host\'s own Headers code', { headers: Object.create(Headers.prototype), body: g.body }, 'ERR_BAD_INPUT'],
+          ['a Map: not a headers shape this API reads (no headers)', { headers: new Map(Object.entries(g.headers)), body: g.body }, 'ERR_SIGNATURE_INVALID'],
+          ['a signature header twice', { headers: [...Object.entries(g.headers), ['wechatpay-signature', g.headers['Wechatpay-Signature']]], body: g.body }, 'ERR_RESPONSE_MALFORMED'],
+          ['a signature header twice, as a list value', { headers: { ...g.headers, 'Wechatpay-Signature': [g.headers['Wechatpay-Signature'], 'x'] }, body: g.body }, 'ERR_RESPONSE_MALFORMED'],
+          ['a 1025-byte signature header', { headers: { ...g.headers, 'Wechatpay-Signature': 'A'.repeat(1025) }, body: g.body }, 'ERR_INPUT_TOO_LARGE'],
+          ['1001 headers', { headers: Object.fromEntries([...Object.entries(g.headers), ...Array.from({ length: 997 }, (_, i) => [`x-${i}`, 'v'])]), body: g.body }, 'ERR_TOO_MANY_FIELDS'],
+          ['a non-object', 'headers', 'ERR_BAD_INPUT'],
+          ['null', null, 'ERR_BAD_INPUT'],
+          ['no body', { headers: g.headers }, 'ERR_BAD_INPUT'],
+          ['no headers', { body: g.body }, 'ERR_BAD_INPUT'],
+        ];
+        for (const [label, value, code] of cases) {
+          expectError(api, () => wechatpay.verifyNotify(value, now), code, `verifyNotify: ${label}`);
+          await wechatpay.verifyNotifyAsync(value, now).then(() => assert.fail(`${label}: resolved`), (e) => assert.equal(e.code, code, `verifyNotifyAsync: ${label} (${e.message})`));
+        }
+        for (const status of ['200', 200.5, -1, NaN, 70000, null, undefined, { valueOf: () => 200 }]) {
+          expectError(api, () => wechatpay.verifyResponse({ status, headers: g.headers, body: g.body }, now), 'ERR_BAD_INPUT', `status ${String(status)}`);
+        }
+        for (const options of [{ now: '1700000000000' }, { now: -1 }, { when: 1 }, 'now', [], { now: 1e300 }]) {
+          expectError(api, () => wechatpay.verifyNotify(g, options), 'ERR_BAD_INPUT', `verify options ${JSON.stringify(options)}`);
+        }
+        assertStillWorks(api, wechatpay, `${engine} after odd headers`);
+        wechatpay.free();
+      });
+    }
+  }
+
+  it('a certificate reply (verified with the key it brings, by engines made for that call) on every engine, sync and Async, again and again: the client keeps its ring and keeps working', async () => {
+    const { api } = RUNTIMES[0];
+    const { notBefore, notAfter } = api.Certificate.parse(CERT_PEM);
+    const signedAt = notBefore + 60;
+    assert.ok(notAfter > signedAt);
+    // A reply bringing CERT_PEM, encrypted with the APIv3 key, signed with that certificate's key.
+    const nonce = 'c3e1a5b7d9f2';
+    const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(WECHATPAY_API_V3_KEY), Buffer.from(nonce));
+    cipher.setAAD(Buffer.from('certificate'));
+    const ciphertext = Buffer.concat([cipher.update(CERT_PEM), cipher.final(), cipher.getAuthTag()]).toString('base64');
+    const body = JSON.stringify({ data: [{ serial_no: serial, encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext } }] });
+    const signature = crypto.sign('sha256', Buffer.from(`${signedAt}\nn\n${body}\n`), certKey).toString('base64');
+    const reply = { status: 200, headers: { 'Wechatpay-Timestamp': String(signedAt), 'Wechatpay-Nonce': 'n', 'Wechatpay-Signature': signature, 'Wechatpay-Serial': serial }, body };
+    const at = { now: signedAt * 1000 };
+    for (const engine of [...ENGINES, 'webcrypto']) {
+      const wechatpay = new api.WechatPay(wechatpayConfig(engine));
+      for (let i = 0; i < 3; i++) {
+        assert.equal(wechatpay.verifyCertificates(reply, at)[0].serialNo, serial, `${engine}: sync`);
+        assert.equal((await wechatpay.verifyCertificatesAsync(reply, at))[0].serialNo, serial, `${engine}: Async`);
+      }
+      const changed = { ...reply, body: body.replace('"data"', '"data" ') };
+      expectError(api, () => wechatpay.verifyCertificates(changed, at), 'ERR_SIGNATURE_INVALID', `${engine}: a changed reply`);
+      await wechatpay.verifyCertificatesAsync(changed, at).then(() => assert.fail('resolved'), (e) => assert.equal(e.code, 'ERR_SIGNATURE_INVALID'));
+      assert.deepEqual(wechatpay.wechatpaySerials, [serial], 'verifying a reply adds nothing');
+      assertStillWorks(api, wechatpay, `${engine} after certificate replies`);
+      wechatpay.free();
+    }
+  });
 });

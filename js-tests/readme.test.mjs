@@ -17,6 +17,8 @@ declare const appId: string, privateKey: string, alipayPublicKey: string, useepa
 declare const merchantNo: string, appSecret: string, code: string, jsCode: string;
 declare const rawBody: string | Uint8Array, rawUseePayBody: string | Uint8Array;
 declare const res: { writeHead(status: number, headers: Record<string, string>): { end(body: string): void } };
+declare const mchid: string, merchantSerialNo: string, apiV3Key: string, wechatpayPublicKey: string, buyerOpenid: string;
+declare const req: { headers: Record<string, string | string[] | undefined> };
 `;
 
 /** The ```js blocks of the README, in order. */

@@ -16,10 +16,12 @@ const DTS = path.join(pkgDir, 'types', 'index.d.ts');
 
 /** Uses the API the way an application would; the @ts-expect-error lines must stay errors. */
 const CONSUMER = `
-import { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, UseePay, primitives, send } from 'aggpay';
+import { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, UseePay, WechatPay, primitives, send } from 'aggpay';
 import type {
   AggpayErrorCode, AlipayConfig, AlipayNotification, AlipayNotifyResult, AlipayOauthToken, AlipayTradeQueryResult, AsyncEngineName, BytesInput, Engine, FetchLike, HashName,
-  HttpRequest, KeyOptions, RawResponse, SendOptions, SyncEngineName, UseePayConfig, UseePayResult, WxRequestPayment,
+  HttpRequest, KeyOptions, MinorAmount, RawResponse, SendOptions, SyncEngineName, UseePayConfig, UseePayResult, WechatPayAppPayment, WechatPayBillReply, WechatPayConfig,
+  WechatPayIncoming, WechatPayNotification, WechatPayNotifyReply, WechatPayNotifyResult, WechatPayOrder, WechatPayPlatformCertificate, WechatPayRequestPayment,
+  WechatPayStampOptions, WxRequestPayment,
 } from 'aggpay';
 
 const options: KeyOptions = { engine: 'wasm', role: 'app private key' };
@@ -246,7 +248,98 @@ const made = new AggpayError('upstream', { code: 'ERR_HTTP_STATUS', status: 502 
 
 /** The codes AggpayErrorCode names (without its open-ended string member). */
 type NamedCode<T> = T extends string ? (string extends T ? never : T) : never;
-const newCodes: NamedCode<AggpayErrorCode>[] = ['ERR_VERIFY_ONLY', 'ERR_NO_PROVIDER_KEY', 'ERR_NETWORK', 'ERR_TIMEOUT', 'ERR_HTTP_STATUS'];
+const newCodes: NamedCode<AggpayErrorCode>[] = ['ERR_VERIFY_ONLY', 'ERR_NO_PROVIDER_KEY', 'ERR_NETWORK', 'ERR_TIMEOUT', 'ERR_HTTP_STATUS', 'ERR_CLOCK_SKEW', 'ERR_SIGNATURE_PROBE'];
+
+// WeChat Pay: a full client, a verify-only one (public key + APIv3 key), every method in both forms.
+const wechatpayConfig: WechatPayConfig = {
+  mchid: '1230000109', merchantSerialNo: '5F1C72E2', privateKey: '-----BEGIN PRIVATE KEY-----', apiV3Key: 'k',
+  platformCertificates: ['-----BEGIN CERTIFICATE-----'], wechatpayPublicKey: '-----BEGIN PUBLIC KEY-----', wechatpayPublicKeyId: 'PUB_KEY_ID_1',
+  appId: 'wx1', notifyUrl: 'https://shop.example/n', partner: false, api: 'mainland', engine: 'webcrypto',
+};
+const wx = new WechatPay(wechatpayConfig);
+const wxVerifyOnly = new WechatPay({ mchid: '1230000109', wechatpayPublicKey: 'MIIB', wechatpayPublicKeyId: 'PUB_KEY_ID_1', apiV3Key: 'k' });
+const stamp: WechatPayStampOptions = { now: Date.now(), nonce: 'n' };
+const wxOrder: WechatPayOrder = { description: '咖啡', out_trade_no: 'T1', amount: { minor: 1, currency: 'CNY' }, payer: { openid: 'o' } };
+function wechatpaySync(): void {
+  const built: HttpRequest[] = [
+    wx.buildJsapiPrepay(wxOrder, stamp), wx.buildNativePrepay(wxOrder), wx.buildH5Prepay({ ...wxOrder, scene_info: { payer_client_ip: '1.2.3.4', h5_info: { type: 'Wap' } } }),
+    wx.buildAppPrepay(wxOrder), wx.buildQuery({ transactionId: '4200' }), wx.buildQuery({ outTradeNo: 'T1', subMchid: '1' }, stamp),
+    wx.buildClose({ outTradeNo: 'T1' }), wx.buildRefund({ out_trade_no: 'T1', out_refund_no: 'R1', amount: { refund: { minor: 1, currency: 'CNY' }, total: { minor: 2, currency: 'CNY' } } }),
+    wx.buildRefundQuery({ outRefundNo: 'R1' }), wx.buildCertificatesRequest(), wx.buildRequest({ method: 'GET', path: '/v3/x?y=1' }),
+    wx.buildRequest({ method: 'POST', path: '/v3/x', body: '{"a":1}', wechatpaySerial: 'PUB_KEY_ID_1' }, { now: 0 }),
+    wx.buildTradeBill({ billDate: '2026-01-02', billType: 'ALL' }), wx.buildFundFlowBill({ billDate: '2026-01-02' }), wx.buildBillDownload('https://api.mch.weixin.qq.com/v3/billdownload/file?token=t'),
+  ];
+  const reply: WechatPayBillReply = wx.verifyResponse({ status: 200, headers: { 'Wechatpay-Serial': 'x' }, body: '{}' }) as WechatPayBillReply;
+  const checked: void = wx.checkBill(reply, new Uint8Array(1));
+  const response: Record<string, any> = wx.verifyResponse({ status: 200, headers: new Headers(), body: new Uint8Array(0) }, { now: 0 });
+  const incoming: WechatPayIncoming = { headers: [['wechatpay-nonce', 'n']], body: 'x' };
+  const notified: WechatPayNotifyResult = wxVerifyOnly.verifyNotify(incoming, { now: 0 });
+  const event: WechatPayNotification = notified.event;
+  const ids: (string | null)[] = [event.outTradeNo, event.tradeNo, event.appId, event.mchid, event.subMchid, event.openid, event.notifyId, event.notifyType, event.tradeStatus];
+  const amount: MinorAmount | null = event.amount;
+  const refunded: MinorAmount | undefined = event.refund?.refunded;
+  const plaintext: string = event.plaintext;
+  const status: 204 = notified.reply.status;
+  const body: null = notified.reply.body;
+  const failed: WechatPayNotifyReply = WechatPay.failureReply(new Error('x'));
+  const failedBody: string | null = failed.body;
+  const pay: WechatPayRequestPayment = wx.requestPaymentParams({ prepayId: 'wx1' });
+  const forWx: WxRequestPayment = pay;
+  const timeStamp: string = pay.timeStamp;
+  const app: WechatPayAppPayment = wx.appPaymentParams({ prepayId: 'wx1', subMchid: '1' }, stamp);
+  const field: { serial: string; ciphertext: string } = wx.encryptField('张三', { serial: 'PUB_KEY_ID_1' });
+  const decrypted: string = wx.decryptField(field.ciphertext);
+  const certs: WechatPayPlatformCertificate[] = wx.verifyCertificates({ status: 200, headers: {}, body: '' });
+  const unverified: WechatPayPlatformCertificate[] = wx.decryptCertificates({ status: 200, body: '' });
+  const serials: string[] = wx.addPlatformCertificates(certs);
+  const serialsOfPems: string[] = wx.addPlatformCertificates(['-----BEGIN CERTIFICATE-----', { pem: '-----BEGIN CERTIFICATE-----' }]);
+  const facts: [string, 'mainland' | 'global' | 'hk', string, boolean, string | undefined, string[], boolean, boolean, boolean] = [
+    wx.mchid, wx.api, wx.baseUrl, wx.partner, wx.publicKeyId, wx.wechatpaySerials, wx.canSign, wx.canVerify, wx.canDecrypt,
+  ];
+  const wxEngines: [SyncEngineName, AsyncEngineName] = [wx.engine, wx.asyncEngine];
+  void [built, checked, response, ids, amount, refunded, plaintext, status, body, failedBody, forWx, timeStamp, app, decrypted, unverified, serials, serialsOfPems, facts, wxEngines];
+}
+async function wechatpayAsync(): Promise<void> {
+  const built: HttpRequest[] = [
+    await wx.buildJsapiPrepayAsync(wxOrder), await wx.buildNativePrepayAsync(wxOrder), await wx.buildH5PrepayAsync(wxOrder), await wx.buildAppPrepayAsync(wxOrder),
+    await wx.buildQueryAsync({ outTradeNo: 'T1' }), await wx.buildCloseAsync({ outTradeNo: 'T1' }),
+    await wx.buildRefundAsync({ transaction_id: '42', out_refund_no: 'R1', amount: { refund: { minor: 1, currency: 'CNY' }, total: { minor: 1, currency: 'CNY' } } }),
+    await wx.buildRefundQueryAsync({ outRefundNo: 'R1' }), await wx.buildCertificatesRequestAsync(stamp), await wx.buildRequestAsync({ method: 'DELETE', path: '/v3/x' }),
+    await wx.buildTradeBillAsync({ billDate: '2026-01-02' }), await wx.buildFundFlowBillAsync({ billDate: '2026-01-02', accountType: 'BASIC' }), await wx.buildBillDownloadAsync('u'),
+  ];
+  const response: Record<string, any> = await wx.verifyResponseAsync({ status: 204, headers: {}, body: '' });
+  const notified: WechatPayNotifyResult = await wxVerifyOnly.verifyNotifyAsync({ headers: {}, body: new Uint8Array(0) });
+  const pay: WechatPayRequestPayment = await wx.requestPaymentParamsAsync({ prepayId: 'wx1', appId: 'wx2' });
+  const app: WechatPayAppPayment = await wx.appPaymentParamsAsync({ prepayId: 'wx1' });
+  const certs: WechatPayPlatformCertificate[] = await wx.verifyCertificatesAsync({ status: 200, headers: {}, body: '' }, { now: 0 });
+  try {
+    await wx.verifyNotifyAsync({ headers: {}, body: '' });
+  } catch (error) {
+    if (error instanceof AggpayError) {
+      const serial: string | undefined = error.serial;
+      const signedMessage: string | undefined = error.signedMessage;
+      const detail: string | undefined = error.detail;
+      const reply: WechatPayNotifyReply = WechatPay.failureReply(error);
+      void [serial, signedMessage, detail, reply];
+    }
+  }
+  void [built, response, notified, pay, app, certs];
+}
+// @ts-expect-error amounts are { minor, currency }, never a float
+wx.buildJsapiPrepay({ description: 'd', out_trade_no: 'T1', amount: 0.01 });
+// @ts-expect-error buildQuery takes one of transactionId and outTradeNo, not both
+wx.buildQuery({ transactionId: '42', outTradeNo: 'T1' });
+// @ts-expect-error timeStamp is a string of seconds
+const timeStampNumber: number = wx.requestPaymentParams({ prepayId: 'wx1' }).timeStamp;
+// @ts-expect-error verifyNotify takes the raw message { headers, body }, not a parsed body
+wx.verifyNotify({ id: 'EV-1' });
+// @ts-expect-error an …Async verification returns a Promise
+const notAwaitedNotify: WechatPayNotifyResult = wx.verifyNotifyAsync({ headers: {}, body: '' });
+// @ts-expect-error the api is one of three
+new WechatPay({ mchid: '1', api: 'us' });
+// @ts-expect-error now is epoch milliseconds, a number
+wx.verifyResponse({ status: 200, headers: {}, body: '' }, { now: '2026' });
+void [timeStampNumber, notAwaitedNotify];
 
 // The declarations must stay strict enough to catch these mistakes.
 // @ts-expect-error an unknown engine name
@@ -317,6 +410,7 @@ void [oaep, pkcs1, verifierBits, verifierEngines, chain, facts, digests, same, n
 void [notSync, notNone, oneSn, statusText, notACode, newCodes, rsaAsync, alipayAsync, useepayAsync, sending, made];
 void [sns, sn, snsOfApp, abilities, alipayEngines, facade, builtSync, wapSync, nodeSync, notifySync, returnSync, v3Sync, payParams, payParamsOfResult, qr];
 void [useepayEngines, useepayAbilities, useepaySignType, useepayBuiltSync, jsapiSync, querySync, refundSync, responseSync, useepayNotifySync];
+void [wechatpaySync, wechatpayAsync];
 export {};
 `;
 
@@ -560,6 +654,17 @@ describe('pkg/types/index.d.ts', () => {
     await typeCheck('fetch-types-node', ['consumer-fetch.ts'], {
       module: 'node16', moduleResolution: 'node16', lib: ['es2022'], types: ['node'], typeRoots: [path.dirname(dir)],
     });
+  });
+
+  it('every error code the core has is in AggpayErrorCode and in the README\'s table', () => {
+    const codes = [...fs.readFileSync(path.join(repoRoot, 'src', 'error.rs'), 'utf8').matchAll(/=> "(ERR_[A-Z_]+)"/g)].map((m) => m[1]);
+    assert.ok(codes.length >= 26 && codes.includes('ERR_CLOCK_SKEW') && codes.includes('ERR_SIGNATURE_PROBE'), `codes read from src/error.rs: ${codes.join(', ')}`);
+    const dts = fs.readFileSync(DTS, 'utf8');
+    const union = dts.slice(dts.indexOf('export type AggpayErrorCode'), dts.indexOf('(string & {});', dts.indexOf('export type AggpayErrorCode')));
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Architecture'));
+    assert.deepEqual(codes.filter((c) => !union.includes(`'${c}'`)), [], 'codes missing from AggpayErrorCode');
+    assert.deepEqual(codes.filter((c) => !table.includes(`\`${c}\``)), [], 'codes missing from the README\'s error table');
   });
 
   it('every runtime export, method, getter, static and primitive is declared; every declared value exists at runtime', () => {

@@ -779,6 +779,24 @@ fn verify_only_and_sign_only_clients() {
     assert!(run(&verify_only, verify_only.verify_notify(&borrowed(&h), body, 1_700_000_000_000.0)).unwrap().paid);
     let s = stamp(1_700_000_000, "n");
     assert_eq!(verify_only.build_query(&json!({ "outTradeNo": "T" }), &s).unwrap_err().code(), ErrorCode::VerifyOnly);
+    // Asked first, whatever the arguments: a verify-only client cannot build, and says so.
+    for trade_type in [TradeType::Jsapi, TradeType::Native, TradeType::H5, TradeType::App] {
+        assert_eq!(verify_only.build_prepay(trade_type, &json!({}), &s).unwrap_err().code(), ErrorCode::VerifyOnly);
+    }
+    let nothing = json!({});
+    for built in [
+        verify_only.build_query(&nothing, &s),
+        verify_only.build_close(&nothing, &s),
+        verify_only.build_refund(&nothing, &s),
+        verify_only.build_refund_query(&nothing, &s),
+        verify_only.build_request(&nothing, &s),
+        verify_only.build_certificates_request(&s),
+        verify_only.build_bill_download("https://evil.example/x", &s),
+        verify_only.build_bill_request(aggpay::wechat::pay::bill::Bill::Trade, &nothing, &s),
+    ] {
+        assert_eq!(built.unwrap_err().code(), ErrorCode::VerifyOnly);
+    }
+    assert_eq!(verify_only.build_app_payment(&nothing, &s).unwrap_err().code(), ErrorCode::VerifyOnly);
     assert_eq!(
         verify_only.build_request_payment(&json!({ "prepayId": "wx1", "appId": "wx" }), &s).unwrap_err().code(),
         ErrorCode::VerifyOnly
@@ -1091,4 +1109,125 @@ fn bills() {
     assert!(c.check_bill(&reply, b"abc").is_ok());
     assert_eq!(c.check_bill(&reply, b"abd").unwrap_err().code(), ErrorCode::SignatureInvalid);
     assert_eq!(c.check_bill(&reply.replace("SHA1", "SM3"), b"abc").unwrap_err().code(), ErrorCode::BadInput);
+}
+
+/// What the JS bindings hand the core: `{ now, nonce }` and `{ now }` options, headers as an object
+/// or as pairs, and an error code for the failure reply.
+#[test]
+fn options_headers_and_replies_for_the_bindings() {
+    use aggpay::wechat::pay::notify::failure_reply_for_code;
+    use aggpay::wechat::pay::response::{header_pairs, now_from_options};
+    let fresh = || "FRESH".to_owned();
+    assert_eq!(Stamp::from_options(&Value::Null, 5_000.0, fresh()).unwrap(), stamp(5, "FRESH"));
+    assert_eq!(Stamp::from_options(&json!({}), 5_000.0, fresh()).unwrap(), stamp(5, "FRESH"));
+    assert_eq!(
+        Stamp::from_options(&json!({ "now": 7_000, "nonce": "abc" }), 5_000.0, fresh()).unwrap(),
+        stamp(7, "abc")
+    );
+    assert_eq!(Stamp::from_options(&json!({ "nonce": "" }), 5_000.0, fresh()).unwrap(), stamp(5, "FRESH"));
+    for bad in
+        [json!({ "timestamp": 1 }), json!({ "now": "1" }), json!({ "now": -1 }), json!({ "nonce": "a b" }), json!([])]
+    {
+        assert_eq!(Stamp::from_options(&bad, 5_000.0, fresh()).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
+    }
+    assert_eq!(now_from_options(&Value::Null, 9.0).unwrap(), 9.0);
+    assert_eq!(now_from_options(&json!({ "now": 1_700_000_000_123_u64 }), 9.0).unwrap(), 1_700_000_000_123.0);
+    for bad in [json!({ "nonce": "x" }), json!({ "now": 1e300 }), json!("now")] {
+        assert_eq!(now_from_options(&bad, 9.0).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
+    }
+
+    let pairs = |v: Value| header_pairs(&v).unwrap();
+    let owned = |list: &[(&str, &str)]| list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect::<Vec<_>>();
+    assert_eq!(pairs(json!({ "A": "1", "b": ["2", "3"] })), owned(&[("A", "1"), ("b", "2"), ("b", "3")]));
+    assert_eq!(pairs(json!([["A", "1"], ["a", "2"]])), owned(&[("A", "1"), ("a", "2")]));
+    for bad in
+        [json!({ "a": 1 }), json!({ "a": [1] }), json!([["a"]]), json!([["a", "1", "2"]]), json!("a: 1"), json!(null)]
+    {
+        assert_eq!(header_pairs(&bad).unwrap_err().code(), ErrorCode::BadInput, "{bad}");
+    }
+    // A signature header given twice, as a list, is refused like any repeated signature header.
+    let v = vector("notification-transaction-success-verify");
+    let mut object = v["headers"].clone();
+    let signature = object["Wechatpay-Signature"].clone();
+    object["Wechatpay-Signature"] = json!([signature.clone(), signature]);
+    let headers = header_pairs(&object).unwrap();
+    let c = client(json!({}));
+    let body = v["body"].as_str().unwrap().as_bytes();
+    assert_eq!(
+        c.verify_notify(&borrowed(&headers), body, 1_700_000_000_000.0).unwrap_err().code(),
+        ErrorCode::ResponseMalformed
+    );
+
+    assert_eq!(failure_reply_for_code("ERR_CLOCK_SKEW").status, 401);
+    assert_eq!(failure_reply_for_code("ERR_RESPONSE_MALFORMED").status, 500);
+    assert_eq!(
+        [Api::Mainland, Api::Global, Api::HongKong].map(|a| Api::parse(a.as_str()).unwrap()),
+        [Api::Mainland, Api::Global, Api::HongKong]
+    );
+}
+
+/// The certificate reply checked in one call (decrypted, checked, its signature step over the
+/// ring it brings: no private key in it), then added to a client from the PEMs it returned.
+#[test]
+fn certificate_reply_in_one_call_and_added_from_pems() {
+    let reply = &node()["certificates"];
+    let headers = headers_of(&reply["headers"]);
+    let body = reply["body"].as_str().unwrap().as_bytes();
+    let now = seconds(&reply["headers"]["Wechatpay-Timestamp"]) as f64 * 1000.0;
+    let mut bootstrap = client(
+        json!({ "platformCertificates": null, "wechatpayPublicKey": fixture("java-sdk/wechat_pay_public_key.pem"), "wechatpayPublicKeyId": PUBLIC_KEY_ID }),
+    );
+    assert!(!client(json!({ "apiV3Key": null })).has_api_v3_key());
+    assert!(bootstrap.has_api_v3_key());
+    let (pending, keys) = bootstrap.verify_certificate_reply(200, &borrowed(&headers), body, now).unwrap();
+    assert!(keys.private_key().is_none(), "the ring a certificate reply brings holds no private key");
+    assert_eq!(
+        keys.public_ids().collect::<Vec<_>>(),
+        [PUBLIC_KEY_ID, PLATFORM_SERIAL, "5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC"]
+    );
+    let certificates = pending.run(&keys).unwrap();
+    assert_eq!(certificates.len(), 2);
+    assert_eq!(certificates[0].pem, fixture("java-sdk/wechat_pay_certificate.pem"));
+    assert_eq!(
+        serde_json::to_value(&certificates[0]).unwrap().as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["serialNo", "notBefore", "notAfter", "pem"]
+    );
+    let changed = reply["body"].as_str().unwrap().replacen("2025-05-09", "2035-05-09", 1);
+    let (pending, keys) =
+        bootstrap.verify_certificate_reply(200, &borrowed(&headers), changed.as_bytes(), now).unwrap();
+    assert_eq!(pending.run(&keys).unwrap_err().code(), ErrorCode::SignatureInvalid);
+    let missing = with_header(&headers, "Wechatpay-Serial", "");
+    assert_eq!(
+        bootstrap.verify_certificate_reply(200, &borrowed(&missing), body, now).unwrap_err().code(),
+        ErrorCode::SignatureInvalid
+    );
+
+    // Added from what the reply returned ({ pem } objects) and from PEM text: idempotent.
+    let v = vector("notification-transaction-success-verify");
+    let (note_headers, note) = (headers_of(&v["headers"]), v["body"].as_str().unwrap().as_bytes());
+    let as_objects = serde_json::to_value(&certificates).unwrap();
+    assert_eq!(
+        bootstrap.add_platform_certificate_pems(&as_objects).unwrap(),
+        [PLATFORM_SERIAL, "5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC"]
+    );
+    assert!(
+        run(&bootstrap, bootstrap.verify_notify(&borrowed(&note_headers), note, 1_700_000_000_000.0)).unwrap().paid
+    );
+    let pem = json!(fixture("java-sdk/wechat_pay_certificate.pem"));
+    assert_eq!(bootstrap.add_platform_certificate_pems(&pem).unwrap(), [PLATFORM_SERIAL]);
+    assert_eq!(
+        bootstrap.keys().public_ids().collect::<Vec<_>>(),
+        [PUBLIC_KEY_ID, PLATFORM_SERIAL, "5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC"]
+    );
+    // The merchant's own certificate is not WeChat Pay's; nothing is added from a list holding it.
+    let mixed = json!([fixture("java-sdk/wechat_pay_certificate.pem"), fixture("java-sdk/merchant_certificate.pem")]);
+    let mut fresh = client(
+        json!({ "platformCertificates": null, "wechatpayPublicKey": fixture("java-sdk/wechat_pay_public_key.pem"), "wechatpayPublicKeyId": PUBLIC_KEY_ID }),
+    );
+    assert_eq!(fresh.add_platform_certificate_pems(&mixed).unwrap_err().code(), ErrorCode::KeyMismatch);
+    assert_eq!(fresh.keys().public_ids().collect::<Vec<_>>(), [PUBLIC_KEY_ID]);
+    for bad in [json!([]), json!(7), json!([{ "serialNo": PLATFORM_SERIAL }]), json!("not a certificate")] {
+        let code = fresh.add_platform_certificate_pems(&bad).unwrap_err().code();
+        assert!(matches!(code, ErrorCode::BadInput | ErrorCode::CertInvalid), "{bad}: {code:?}");
+    }
 }

@@ -82,7 +82,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     constructor(...args) {
       if (!constructible) throw badReceiver(`${name} has no public constructor; use its static methods`);
       const choice = engines ? takeEngineOption(name, args, engines.option[0], engines.option[1]) : undefined;
-      const state = { inner: null, busy: 0, freed: false, engines: null };
+      const state = { inner: null, busy: 0, freed: false, engines: null, choice };
       const keyDer = (id) => {
         if (state.inner === null) throw badReceiver(`this ${name} has been freed`);
         return state.inner.__keyDer(id);
@@ -149,19 +149,45 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     }
   }
 
+  /**
+   * The engine (`form`: 'sync' or 'async') and key holder that answer `pending`: the client's, or —
+   * for a step that carries its own keys (`__ownKeys`: a WeChat Pay certificate reply, verified with
+   * the certificate it brings) — an engine of the client's choice made for this step alone, so that
+   * no key of the step enters the client's engine caches.
+   */
+  const answerer = (pending, inner, state, form) => {
+    if (!pending.__ownKeys) return [state.engines[form], inner];
+    let own;
+    try {
+      own = engines.select(state.choice, (id) => pending.__keyDer(id));
+    } catch (error) {
+      pending.free();
+      throw error;
+    }
+    return [own[form], pending];
+  };
+
   /** `<name>` and `<name>Async` over the wasm-bindgen method `step_<name>`. */
   function defineSteps(key, method) {
     const what = `${name}.prototype.${key}`;
     const sync = like({
       [key](...args) {
-        return through(this, what, (inner, state) => runSync(apply(method, inner, args), state.engines.sync, inner, engines.memory));
+        return through(this, what, (inner, state) => {
+          const pending = apply(method, inner, args);
+          const [engine, holder] = answerer(pending, inner, state, 'sync');
+          return runSync(pending, engine, holder, engines.memory);
+        });
       },
     }[key], method);
     const asyncKey = `${key}Async`;
     const async = like({
       [asyncKey](...args) {
         try {
-          return through(this, `${what}Async`, (inner, state) => runAsync(apply(method, inner, args), state.engines.async, inner, engines.memory));
+          return through(this, `${what}Async`, (inner, state) => {
+            const pending = apply(method, inner, args);
+            const [engine, holder] = answerer(pending, inner, state, 'async');
+            return runAsync(pending, engine, holder, engines.memory);
+          });
         } catch (error) {
           return Promise.reject(error);
         }

@@ -44,7 +44,7 @@ function engineFailure(engine, what, error) {
   return new AggpayError(`${engine.name} engine: RSA ${what} failed`, { code: 'ERR_ENGINE' });
 }
 
-/** Answers `pending` with a synchronous engine and finishes it; `inner` is the core object, `memory` its instance's. */
+/** Answers `pending` with a synchronous engine and finishes it; `inner` holds the keys (the core object, or the pending itself when it carries them), `memory` is its instance's. */
 export function runSync(pending, engine, inner, memory) {
   try {
     if (engine.inWasm) return inner.__runInWasm(pending);

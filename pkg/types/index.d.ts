@@ -60,6 +60,10 @@ export type AggpayErrorCode =
   | 'ERR_VERIFY_ONLY'
   /** A verification on a client without the provider's key or certificate (sign-only). */
   | 'ERR_NO_PROVIDER_KEY'
+  /** WeChat Pay: `Wechatpay-Timestamp` is 5 minutes or more from `now` (a replay, or a clock that is off). */
+  | 'ERR_CLOCK_SKEW'
+  /** WeChat Pay: a probe signature (`WECHATPAY/SIGNTEST/…`), refused like any bad signature; its own code for logs. */
+  | 'ERR_SIGNATURE_PROBE'
   /** `send`: the request failed before a reply (DNS, connection, TLS, or the `fetch` threw). */
   | 'ERR_NETWORK'
   /** `send`: no reply within `timeoutMs`. */
@@ -89,7 +93,7 @@ export interface InputLimits {
 
 /** Every error aggpay throws. Messages never contain key material. */
 export class AggpayError extends Error {
-  constructor(message: string, details?: Partial<Pick<AggpayError, 'code' | 'provider' | 'providerCode' | 'providerMessage' | 'subCode' | 'subMessage' | 'status'>>);
+  constructor(message: string, details?: Partial<Pick<AggpayError, 'code' | 'provider' | 'providerCode' | 'providerMessage' | 'subCode' | 'subMessage' | 'detail' | 'signedMessage' | 'serial' | 'status'>>);
   readonly name: 'AggpayError';
   readonly code: AggpayErrorCode;
   /** `alipay`, `wechat` or `useepay` when the error concerns one provider. */
@@ -100,6 +104,12 @@ export class AggpayError extends Error {
   /** Alipay `sub_code`. */
   readonly subCode?: string;
   readonly subMessage?: string;
+  /** WeChat Pay: the `detail` member of its error reply, as received (JSON text): the field at fault, or `sign_information`. */
+  readonly detail?: string;
+  /** WeChat Pay `SIGN_ERROR`: its view of the message your request signed (`truncated_sign_message`), to compare with yours. */
+  readonly signedMessage?: string;
+  /** `ERR_CERT_SN_MISMATCH`: the key the message named that is not configured (WeChat Pay's `Wechatpay-Serial`, a certificate serial or `PUB_KEY_ID_…`). */
+  readonly serial?: string;
   /** The HTTP status of the reply: only on `ERR_HTTP_STATUS` (from `send`). */
   readonly status?: number;
 }
@@ -695,5 +705,351 @@ export class UseePay {
   readonly engine: SyncEngineName | 'none';
   /** The engine of the `…Async` methods; `none` with MD5 (no RSA). */
   readonly asyncEngine: AsyncEngineName | 'none';
+  free(): void;
+}
+
+/**
+ * A WeChat Pay client's configuration. `privateKey` + `merchantSerialNo` sign requests and payment
+ * parameters; `platformCertificates` and/or `wechatpayPublicKey` + `wechatpayPublicKeyId` verify (both at
+ * once during WeChat's migration to the public key); `apiV3Key` decrypts notifications and certificates.
+ * At least one of signing and verifying.
+ */
+export interface WechatPayConfig {
+  /** The merchant id requests are signed as (a service provider's `sp_mchid` in partner mode). */
+  mchid: string;
+  /** The merchant API private key (`apiclient_key.pem`). Without it the client is verify-only: `build…` and `…Params` throw `ERR_VERIFY_ONLY`. */
+  privateKey?: string;
+  /** The serial of the merchant API certificate (hex, as the merchant platform shows it); goes with `privateKey`. */
+  merchantSerialNo?: string;
+  /** The APIv3 key (32 characters): decrypts notifications and downloaded certificates. */
+  apiV3Key?: string;
+  /** WeChat Pay platform certificate(s): one PEM text (a chain allowed) or a list. */
+  platformCertificates?: string | string[];
+  /** The WeChat Pay public key (微信支付公钥, SPKI PEM), with its id. */
+  wechatpayPublicKey?: string;
+  /** The id shown beside the public key: `PUB_KEY_ID_…` (sent as `Wechatpay-Serial` on every request). */
+  wechatpayPublicKeyId?: string;
+  /** Default `appid` of orders and payment parameters (`sp_appid` in partner mode). */
+  appId?: string;
+  /** Default `notify_url` of orders and refunds. */
+  notifyUrl?: string;
+  /** Service-provider (服务商) mode: orders name `sub_mchid`; bodies use `sp_appid`/`sp_mchid`. Default `false`. */
+  partner?: boolean;
+  /** `mainland` (default, `/v3/…`), `global` (cross-border `/v3/global/…` on apihk; fields encrypted with PKCS#1 v1.5) or `hk` (`/hk/v3/…`). The typed builders cover the mainland API; `buildRequest` any path. */
+  api?: 'mainland' | 'global' | 'hk';
+  /** Another origin, e.g. the backup `https://api2.mch.weixin.qq.com`. */
+  baseUrl?: string;
+  /** Default `aggpay/<version>` (WeChat Pay refuses requests without one). */
+  userAgent?: string;
+  /** Default `auto`. */
+  engine?: Engine;
+  limits?: InputLimits;
+}
+
+/** Options of every WeChat Pay build method: the clock and nonce signed. */
+export interface WechatPayStampOptions {
+  /** Epoch milliseconds (sent as whole seconds). Default `Date.now()`. */
+  now?: number;
+  /** 1 to 64 ASCII letters and digits. Default 32 random hex characters (`crypto.getRandomValues`). */
+  nonce?: string;
+}
+
+/** Options of every WeChat Pay verification. */
+export interface WechatPayVerifyOptions {
+  /** Epoch milliseconds the 5-minute window is measured from. Default `Date.now()`. */
+  now?: number;
+}
+
+/** Received headers: a plain object (a list of values for a repeated name), a `Headers`, or `[name, value]` pairs. Names in any case. */
+export type WechatPayHeaders = Record<string, string | string[] | undefined> | ReadonlyArray<readonly [string, string]> | (typeof globalThis extends { Headers: { prototype: infer H } } ? H : never);
+
+/** A reply as received (what `send` returns): the exact body, never re-serialized. */
+export interface WechatPayResponse {
+  status: number;
+  headers: WechatPayHeaders;
+  /** The exact bytes received ('' for none). */
+  body: string | Uint8Array | ArrayBuffer;
+}
+
+/** A notification as received: the `Wechatpay-*` headers and the exact raw body. */
+export interface WechatPayIncoming {
+  headers: WechatPayHeaders;
+  /** The raw request body, before any JSON parsing. */
+  body: string | Uint8Array | ArrayBuffer;
+}
+
+/** Fields of an order (WeChat Pay's own names, sent as given after `appid`/`mchid`); `amount` is `{ minor, currency }` (integer fen). */
+export type WechatPayOrder = {
+  description: string;
+  out_trade_no: string;
+  amount: Money;
+  /** Default `config.appId` (`sp_appid` in partner mode). */
+  appid?: string;
+  sp_appid?: string;
+  sub_appid?: string;
+  /** Partner mode: required. */
+  sub_mchid?: string;
+  /** Default `config.notifyUrl`. */
+  notify_url?: string;
+  time_expire?: string;
+  attach?: string;
+  goods_tag?: string;
+  /** JSAPI: `{ openid }` (partner: `{ sp_openid }` or `{ sub_openid }` with `sub_appid`). */
+  payer?: { openid?: string; sp_openid?: string; sub_openid?: string };
+  /** H5: `{ payer_client_ip, h5_info: { type } }`. */
+  scene_info?: Record<string, unknown>;
+  [field: string]: unknown;
+};
+
+/** A refund (WeChat Pay's names): exactly one of `transaction_id` and `out_trade_no`; amounts as `{ minor, currency }`. */
+export type WechatPayRefund = {
+  transaction_id?: string;
+  out_trade_no?: string;
+  out_refund_no: string;
+  amount: { refund: Money; total: Money; [field: string]: unknown };
+  reason?: string;
+  /** Default `config.notifyUrl` when it has one. */
+  notify_url?: string;
+  /** Partner mode: required. */
+  sub_mchid?: string;
+  [field: string]: unknown;
+};
+
+/** `buildQuery` arguments: WeChat Pay's order id or yours. */
+export type WechatPayQueryArgs = ({ transactionId: string; outTradeNo?: undefined } | { outTradeNo: string; transactionId?: undefined }) & { subMchid?: string };
+
+/** `buildRequest` arguments: any APIv3 call. */
+export interface WechatPayRequestArgs {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path and query exactly as sent (already percent-encoded), e.g. `/v3/pay/transactions/id/4200…?mchid=…`. */
+  path: string;
+  /** An object (serialized in its own order; integers only) or JSON text (sent and signed exactly). */
+  body?: Record<string, unknown> | unknown[] | string;
+  /** The key a field of the body was encrypted with (`encryptField`'s `serial`). */
+  wechatpaySerial?: string;
+}
+
+/** `buildTradeBill` / `buildFundFlowBill` arguments. */
+export interface WechatPayBillArgs {
+  /** `YYYY-MM-DD`. */
+  billDate: string;
+  /** Trade bill: `ALL`, `SUCCESS` or `REFUND`. */
+  billType?: string;
+  /** Fund-flow bill: `BASIC`, `OPERATION` or `FEES`. */
+  accountType?: string;
+  /** `GZIP` to compress. */
+  tarType?: string;
+  /** A service provider's trade bill. */
+  subMchid?: string;
+}
+
+/** What the bill requests answer (after `verifyResponse`): hand `download_url` to `buildBillDownload`, the file and this to `checkBill`. */
+export interface WechatPayBillReply {
+  hash_type: string;
+  hash_value: string;
+  download_url: string;
+}
+
+/** A verified WeChat Pay notification as a typed event: the shape of the Alipay and UseePay events. */
+export interface WechatPayNotification {
+  /** `trade_state` is `SUCCESS`: the buyer has paid. */
+  paid: boolean;
+  /** `trade_state` as sent; null in refund events. */
+  tradeStatus: 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | (string & {}) | null;
+  /** `amount.total` in fen of `amount.currency` (CNY when it names none); a paid event always has one. Compare it with your order. */
+  amount: MinorAmount | null;
+  /** `out_trade_no`: your order id. */
+  outTradeNo: string | null;
+  /** `transaction_id`: WeChat Pay's order id. */
+  tradeNo: string | null;
+  /** `appid` (`sp_appid`): check it is yours. */
+  appId: string | null;
+  /** `mchid` (`sp_mchid`): check it is yours. */
+  mchid: string | null;
+  /** `sub_mchid` of a service provider's order. */
+  subMchid: string | null;
+  /** The buyer: `payer.openid` (`sub_openid`, else `sp_openid`). */
+  openid: string | null;
+  /** The notification's `id`: a notification sent again carries the same one. */
+  notifyId: string | null;
+  /** `event_type`: `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, … */
+  notifyType: string | null;
+  /** The refund, in refund events. */
+  refund: WechatPayRefundEvent | null;
+  /** The decrypted `resource`, exactly as WeChat Pay sent it (JSON text). */
+  plaintext: string;
+}
+
+/** The refund a refund notification reports. */
+export interface WechatPayRefundEvent {
+  /** `SUCCESS`, `CLOSED` (failed, final) or `ABNORMAL` (stuck, not final). */
+  refundStatus: 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | (string & {});
+  /** `SUCCESS` or `CLOSED`. */
+  final: boolean;
+  /** `amount.refund`. */
+  refunded: MinorAmount;
+  outRefundNo: string | null;
+  refundId: string | null;
+}
+
+/** The answer to a notification: send it as is (`new Response(reply.body, reply)`). */
+export interface WechatPayNotifyReply {
+  /** 204 once handled; 401 (did not verify) or 500 (anything else) to have WeChat Pay send it again. */
+  status: number;
+  headers: Record<string, string>;
+  /** None for 204; WeChat Pay's failure JSON otherwise. */
+  body: string | null;
+}
+
+/** What `verifyNotify` returns: the verified event, and the reply (204, no body). */
+export interface WechatPayNotifyResult {
+  event: WechatPayNotification;
+  reply: { status: 204; headers: Record<string, never>; body: null };
+}
+
+/** `wx.requestPayment(…)` takes all but `appId`; `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` takes all. */
+export interface WechatPayRequestPayment extends WxRequestPayment {
+  appId: string;
+  signType: 'RSA';
+}
+
+/** The App SDK's `PayReq`. */
+export interface WechatPayAppPayment {
+  appid: string;
+  partnerid: string;
+  prepayid: string;
+  package: 'Sign=WXPay';
+  noncestr: string;
+  timestamp: string;
+  sign: string;
+}
+
+/** A platform certificate from `/v3/certificates`, decrypted and checked. */
+export interface WechatPayPlatformCertificate {
+  /** Upper-case hex: the `Wechatpay-Serial` of what it signs. */
+  serialNo: string;
+  /** Unix seconds. */
+  notBefore: number;
+  /** Unix seconds. */
+  notAfter: number;
+  /** PEM: store it, and configure it as `platformCertificates`. */
+  pem: string;
+}
+
+/**
+ * WeChat Pay APIv3 (direct merchants and service providers; mainland, global and HK APIs). Every `build…`
+ * is sans-IO: send the result with `send` or `fetch`, then pass the raw reply to `verifyResponse`. Build and
+ * `…Params` methods need `privateKey` (else `ERR_VERIFY_ONLY`); verifications need a platform certificate or
+ * the public key (else `ERR_NO_PROVIDER_KEY`). Each `…Async` method returns a Promise of its synchronous twin's result.
+ */
+export class WechatPay {
+  constructor(config: WechatPayConfig);
+  /** `POST /v3/pay/transactions/jsapi` (mini programs, official-account pages); partner: `/v3/pay/partner/transactions/jsapi`. */
+  buildJsapiPrepay(order: WechatPayOrder, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildJsapiPrepay` on the asynchronous engine. */
+  buildJsapiPrepayAsync(order: WechatPayOrder, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `POST …/transactions/native`: answers `{ code_url }`. */
+  buildNativePrepay(order: WechatPayOrder, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildNativePrepay` on the asynchronous engine. */
+  buildNativePrepayAsync(order: WechatPayOrder, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `POST …/transactions/h5` (needs `scene_info.payer_client_ip` and `scene_info.h5_info.type`): answers `{ h5_url }`. */
+  buildH5Prepay(order: WechatPayOrder, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildH5Prepay` on the asynchronous engine. */
+  buildH5PrepayAsync(order: WechatPayOrder, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `POST …/transactions/app`: answers `{ prepay_id }` for `appPaymentParams`. */
+  buildAppPrepay(order: WechatPayOrder, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildAppPrepay` on the asynchronous engine. */
+  buildAppPrepayAsync(order: WechatPayOrder, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `GET …/transactions/id/{transactionId}` or `…/out-trade-no/{outTradeNo}` with `mchid` (partner: `sp_mchid`, `sub_mchid`). */
+  buildQuery(args: WechatPayQueryArgs, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildQuery` on the asynchronous engine. */
+  buildQueryAsync(args: WechatPayQueryArgs, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `POST …/out-trade-no/{outTradeNo}/close`: WeChat Pay answers 204. */
+  buildClose(args: { outTradeNo: string; subMchid?: string }, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildClose` on the asynchronous engine. */
+  buildCloseAsync(args: { outTradeNo: string; subMchid?: string }, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `POST /v3/refund/domestic/refunds`. */
+  buildRefund(refund: WechatPayRefund, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildRefund` on the asynchronous engine. */
+  buildRefundAsync(refund: WechatPayRefund, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `GET /v3/refund/domestic/refunds/{outRefundNo}`. */
+  buildRefundQuery(args: { outRefundNo: string; subMchid?: string }, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildRefundQuery` on the asynchronous engine. */
+  buildRefundQueryAsync(args: { outRefundNo: string; subMchid?: string }, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `GET /v3/certificates` (`/v3/global/certificates`, `/hk/v3/certificates`). */
+  buildCertificatesRequest(options?: WechatPayStampOptions): HttpRequest;
+  /** `buildCertificatesRequest` on the asynchronous engine. */
+  buildCertificatesRequestAsync(options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** Any APIv3 call, signed over the exact path and body. */
+  buildRequest(args: WechatPayRequestArgs, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildRequest` on the asynchronous engine. */
+  buildRequestAsync(args: WechatPayRequestArgs, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `GET /v3/bill/tradebill`. */
+  buildTradeBill(args: WechatPayBillArgs, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildTradeBill` on the asynchronous engine. */
+  buildTradeBillAsync(args: WechatPayBillArgs, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** `GET /v3/bill/fundflowbill`. */
+  buildFundFlowBill(args: WechatPayBillArgs, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildFundFlowBill` on the asynchronous engine. */
+  buildFundFlowBillAsync(args: WechatPayBillArgs, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** The signed download of the verified bill reply's `download_url` (only on this client's host). Its reply is not signed: send it with `raw: true` and pass the bytes to `checkBill`. */
+  buildBillDownload(downloadUrl: string, options?: WechatPayStampOptions): HttpRequest;
+  /** `buildBillDownload` on the asynchronous engine. */
+  buildBillDownloadAsync(downloadUrl: string, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** Checks a downloaded bill (the bytes as received) against the verified bill reply's SHA-1: `ERR_SIGNATURE_INVALID` when they differ. */
+  checkBill(billReply: WechatPayBillReply, file: BytesInput): void;
+  /**
+   * Verifies a reply over its raw body and the four `Wechatpay-*` headers (5-minute window, key by serial) and
+   * returns the parsed body (`{}` for 204). A 2xx without a signature is `ERR_SIGNATURE_INVALID`; a failure
+   * is `ERR_PROVIDER_BUSINESS` (signed) or `ERR_PROVIDER_REJECTED` (unsigned) with WeChat Pay's `code` in
+   * `providerCode`, `detail` and, for `SIGN_ERROR`, `signedMessage`.
+   */
+  verifyResponse(response: WechatPayResponse, options?: WechatPayVerifyOptions): Record<string, any>;
+  /** `verifyResponse` on the asynchronous engine. */
+  verifyResponseAsync(response: WechatPayResponse, options?: WechatPayVerifyOptions): Promise<Record<string, any>>;
+  /** Verifies a notification over its raw body, then decrypts its resource: the event and the reply (204). */
+  verifyNotify(notification: WechatPayIncoming, options?: WechatPayVerifyOptions): WechatPayNotifyResult;
+  /** `verifyNotify` on the asynchronous engine. */
+  verifyNotifyAsync(notification: WechatPayIncoming, options?: WechatPayVerifyOptions): Promise<WechatPayNotifyResult>;
+  /** The reply to a notification that failed, from what was caught: 401 for one that did not verify (bad, probe or stale signature, unknown serial), 500 otherwise. Never throws. */
+  static failureReply(error: unknown): WechatPayNotifyReply;
+  /** `wx.requestPayment` / `WeixinJSBridge` parameters; `appId` is the app the buyer's openid belongs to (default `config.appId`). */
+  requestPaymentParams(args: { prepayId: string; appId?: string }, options?: WechatPayStampOptions): WechatPayRequestPayment;
+  /** `requestPaymentParams` on the asynchronous engine. */
+  requestPaymentParamsAsync(args: { prepayId: string; appId?: string }, options?: WechatPayStampOptions): Promise<WechatPayRequestPayment>;
+  /** App SDK parameters (`partnerid`: `mchid`, or `subMchid` for a service provider). */
+  appPaymentParams(args: { prepayId: string; appId?: string; subMchid?: string }, options?: WechatPayStampOptions): WechatPayAppPayment;
+  /** `appPaymentParams` on the asynchronous engine. */
+  appPaymentParamsAsync(args: { prepayId: string; appId?: string; subMchid?: string }, options?: WechatPayStampOptions): Promise<WechatPayAppPayment>;
+  /** Encrypts a sensitive field for WeChat Pay (OAEP-SHA1; PKCS#1 v1.5 on the global API) with the key `serial` names (default: the public key, else the one platform certificate). Send `serial` as `wechatpaySerial`. */
+  encryptField(plaintext: string, options?: { serial?: string }): { serial: string; ciphertext: string };
+  /** Decrypts a field WeChat Pay encrypted for you (base64 OAEP-SHA1) with the merchant key. */
+  decryptField(ciphertext: string): string;
+  /** The certificates of a `/v3/certificates` reply, decrypted and checked (serial, validity) but the reply not verified: prefer `verifyCertificates`. */
+  decryptCertificates(response: { status: number; body: string | Uint8Array | ArrayBuffer; headers?: WechatPayHeaders }, options?: WechatPayVerifyOptions): WechatPayPlatformCertificate[];
+  /** The certificates of a `/v3/certificates` reply, decrypted, checked, and the reply verified with the certificate whose serial signed it (a first download needs no key yet). The client is unchanged: `addPlatformCertificates` adds them. */
+  verifyCertificates(response: WechatPayResponse, options?: WechatPayVerifyOptions): WechatPayPlatformCertificate[];
+  /** `verifyCertificates` on the asynchronous engine. */
+  verifyCertificatesAsync(response: WechatPayResponse, options?: WechatPayVerifyOptions): Promise<WechatPayPlatformCertificate[]>;
+  /** Adds platform certificates (PEM texts, or `verifyCertificates`' results) to the key ring; returns their serials. A serial already configured with another key: `ERR_KEY_MISMATCH`, nothing added. */
+  addPlatformCertificates(certificates: string | (string | { pem: string })[]): string[];
+  readonly mchid: string;
+  readonly api: 'mainland' | 'global' | 'hk';
+  readonly baseUrl: string;
+  readonly partner: boolean;
+  /** `PUB_KEY_ID_…` when the public key is configured. */
+  readonly publicKeyId: string | undefined;
+  /** The WeChat Pay keys in the ring: certificate serials and the public key id, in the order added. */
+  readonly wechatpaySerials: string[];
+  /** Whether this client can build signed requests and payment parameters (it holds `privateKey`). */
+  readonly canSign: boolean;
+  /** Whether this client can verify what WeChat Pay sends (a platform certificate or the public key). */
+  readonly canVerify: boolean;
+  /** Whether this client can decrypt notifications and certificates (it holds `apiV3Key`). */
+  readonly canDecrypt: boolean;
+  /** The engine of the synchronous methods. */
+  readonly engine: SyncEngineName;
+  /** The engine of the `…Async` methods. */
+  readonly asyncEngine: AsyncEngineName;
   free(): void;
 }

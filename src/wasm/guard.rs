@@ -51,6 +51,8 @@ extern "C" {
     fn json_stringify(value: &JsValue, replacer: &JsValue) -> Result<Option<JsValue>, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &str) -> Result<Option<JsValue>, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(items: &JsValue) -> Result<Option<JsValue>, JsValue>;
 }
 
 /// The engine's brand-checking getters, looked up once on objects this module created.
@@ -69,6 +71,9 @@ struct Brands {
     /// A `TextEncoder` of this module's own, and the key of `encodeInto`'s result it reads.
     text_encoder: Option<JsValue>,
     written: JsValue,
+    /// `Headers.prototype.entries`, where the host has `Headers`: it brand-checks its receiver, so
+    /// only a genuine `Headers` yields entries (a Proxy or look-alike throws).
+    headers_entries: Option<JsValue>,
 }
 
 impl Brands {
@@ -92,6 +97,10 @@ impl Brands {
             text_encoder: get(&js_sys::global(), "TextEncoder")
                 .and_then(|class| reflect_construct(&class, &js_sys::Array::new()).ok().flatten()),
             written: JsValue::from_str("written"),
+            headers_entries: get(&js_sys::global(), "Headers")
+                .and_then(|class| get(&class, "prototype"))
+                .and_then(|prototype| get(&prototype, "entries"))
+                .filter(JsValue::is_function),
         })
     }
 }
@@ -186,6 +195,24 @@ pub(super) fn copy_bytes(value: &JsValue, source: ByteSource) -> Result<Vec<u8>,
         }
     }
     Ok(out)
+}
+
+/// The `[name, value]` entries of a genuine `Headers` (an Array, through the host's own iterator),
+/// `Ok(None)` for anything else — a Proxy or look-alike is refused by the brand check before any of
+/// its code runs; `Err` if the iteration itself throws.
+pub(super) fn headers_entries(value: &JsValue) -> Result<Option<JsValue>, ()> {
+    if !value.is_object() {
+        return Ok(None);
+    }
+    let iterator = BRANDS.with(|brands| {
+        let brands = brands.as_ref()?;
+        let entries = brands.headers_entries.as_ref()?;
+        reflect_apply(entries, value, &brands.no_args).ok().flatten()
+    });
+    match iterator {
+        None => Ok(None),
+        Some(iterator) => array_from(&iterator).map_err(drop)?.map(Some).ok_or(()),
+    }
 }
 
 /// `Array.isArray(value)`; `Err` on a revoked Proxy.

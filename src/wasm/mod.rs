@@ -8,6 +8,7 @@ mod pending;
 mod primitives;
 mod useepay;
 mod wechat;
+mod wechatpay;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -52,6 +53,9 @@ pub(crate) fn js_error(error: Error) -> JsValue {
         set("providerMessage", d.message.as_deref());
         set("subCode", d.sub_code.as_deref());
         set("subMessage", d.sub_message.as_deref());
+        set("detail", d.detail.as_deref());
+        set("signedMessage", d.signed_message.as_deref());
+        set("serial", d.serial.as_deref());
     }
     let message = JsValue::from_str(error.message());
     // The class is taken out of the cell first: its constructor is JS, and runs with no borrow held.

@@ -15,6 +15,9 @@ use crate::keys::{KeyDer, KeyRing};
 #[wasm_bindgen(js_name = Pending)]
 pub struct JsPending {
     inner: Option<Pending<JsResult<JsValue>>>,
+    /// The keys that answer this step, when they are not the client's own (a WeChat Pay certificate
+    /// reply is verified with the certificate it brings): the host answers with engines over them.
+    keys: Option<KeyRing>,
 }
 
 /// A prepared operation whose result becomes a JS value through `to_js` once it finishes.
@@ -22,7 +25,16 @@ pub(crate) fn pending<T: 'static>(
     prepared: crate::Result<Pending<T>>,
     to_js: impl FnOnce(T) -> JsResult<JsValue> + 'static,
 ) -> JsResult<JsPending> {
-    Ok(JsPending { inner: Some(prepared.js()?.map(move |value| Ok(to_js(value)))) })
+    Ok(JsPending { inner: Some(prepared.js()?.map(move |value| Ok(to_js(value)))), keys: None })
+}
+
+/// [`pending`] for a step answered with `keys`, which it carries, instead of the client's.
+pub(crate) fn pending_with_keys<T: 'static>(
+    prepared: crate::Result<(Pending<T>, KeyRing)>,
+    to_js: impl FnOnce(T) -> JsResult<JsValue> + 'static,
+) -> JsResult<JsPending> {
+    let (prepared, keys) = prepared.js()?;
+    Ok(JsPending { inner: Some(prepared.map(move |value| Ok(to_js(value)))), keys: Some(keys) })
 }
 
 impl JsPending {
@@ -126,6 +138,26 @@ impl JsPending {
     #[wasm_bindgen(js_name = finishNothing)]
     pub fn finish_nothing(&mut self) -> JsResult<JsValue> {
         self.finish(Answer::Nothing)
+    }
+
+    /// Whether this step carries the keys that answer it (`__keyDer`, `__runInWasm` here), instead
+    /// of being answered with the client's.
+    #[wasm_bindgen(getter, js_name = __ownKeys)]
+    pub fn own_keys(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// DER of a key this step carries, for a host engine made for this step alone.
+    #[wasm_bindgen(js_name = __keyDer)]
+    pub fn carried_key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
+        key_der(self.keys.as_ref(), &id)
+    }
+
+    /// The `wasm` engine over the keys this step carries.
+    #[wasm_bindgen(js_name = __runInWasm)]
+    pub fn run_with_carried_keys(&mut self) -> JsResult<JsValue> {
+        let keys = self.keys.take();
+        self.run_in_wasm(keys.as_ref())
     }
 }
 

@@ -84,6 +84,7 @@ impl WechatPay {
     /// The signed download of a bill: `download_url` from the verified bill reply, on this client's
     /// host (the signature is not sent anywhere else).
     pub fn build_bill_download(&self, download_url: &str, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
+        self.signing_key()?;
         let path = download_url.strip_prefix(self.base_url.as_str()).filter(|path| path.starts_with('/')).ok_or_else(
             || Error::bad_input(format!("the bill download_url is not on {}", self.base_url)).with_provider(PROVIDER),
         )?;

@@ -12,8 +12,9 @@ use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::keys::{KeyRing, load_certificate};
 
-/// One decrypted platform certificate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One decrypted platform certificate (`{ serialNo, notBefore, notAfter, pem }` as JSON).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PlatformCertificate {
     /// The serial (upper-case hex): the `Wechatpay-Serial` of what it signs.
     pub serial_no: String,
@@ -112,6 +113,31 @@ impl WechatPay {
         let invalid = Error::signature_invalid("the platform certificate reply signature does not verify")
             .with_provider(PROVIDER);
         Ok(Pending::verified(step, invalid, |_| Ok(())))
+    }
+
+    /// A `/v3/certificates` reply (`status`, `headers`, exact `body`) checked end to end: its
+    /// certificates decrypted and checked ([`decrypt_certificates`](Self::decrypt_certificates)),
+    /// then the step that verifies the reply with the key its `Wechatpay-Serial` names. Answer the
+    /// step with an engine over the returned ring — the WeChat Pay keys of this client and of the
+    /// reply, no private key — and it finishes with the certificates.
+    pub fn verify_certificate_reply(
+        &self,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        now_ms: f64,
+    ) -> Result<(Pending<Vec<PlatformCertificate>>, KeyRing)> {
+        check_received(headers, body, &self.limits)?;
+        let downloaded = self.decrypt_certificates(status, body, now_ms)?;
+        let mut keys = KeyRing::new();
+        for id in downloaded.keys.public_ids() {
+            if let Some(key) = downloaded.keys.public_key(id) {
+                keys.add_public(id, key.clone());
+            }
+        }
+        let certificates = downloaded.certificates.clone();
+        let pending = self.verify_certificates(&downloaded, headers, body, now_ms)?.map(move |()| Ok(certificates));
+        Ok((pending, keys))
     }
 
     /// Adds the downloaded certificates' keys to this client's key ring, under their serials.

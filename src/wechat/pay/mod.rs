@@ -64,6 +64,15 @@ impl Api {
         }
     }
 
+    /// `"mainland"`, `"global"` or `"hk"`, as configured.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Api::Mainland => "mainland",
+            Api::Global => "global",
+            Api::HongKong => "hk",
+        }
+    }
+
     /// The host requests go to unless the configuration names another (`baseUrl`).
     pub const fn default_base_url(self) -> &'static str {
         match self {
@@ -277,6 +286,61 @@ impl WechatPay {
     /// This client's keys; as an [`Engine`](crate::crypto::step::Engine) it answers steps in-core.
     pub fn keys(&self) -> &KeyRing {
         &self.keys
+    }
+    /// Whether the client holds the APIv3 key (to decrypt notifications and certificates).
+    pub fn has_api_v3_key(&self) -> bool {
+        self.api_v3_key.is_some()
+    }
+
+    /// Adds platform certificates to the key ring, each under its serial: `certificates` is a PEM
+    /// text (one certificate or a chain), or a list of them or of `{ pem }` objects (what
+    /// [`verify_certificate_reply`](Self::verify_certificate_reply) returns, kept by the merchant).
+    /// A certificate already in the ring is left as it is; one whose serial is in the ring with
+    /// another key, or whose key is the merchant's own, is `ERR_KEY_MISMATCH` and nothing is added.
+    /// Returns the serials, in order.
+    pub fn add_platform_certificate_pems(&mut self, certificates: &Value) -> Result<Vec<String>> {
+        let what = "WeChat Pay platform certificates";
+        let texts: Vec<&str> = match certificates {
+            Value::String(text) => vec![text.as_str()],
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|item| item.as_str().or_else(|| item.get("pem").and_then(Value::as_str)))
+                .collect::<Option<_>>()
+                .ok_or_else(|| Error::bad_input(format!("{what}: each must be a PEM text or {{ pem }}")))?,
+            _ => return Err(Error::bad_input(format!("{what} must be a PEM text or a non-empty list of them"))),
+        };
+        let role = "WeChat Pay platform certificate (addPlatformCertificates)";
+        let own = self.keys.private_key().map(|k| k.public_key());
+        let mut found = Vec::new();
+        for text in texts {
+            for cert in load_certificate_chain(text, role)? {
+                let (serial, key) = (cert.serial_hex(), cert.public_key(role, &self.limits)?);
+                let known = self.keys.public_ids().find(|id| id.eq_ignore_ascii_case(&serial)).map(str::to_owned);
+                let conflict = known.as_deref().and_then(|id| self.keys.public_key(id)).is_some_and(|k| *k != key);
+                if conflict || own.as_ref() == Some(&key) {
+                    return Err(Error::new(
+                        ErrorCode::KeyMismatch,
+                        format!(
+                            "{role}: certificate {serial} {}",
+                            if conflict {
+                                "has another key than the certificate of that serial already configured"
+                            } else {
+                                "holds your merchant key; add WeChat Pay's platform certificates"
+                            }
+                        ),
+                    )
+                    .with_provider(PROVIDER));
+                }
+                found.push((known.unwrap_or(serial), key));
+            }
+        }
+        let serials = found.iter().map(|(serial, _)| serial.clone()).collect();
+        for (serial, key) in found {
+            if self.keys.public_key(&serial).is_none() {
+                self.keys.add_public(serial, key);
+            }
+        }
+        Ok(serials)
     }
 
     /// The id of the key requests are signed with and the serial of its certificate:

@@ -30,11 +30,17 @@ pub const FAILURE_BODY: &str = r#"{"code":"FAIL","message":"失败"}"#;
 /// What to answer a notification that could not be accepted: 401 when it did not verify (a bad or
 /// probe signature, a stale timestamp, an unknown serial), 500 otherwise; WeChat Pay sends it again.
 pub fn failure_reply(error: &Error) -> NotifyReply {
-    match error.code() {
-        ErrorCode::SignatureInvalid | ErrorCode::SignatureProbe | ErrorCode::ClockSkew | ErrorCode::CertSnMismatch => {
-            notify_json(401, FAILURE_BODY)
-        }
-        _ => notify_json(500, FAILURE_BODY),
+    failure_reply_for_code(error.code().as_str())
+}
+
+/// [`failure_reply`] for an error known by its code (`AggpayError.code` on the JS side): 401 for
+/// the codes of a notification that did not verify, 500 for any other text.
+pub fn failure_reply_for_code(code: &str) -> NotifyReply {
+    const UNVERIFIED: [ErrorCode; 4] =
+        [ErrorCode::SignatureInvalid, ErrorCode::SignatureProbe, ErrorCode::ClockSkew, ErrorCode::CertSnMismatch];
+    match UNVERIFIED.iter().any(|c| c.as_str() == code) {
+        true => notify_json(401, FAILURE_BODY),
+        false => notify_json(500, FAILURE_BODY),
     }
 }
 
@@ -221,5 +227,11 @@ mod tests {
             serde_json::json!({ "status": 401, "headers": { "content-type": "application/json" }, "body": "{\"code\":\"FAIL\",\"message\":\"失败\"}" })
         );
         assert_eq!(failure_reply(&Error::malformed("x")).status, 500);
+        for code in ["ERR_SIGNATURE_INVALID", "ERR_SIGNATURE_PROBE", "ERR_CLOCK_SKEW", "ERR_CERT_SN_MISMATCH"] {
+            assert_eq!(failure_reply_for_code(code).status, 401, "{code}");
+        }
+        for code in ["ERR_DECRYPT_FAILED", "ERR_BAD_INPUT", "", "err_signature_invalid"] {
+            assert_eq!(failure_reply_for_code(code).status, 500, "{code}");
+        }
     }
 }

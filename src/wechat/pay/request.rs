@@ -29,6 +29,24 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// The stamp of `{ now?, nonce? }` options (`now` in epoch milliseconds): what they give, else
+    /// `now_ms` and `fresh_nonce` (the host's clock and randomness). `null` options give neither.
+    pub fn from_options(options: &Value, now_ms: f64, fresh_nonce: String) -> Result<Stamp> {
+        if options.is_null() {
+            return Ok(Stamp { now_ms, nonce: fresh_nonce });
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Options<'a> {
+            now: Option<f64>,
+            nonce: Option<&'a str>,
+        }
+        let o: Options = read(options, "WeChat Pay options")?;
+        let stamp = Stamp { now_ms: o.now.unwrap_or(now_ms), nonce: given(o.nonce).map_or(fresh_nonce, str::to_owned) };
+        stamp.read()?;
+        Ok(stamp)
+    }
+
     /// The timestamp in seconds and the nonce, checked.
     pub(crate) fn read(&self) -> Result<(u64, &str)> {
         let nonce = &self.nonce;

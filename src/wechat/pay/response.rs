@@ -16,6 +16,7 @@ use crate::crypto::step::{Candidate, Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
 use crate::keys::KeyRing;
 use crate::limits::Limits;
+use crate::options::read;
 
 /// A message whose timestamp is this many seconds or more from `now` is refused (`ERR_CLOCK_SKEW`).
 pub const CLOCK_WINDOW_SECONDS: u64 = 300;
@@ -33,6 +34,59 @@ pub fn signed_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
         message.push(b'\n');
     }
     message
+}
+
+/// The `now` of `{ now? }` verification options (epoch milliseconds), else `now_ms` (the host's
+/// clock); `null` options give none.
+pub fn now_from_options(options: &Value, now_ms: f64) -> Result<f64> {
+    if options.is_null() {
+        return Ok(now_ms);
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Options {
+        now: Option<f64>,
+    }
+    let o: Options = read(options, "WeChat Pay verification options")?;
+    let now = o.now.unwrap_or(now_ms);
+    epoch_seconds(now)?;
+    Ok(now)
+}
+
+/// Received headers as name/value pairs, from JSON: an object of names to values (a list of values
+/// for a name received more than once, as Node's `IncomingMessage.headers` may have it), or a list
+/// of `[name, value]` pairs (`Headers` entries, `rawHeaders` paired up). Values are strings; a name
+/// given twice stays twice, so that [`signature_step`] refuses it when it is one of WeChat Pay's.
+pub fn header_pairs(value: &Value) -> Result<Vec<(String, String)>> {
+    let bad = |m: &str| Error::bad_input(format!("headers {m}"));
+    let mut pairs = Vec::new();
+    match value {
+        Value::Object(map) => {
+            for (name, value) in map {
+                match value {
+                    Value::String(v) => pairs.push((name.clone(), v.clone())),
+                    Value::Array(values) => {
+                        for v in values {
+                            let v =
+                                v.as_str().ok_or_else(|| bad("must map each name to a string or a list of strings"))?;
+                            pairs.push((name.clone(), v.to_owned()));
+                        }
+                    }
+                    _ => return Err(bad("must map each name to a string or a list of strings")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item.as_array().map(Vec::as_slice) {
+                    Some([Value::String(name), Value::String(v)]) => pairs.push((name.clone(), v.clone())),
+                    _ => return Err(bad("given as a list must hold [name, value] pairs of strings")),
+                }
+            }
+        }
+        _ => return Err(bad("must be an object, a Headers, or a list of [name, value] pairs")),
+    }
+    Ok(pairs)
 }
 
 /// The value of header `name` (any case). A name that occurs twice is refused — which of the two

@@ -69,6 +69,7 @@ impl WechatPay {
     /// `payer.sub_openid`, the latter with `sub_appid`); H5 needs `scene_info.payer_client_ip` and
     /// `scene_info.h5_info.type`.
     pub fn build_prepay(&self, trade_type: TradeType, order: &Value, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
+        self.signing_key()?;
         self.mainland("prepay")?;
         let what = "WeChat Pay order";
         let given_fields = object(order, what)?;
@@ -115,6 +116,7 @@ impl WechatPay {
             out_trade_no: Option<&'a str>,
             sub_mchid: Option<&'a str>,
         }
+        self.signing_key()?;
         self.mainland("query")?;
         let a: Args = read(args, "WeChat Pay query")?;
         let by = match (given(a.transaction_id), given(a.out_trade_no)) {
@@ -138,6 +140,7 @@ impl WechatPay {
             out_trade_no: Option<&'a str>,
             sub_mchid: Option<&'a str>,
         }
+        self.signing_key()?;
         self.mainland("close")?;
         let a: Args = read(args, "WeChat Pay close")?;
         let no = path_id(given(a.out_trade_no).unwrap_or(""), "outTradeNo")?;
@@ -154,6 +157,7 @@ impl WechatPay {
     /// (other members, such as `from`, are sent as given); `notify_url` defaults to the
     /// configuration's; partner refunds name `sub_mchid`.
     pub fn build_refund(&self, refund: &Value, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
+        self.signing_key()?;
         self.mainland("refund")?;
         let what = "WeChat Pay refund";
         let given_fields = object(refund, what)?;
@@ -208,6 +212,7 @@ impl WechatPay {
             out_refund_no: Option<&'a str>,
             sub_mchid: Option<&'a str>,
         }
+        self.signing_key()?;
         self.mainland("refund query")?;
         let a: Args = read(args, "WeChat Pay refund query")?;
         let mut path =
@@ -220,6 +225,7 @@ impl WechatPay {
 
     /// The `GET /v3/certificates` request (`/v3/global/certificates`, `/hk/v3/certificates`).
     pub fn build_certificates_request(&self, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
+        self.signing_key()?;
         self.signed_request(Method::Get, self.api.certificates_path().to_owned(), None, None, stamp)
     }
 
