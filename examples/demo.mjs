@@ -5,12 +5,14 @@
 import { performance } from 'node:perf_hooks';
 import { runAlipayJourney } from './journeys/alipay.mjs';
 import { runUseePayJourney } from './journeys/useepay.mjs';
+import { runWechatPayJourney } from './journeys/wechatpay.mjs';
 
-// Each journey: { title, run({ print }) → { steps } }. Add UseePay / WeChat here as they land.
+// Each journey: { title, run({ print }) → { steps } }.
 const JOURNEYS = [
   { title: 'Alipay mini program (my.tradePay)', run: runAlipayJourney },
   { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), RSA keys', run: (o) => runUseePayJourney({ ...o, signType: 'RSA' }) },
   { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), MD5 key', run: (o) => runUseePayJourney({ ...o, signType: 'MD5' }) },
+  { title: 'WeChat mini program via WeChat Pay APIv3 (wx.requestPayment), encrypted notifications, key rotation', run: runWechatPayJourney },
 ];
 const WATCHDOG_MS = 120_000;
 
