@@ -185,6 +185,7 @@ impl Alipay {
                 Error::bad_input("alipayCertSn must be the SN asked for (letters and digits)").with_provider(PROVIDER)
             );
         }
+        crate::codec::time::epoch_seconds(now_ms)?; // a finite instant after 1970
         let located = locate(raw, CERT_DOWNLOAD, &self.limits)?;
         let node = Node::new(located.node_name.clone(), located.node_text, self.content_key.clone(), self.limits);
         let node_json = node.read_unverified_success()?;

@@ -1,5 +1,6 @@
-//! Typed builders for the trade methods of the mini-program payment journey: each checks its required fields, fills
-//! the documented defaults, and hands the business content on unchanged (no key rewriting).
+//! Typed builders (the mini-program journey, page and App payments, cancel, bills, certificate
+//! download): each checks its required fields, fills the documented defaults, and hands the
+//! business content on unchanged (no key rewriting).
 
 use serde_json::{Map, Value};
 

@@ -41,6 +41,9 @@ pub fn verify_path(
     if chain.is_empty() {
         return Err(invalid("no certificate".into()));
     }
+    if !now_ms.is_finite() {
+        return Err(invalid("the time to check validity at is not a number".into()));
+    }
     if chain.len() > MAX_CHAIN {
         return Err(invalid(format!("{} certificates; a chain holds at most {MAX_CHAIN}", chain.len())));
     }
