@@ -205,7 +205,7 @@ impl Alipay {
         let sn = cert_sn(&leaf);
         let invalid = |m: String| Error::cert_invalid(format!("{DOWNLOADED}: {m}")).with_provider(PROVIDER);
         if sn != alipay_cert_sn {
-            return Err(invalid(format!("its SN is {sn}, not {alipay_cert_sn} as asked")));
+            return Err(invalid(format!("its SN is {sn}, not the one asked for (alipayCertSn)")));
         }
         verify_path(&chain, &mode.roots, now_ms, DOWNLOADED, &self.limits).map_err(|e| e.with_provider(PROVIDER))?;
         if !mode.alipay_subjects.iter().any(|s| s == leaf.subject()) {

@@ -271,7 +271,7 @@ pub(crate) fn candidates(
             return Err(Error::new(
                 ErrorCode::CertSnMismatch,
                 format!(
-                    "the message is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (buildAlipayCertDownload), check it and add it (addAlipayCertFromDownload)",
+                    "the message is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it and add it to the key ring (addAlipayCertFromDownload)",
                     keys.public_ids().collect::<Vec<_>>().join(", ")
                 ),
             )
