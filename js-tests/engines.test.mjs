@@ -304,9 +304,14 @@ const V2_CASES = (() => {
     { name: 'buildTradePrecreate', method: 'alipay.trade.precreate', args: [{ out_trade_no: trade, total_amount: '1.23', subject: text(rng) }, opts] },
     { name: 'buildRequest', method: 'alipay.data.dataservice.bill.downloadurl.query', args: ['alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: '2026-01-01', note: text(rng) }, { ...opts, appAuthToken: marker(rng, 'tok') }] },
     { name: 'buildOauthToken', method: 'alipay.system.oauth.token', args: [{ code: marker(rng, 'code') }, { timestamp: TIMESTAMP }] },
+    { name: 'buildTradeCancel', method: 'alipay.trade.cancel', args: [{ out_trade_no: trade }, opts] },
+    { name: 'buildBillDownloadUrlQuery', method: 'alipay.data.dataservice.bill.downloadurl.query', args: [{ bill_type: 'trade', bill_date: '2026-01-31' }, opts] },
+    { name: 'buildAlipayCertDownload', method: 'alipay.open.app.alipaycert.download', args: [{ alipay_cert_sn: crypto.createHash('md5').update(marker(rng, 'sn')).digest('hex') }, opts] },
   ];
 })();
 const WAP_ARGS = [{ out_trade_no: marker(DATA_RNG, 'W'), total_amount: { minor: DATA_RNG.int(1, 1e6), currency: 'CNY' }, subject: `${text(DATA_RNG)}<script>"&` }, { timestamp: TIMESTAMP, returnUrl: 'https://shop.example.com/r?o=1&s="<>' }];
+const PAGE_ARGS = [{ out_trade_no: marker(DATA_RNG, 'P'), total_amount: { minor: DATA_RNG.int(1, 1e6), currency: 'CNY' }, subject: `${text(DATA_RNG)}<script>"&` }, { timestamp: TIMESTAMP, returnUrl: 'https://shop.example.com/r?o=1' }];
+const APP_ARGS = [{ out_trade_no: marker(DATA_RNG, 'A'), total_amount: { minor: DATA_RNG.int(1, 1e6), currency: 'CNY' }, subject: `${text(DATA_RNG)} (App) it's!` }, { timestamp: TIMESTAMP }];
 const V3_ARGS = { method: 'POST', path: '/v3/alipay/trade/query?x=%E4%B8%AD', body: { out_trade_no: marker(DATA_RNG, 'T'), subject: text(DATA_RNG) }, nonce: crypto.randomBytes(16).toString('hex'), timestamp: TIMESTAMP, appAuthToken: marker(DATA_RNG, 'tok') };
 const SHARED_MESSAGE = DATA_RNG.bytes(300);
 const USEE_CASES = (() => {
@@ -379,6 +384,26 @@ describe('Alipay on every engine, sync and Async', () => {
         assert.equal(page.params.sign, nodeSign(signContent(pairs), app.privateKey), `${what}: sign`);
         assert.ok(page.form.includes(page.params.sign), `${what}: the form carries the sign`);
         record('buildWapPay', choice, form, page);
+      }
+      alipay.free();
+    });
+
+    it(`[${choice}] buildPagePay and buildAppPay: node:crypto's signature; the App string is encodeURIComponent of each value`, async () => {
+      const alipay = alipayFull(choice);
+      for (const form of FORMS) {
+        const what = ctx(`page/app on ${choice}/${form}`);
+        const page = await exec(choice, form, what, alipay, 'buildPagePay', PAGE_ARGS);
+        const pairs = decodeForm(page.url.slice(PRODUCTION_GATEWAY.length + 1));
+        assert.deepEqual(page.params, Object.fromEntries(pairs), `${what}: page params are the URL's`);
+        assert.equal(page.params.method, 'alipay.trade.page.pay', what);
+        assert.equal(page.params.sign, nodeSign(signContent(pairs), app.privateKey), `${what}: page sign`);
+        record('buildPagePay', choice, form, page);
+        const order = await exec(choice, form, what, alipay, 'buildAppPay', APP_ARGS);
+        const entries = Object.entries(order.params);
+        assert.equal(order.orderStr, entries.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&'), `${what}: order string`);
+        assert.equal(order.params.method, 'alipay.trade.app.pay', what);
+        assert.equal(order.params.sign, nodeSign(signContent(entries), app.privateKey), `${what}: app sign`);
+        record('buildAppPay', choice, form, order);
       }
       alipay.free();
     });
@@ -648,6 +673,9 @@ describe('RsaSigner and RsaVerifier on every engine, sync and Async', () => {
 const ALIPAY_BUILDS = [
   ...V2_CASES.map((c) => [c.name, c.args]),
   ['buildWapPay', WAP_ARGS],
+  ['buildPagePay', PAGE_ARGS],
+  ['buildAppPay', APP_ARGS],
+  ['buildSdkOrder', ['alipay.fund.auth.order.app.freeze', { out_order_no: 'F1', amount: '0.01' }, { timestamp: TIMESTAMP }]],
   ['buildV3Request', [V3_ARGS]],
 ];
 

@@ -417,6 +417,11 @@ describe('9. smaller holes', () => {
         ['buildRefundQuery', { out_trade_no: 'T', out_request_no: 'R' }],
         ['buildTradePrecreate', { out_trade_no: 'T', total_amount: money, subject: 's' }],
         ['buildWapPay', { out_trade_no: 'T', total_amount: money, subject: 's' }],
+        ['buildPagePay', { out_trade_no: 'T', total_amount: money, subject: 's' }],
+        ['buildAppPay', { out_trade_no: 'T', total_amount: money, subject: 's' }],
+        ['buildTradeCancel', { out_trade_no: 'T' }],
+        ['buildBillDownloadUrlQuery', { bill_type: 'trade', bill_date: '2026-01' }],
+        ['buildAlipayCertDownload', { alipay_cert_sn: 'abc' }],
       ];
       for (const [builder, biz] of builders) {
         alipay[builder](biz); // the well-typed call works

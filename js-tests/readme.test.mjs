@@ -14,6 +14,7 @@ const TSC = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const READER = `
 declare const appPrivateKeyPem: string, appPublicKeyPem: string, somePublicKeyPem: string;
 declare const appId: string, privateKey: string, alipayPublicKey: string, useepayPublicKey: string;
+declare const appCertPem: string, alipayCertPem: string, alipayRootCertPem: string;
 declare const merchantNo: string, appSecret: string, code: string, jsCode: string;
 declare const rawBody: string | Uint8Array, rawUseePayBody: string | Uint8Array;
 declare const res: { writeHead(status: number, headers: Record<string, string>): { end(body: string): void } };

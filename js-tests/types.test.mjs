@@ -18,7 +18,7 @@ const DTS = path.join(pkgDir, 'types', 'index.d.ts');
 const CONSUMER = `
 import { AggpayError, Alipay, Certificate, RsaSigner, RsaVerifier, UseePay, WechatPay, primitives, send } from 'aggpay';
 import type {
-  AggpayErrorCode, AlipayConfig, AlipayNotification, AlipayNotifyResult, AlipayOauthToken, AlipayTradeQueryResult, AsyncEngineName, BytesInput, Engine, FetchLike, HashName,
+  AggpayErrorCode, AlipayConfig, AlipaySdkOrder, AlipayWapPayPage, AlipayNotification, AlipayNotifyResult, AlipayOauthToken, AlipayTradeQueryResult, AsyncEngineName, BytesInput, Engine, FetchLike, HashName,
   HttpRequest, KeyOptions, MinorAmount, RawResponse, SendOptions, SyncEngineName, UseePayConfig, UseePayResult, WechatPayAppPayment, WechatPayBillReply, WechatPayConfig,
   WechatPayIncoming, WechatPayNotification, WechatPayNotifyReply, WechatPayNotifyResult, WechatPayOrder, WechatPayPlatformCertificate, WechatPayRequestPayment,
   WechatPayStampOptions, WxRequestPayment,
@@ -117,6 +117,20 @@ const builtSync: HttpRequest[] = [
   alipay.buildV3Request({ path: '/v3/alipay/trade/query', body: { out_trade_no: 'T1' } }),
 ];
 const wapSync: { url: string; form: string; params: Record<string, string> } = alipay.buildWapPay(trade, { returnUrl: 'https://shop.example/r' });
+const pageSync: { url: string; form: string; params: Record<string, string> } = alipay.buildPagePay(trade, { returnUrl: 'https://shop.example/r' });
+const appOrder: string = alipay.buildAppPay(trade).orderStr;
+const sdkOrder: Record<string, string> = alipay.buildSdkOrder('alipay.fund.auth.order.app.freeze', { out_order_no: 'F1' }).params;
+const moreSync: HttpRequest[] = [
+  alipay.buildTradeCancel({ out_trade_no: 'T1' }),
+  alipay.buildBillDownloadUrlQuery({ bill_type: 'trade', bill_date: '2026-01' }),
+  alipay.buildAlipayCertDownload({ alipay_cert_sn: 'abc' }),
+];
+const rotated: { alipayCertSn: string; pem: string; notBefore: number; notAfter: number } = alipay.addAlipayCertFromDownload('{}', { alipayCertSn: 'abc', now: 0 });
+// @ts-expect-error the SN asked for is required
+alipay.addAlipayCertFromDownload('{}', {});
+const cancelAction: string | undefined = verifyOnly.parseResponse('alipay.trade.cancel', '{}').action;
+const billUrl: string = verifyOnly.parseResponse('alipay.data.dataservice.bill.downloadurl.query', '{}').bill_download_url;
+void [pageSync, appOrder, sdkOrder, moreSync, rotated, cancelAction, billUrl];
 const nodeSync: AlipayTradeQueryResult = verifyOnly.parseResponse('alipay.trade.query', '{}');
 const status: 'WAIT_BUYER_PAY' | 'TRADE_CLOSED' | 'TRADE_SUCCESS' | 'TRADE_FINISHED' = nodeSync.trade_status;
 const token: AlipayOauthToken = verifyOnly.parseResponse('alipay.system.oauth.token', '{}');
@@ -147,6 +161,12 @@ async function alipayAsync(): Promise<void> {
     await alipay.buildV3RequestAsync({ method: 'GET', path: '/v3/alipay/trade/query' }),
   ];
   const wap: { url: string; form: string; params: Record<string, string> } = await alipay.buildWapPayAsync(trade);
+  const more: [AlipaySdkOrder, AlipayWapPayPage, HttpRequest, HttpRequest, HttpRequest, AlipaySdkOrder] = [
+    await alipay.buildAppPayAsync(trade), await alipay.buildPagePayAsync(trade), await alipay.buildTradeCancelAsync({ trade_no: '2024' }),
+    await alipay.buildBillDownloadUrlQueryAsync({ bill_type: 'signcustomer', bill_date: '2026-01-01' }),
+    await alipay.buildAlipayCertDownloadAsync({ alipay_cert_sn: 'abc' }), await alipay.buildSdkOrderAsync('alipay.trade.app.pay', '{}'),
+  ];
+  void more;
   const node: Record<string, any> = await verifyOnly.parseResponseAsync('alipay.trade.query', new Uint8Array(2));
   const notify: AlipayNotifyResult = await verifyOnly.verifyNotifyAsync('a=b');
   const event: AlipayNotification = notify.event;

@@ -281,3 +281,138 @@ fn rotated_alipay_certificates() {
         ErrorCode::VerifyOnly
     );
 }
+
+/// The App SDK order string carries the published request-signing vectors' signatures, and decodes
+/// (form or URI decoding alike) to exactly the parameters signed.
+#[test]
+fn sdk_order_string_vectors() {
+    for kind in ["rsa2-sign", "rsa-sign"] {
+        for v in vectors(kind) {
+            let p = &v["params"];
+            if p.get("return_url").is_some() || p.get("app_auth_token").is_some() {
+                continue;
+            }
+            let client = app(&fixture("sdk-nodejs/alipay-public-key.pem"), p["sign_type"].as_str().unwrap());
+            let options = RequestOptions { timestamp_ms: 1_704_081_600_000.0, ..Default::default() };
+            let order =
+                run(&client, client.build_sdk_order("alipay.trade.create", &p["biz_content"], &options)).unwrap();
+            let decoded = form::decode(order.order_str.as_bytes()).unwrap();
+            let pairs: Vec<(String, String)> = decoded
+                .iter()
+                .map(|(k, v)| (String::from_utf8(k.to_vec()).unwrap(), String::from_utf8(v.to_vec()).unwrap()))
+                .collect();
+            assert_eq!(pairs, order.params, "{}", v["id"]);
+            assert_eq!(pairs.last().unwrap(), &("sign".to_owned(), v["expect"].as_str().unwrap().to_owned()));
+            let content = aggpay::alipay::request::string_to_sign(&pairs);
+            assert_eq!(String::from_utf8(content).unwrap(), v["sign_content"].as_str().unwrap(), "{}", v["id"]);
+            assert!(!order.order_str.contains('+'), "spaces are %20 in an order string");
+            assert!(order.order_str.contains("timestamp=2024-01-01%2012%3A00%3A00"));
+        }
+    }
+}
+
+/// The typed builders of the App, page, cancel, bill and certificate-download methods: method
+/// names, defaults, required fields.
+#[test]
+fn more_typed_builders() {
+    let c = app(&fixture("sdk-nodejs/alipay-public-key.pem"), "RSA2");
+    let o = RequestOptions { timestamp_ms: 0.0, ..Default::default() };
+    let biz = json!({ "out_trade_no": "T1", "total_amount": { "minor": 1, "currency": "CNY" }, "subject": "s" });
+    let param = |params: &[(String, String)], name: &str| params.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    let order = run(&c, c.build_app_pay(&biz, &o)).unwrap();
+    assert_eq!(param(&order.params, "method"), "alipay.trade.app.pay");
+    assert_eq!(
+        param(&order.params, "biz_content"),
+        r#"{"out_trade_no":"T1","total_amount":"0.01","subject":"s","product_code":"QUICK_MSECURITY_PAY"}"#
+    );
+    let page = run(&c, c.build_page_pay(&biz, &o)).unwrap();
+    assert_eq!(param(&page.params, "method"), "alipay.trade.page.pay");
+    assert!(param(&page.params, "biz_content").ends_with(r#""product_code":"FAST_INSTANT_TRADE_PAY"}"#));
+    assert!(page.form.contains("name=\"method\" value=\"alipay.trade.page.pay\""));
+    let body = |r: aggpay::http::HttpRequest| form::decode(r.body.unwrap().as_bytes()).unwrap();
+    let cancel = body(run(&c, c.build_trade_cancel(&json!({ "trade_no": "2026" }), &o)).unwrap());
+    assert_eq!(cancel.get("biz_content"), Some(&br#"{"trade_no":"2026"}"#[..]));
+    let bill = json!({ "bill_type": "trade", "bill_date": "2026-02-28" });
+    let bill = body(run(&c, c.build_bill_download_url_query(&bill, &o)).unwrap());
+    assert_eq!(bill.get("biz_content"), Some(&br#"{"bill_type":"trade","bill_date":"2026-02-28"}"#[..]));
+    let download = body(run(&c, c.build_cert_download(&json!({ "alipay_cert_sn": "abc" }), &o)).unwrap());
+    assert_eq!(download.get("biz_content"), Some(&br#"{"alipay_cert_sn":"abc"}"#[..]));
+    let bad = |r: aggpay::Result<Pending<aggpay::http::HttpRequest>>| r.unwrap_err().code();
+    assert_eq!(bad(c.build_trade_cancel(&json!({}), &o)), ErrorCode::BadInput);
+    for date in ["2026-13", "2026-00-01", "2026-01-32", "2026-1-01", "26-01", "2026-01-01x", "２０２６-01"] {
+        let biz = json!({ "bill_type": "trade", "bill_date": date });
+        assert_eq!(bad(c.build_bill_download_url_query(&biz, &o)), ErrorCode::BadInput, "{date}");
+    }
+    assert_eq!(bad(c.build_cert_download(&json!({ "alipay_cert_sn": 1 }), &o)), ErrorCode::BadInput);
+    assert_eq!(c.build_app_pay(&json!({ "out_trade_no": "T1" }), &o).unwrap_err().code(), ErrorCode::BadInput);
+    assert_eq!(c.build_page_pay(&json!({ "subject": "s" }), &o).unwrap_err().code(), ErrorCode::BadInput);
+}
+
+/// Rotation on the published certificates: Alipay's own certificate (issued by "Class 2 R1", which
+/// the root file does not hold) does not chain to the root file alone; expired; asked under another
+/// SN; malformed and failure replies; clients that cannot check.
+#[test]
+fn downloaded_certificates_that_are_refused() {
+    let alipay_cert = fixture("sdk-nodejs/alipayCertPublicKey_RSA2.crt");
+    let sn = "7513daaaa48aa3ba2e4018d84402479c";
+    let c = client(json!({
+        "appId": "2021001161683774",
+        "alipayCert": fixture("gopay-cert/alipayPublicCert.crt"),
+        "alipayRootCert": fixture("sdk-nodejs/alipayRootCert.crt"),
+    }));
+    let reply = |pem: &str| {
+        use base64::Engine;
+        let content = base64::engine::general_purpose::STANDARD.encode(pem).replace('/', "\\/");
+        format!(
+            r#"{{"alipay_open_app_alipaycert_download_response":{{"code":"10000","msg":"Success","alipay_cert_content":"{content}"}}}}"#
+        )
+    };
+    let may_2021 = 1_620_000_000_000.0; // inside the certificate's validity (2020-05-14 to 2022-05-14)
+    let code = |raw: &str, asked: &str, now: f64| c.decode_cert_download(raw, asked, now).unwrap_err();
+    let e = code(&reply(&alipay_cert), sn, may_2021);
+    assert_eq!(e.code(), ErrorCode::CertInvalid);
+    assert!(e.message().contains("does not chain"), "{}", e.message());
+    assert!(code(&reply(&alipay_cert), sn, 1_700_000_000_000.0).message().contains("expired"));
+    assert!(
+        code(&reply(&alipay_cert), "866efef280dec9137a87d047ac446315", may_2021)
+            .message()
+            .contains("not the one asked for")
+    );
+    // The sandbox chain (gopay's copy): its "Class 2 R1 test" intermediate carries no basic
+    // constraints and a key usage without keyCertSign — it is not a CA by RFC 5280, exactly as an
+    // app certificate of the same PKI is not; a chain through it is refused (before its test root,
+    // which the production root file does not hold, is even reached).
+    let gopay = fixture("gopay-cert/alipayPublicCert.crt");
+    let e = code(&reply(&gopay), "b09baa7d1d5b198c713b230c5a6ec8e7", 1_700_000_000_000.0);
+    assert!(e.message().contains("certificate 2 of the chain is not a CA certificate"), "{}", e.message());
+    for (raw, expected) in [
+        ("{}", ErrorCode::ResponseMalformed),
+        (r#"{"alipay_open_app_alipaycert_download_response":{"code":"10000"}}"#, ErrorCode::ResponseMalformed),
+        (
+            r#"{"alipay_open_app_alipaycert_download_response":{"code":"10000","alipay_cert_content":"@@"}}"#,
+            ErrorCode::ResponseMalformed,
+        ),
+        (
+            r#"{"alipay_open_app_alipaycert_download_response":{"code":"40004","sub_code":"x"}}"#,
+            ErrorCode::ProviderRejected,
+        ),
+        (r#"{"error_response":{"code":"40002"}}"#, ErrorCode::ProviderRejected),
+    ] {
+        assert_eq!(code(raw, sn, may_2021).code(), expected, "{raw}");
+    }
+    assert_eq!(code(&" ".repeat(2 << 20), sn, may_2021).code(), ErrorCode::InputTooLarge);
+    assert_eq!(code(&reply(&alipay_cert), "a b", may_2021).code(), ErrorCode::BadInput);
+    for now in [f64::NAN, f64::INFINITY, -1.0] {
+        assert_eq!(code(&reply(&alipay_cert), sn, now).code(), ErrorCode::BadInput, "{now}");
+    }
+    let public_key_mode = app(&fixture("sdk-nodejs/alipay-public-key.pem"), "RSA2");
+    assert_eq!(
+        public_key_mode.decode_cert_download(&reply(&alipay_cert), sn, may_2021).unwrap_err().code(),
+        ErrorCode::BadInput
+    );
+    let no_root = client(json!({ "appId": "1", "alipayCert": alipay_cert }));
+    assert_eq!(
+        no_root.decode_cert_download(&reply(&alipay_cert), sn, may_2021).unwrap_err().code(),
+        ErrorCode::BadInput
+    );
+}

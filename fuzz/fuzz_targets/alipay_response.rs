@@ -1,6 +1,6 @@
 //! Alipay responses: v2 `parse_response` for a few methods (plus the method the input's own
-//! `…_response` member names), and v3 `verify_v3_response` on `{ status, headers, body }` built from
-//! the input — on clients that accept every signature, and on one of the clients with the fixture
+//! `…_response` member names), certificate-download replies (`decode_cert_download`), and v3
+//! `verify_v3_response` on `{ status, headers, body }` built from the input — on clients that accept every signature, and on one of the clients with the fixture
 //! keys (public-key and certificate mode), picked from the input.
 //!
 //! v3 framing of an input: first line the status (a JSON number, else the line as a string), then
@@ -13,8 +13,13 @@ use aggpay_fuzz::{FuzzAlipay, alipay_clients, locate, pick, trace};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
-const METHODS: &[&str] =
-    &["alipay.trade.query", "alipay.trade.create", "alipay.open.file.upload", "alipay.trade.refund"];
+const METHODS: &[&str] = &[
+    "alipay.trade.query",
+    "alipay.trade.create",
+    "alipay.open.file.upload",
+    "alipay.trade.refund",
+    "alipay.open.app.alipaycert.download",
+];
 
 /// The node name of the first `"…_response"` member in the text, as a method (`alipay_x_y`).
 fn own_method(text: &str) -> Option<&str> {
@@ -57,6 +62,11 @@ fuzz_target!(init: { alipay_clients(); }, |data: &[u8]| {
         for (i, client) in chosen.iter().enumerate() {
             trace(&format!("client {i} parse_response {method}"), &client.parse_response(method, text));
         }
+    }
+    // Certificate rotation: the download reply decoded and its certificate checked, on every client
+    // (public-key mode refuses at once; certificate mode parses, decodes and checks).
+    for (i, client) in clients.all().enumerate() {
+        trace(&format!("client {i} decode_cert_download"), &client.decode_cert_download(text));
     }
     let framed = v3_response(text);
     let whole = serde_json::from_str::<Value>(text).ok();

@@ -140,6 +140,13 @@ impl FuzzAlipay {
     pub fn verify_v3_response(&self, response: &Value) -> Result<String> {
         run(self.client.verify_v3_response(response), Some(self.client.keys()), self.accept_all)
     }
+    /// The certificate of an `alipay.open.app.alipaycert.download` reply, checked (RSA in the core),
+    /// asked for under the fixture certificate's SN, at a time it is valid.
+    pub fn decode_cert_download(&self, raw: &str) -> Result<String> {
+        self.client
+            .decode_cert_download(raw, "7513daaaa48aa3ba2e4018d84402479c", 1_620_000_000_000.0)
+            .map(|c| c.sn().to_owned())
+    }
 }
 
 fn alipay(config: Value, accept_all: bool) -> FuzzAlipay {

@@ -432,6 +432,20 @@ export interface AlipayTradePrecreateResult extends AlipayResponseNode {
   qr_code: string;
 }
 
+/** `alipay.trade.cancel`: `action` says what Alipay did (`close` an unpaid trade, `refund` a paid one); retry while `retry_flag` is `Y`. */
+export interface AlipayTradeCancelResult extends AlipayResponseNode {
+  trade_no?: string;
+  out_trade_no?: string;
+  retry_flag: 'Y' | 'N';
+  action?: 'close' | 'refund' | (string & {});
+  gmt_refund_pay?: string;
+}
+
+/** `alipay.data.dataservice.bill.downloadurl.query`: fetch `bill_download_url` within 30 seconds (a zip of CSV files). */
+export interface AlipayBillDownloadUrlResult extends AlipayResponseNode {
+  bill_download_url: string;
+}
+
 /** What `parseResponse` returns for the methods aggpay has typed builders for. */
 export interface AlipayResponses {
   'alipay.system.oauth.token': AlipayOauthToken;
@@ -441,6 +455,8 @@ export interface AlipayResponses {
   'alipay.trade.refund': AlipayTradeRefundResult;
   'alipay.trade.fastpay.refund.query': AlipayRefundQueryResult;
   'alipay.trade.precreate': AlipayTradePrecreateResult;
+  'alipay.trade.cancel': AlipayTradeCancelResult;
+  'alipay.data.dataservice.bill.downloadurl.query': AlipayBillDownloadUrlResult;
 }
 
 /** `buildOauthToken` arguments: the auth code from the mini program, or a refresh token. */
@@ -469,6 +485,30 @@ export type AlipayWapPayBiz = { out_trade_no: string; total_amount: Amount; subj
 
 /** What `buildWapPay` returns: a signed GET URL, an auto-submitting POST form and the signed parameters. */
 export type AlipayWapPayPage = { url: string; form: string; params: Record<string, string> };
+
+/** `alipay.trade.page.pay` biz_content (`product_code` defaults to `FAST_INSTANT_TRADE_PAY`). */
+export type AlipayPagePayBiz = { out_trade_no: string; total_amount: Amount; subject: string; product_code?: string; [field: string]: unknown };
+
+/** `alipay.trade.app.pay` biz_content (`product_code` defaults to `QUICK_MSECURITY_PAY`). */
+export type AlipayAppPayBiz = { out_trade_no: string; total_amount: Amount; subject: string; product_code?: string; [field: string]: unknown };
+
+/** What `buildAppPay` and `buildSdkOrder` return: the signed order string the Alipay App SDK takes (`payV2(orderStr)`), and its parameters. */
+export type AlipaySdkOrder = { orderStr: string; params: Record<string, string> };
+
+/** `alipay.trade.cancel` biz_content. */
+export type AlipayTradeCancelBiz = { out_trade_no?: string; trade_no?: string; [field: string]: unknown };
+
+/** `alipay.data.dataservice.bill.downloadurl.query` biz_content: `bill_date` is `yyyy-MM-dd` (a day) or `yyyy-MM` (a month). */
+export type AlipayBillDownloadUrlBiz = { bill_type: 'trade' | 'signcustomer' | (string & {}); bill_date: string; [field: string]: unknown };
+
+/** `alipay.open.app.alipaycert.download` biz_content: the SN a response named that is not configured. */
+export type AlipayCertDownloadBiz = { alipay_cert_sn: string };
+
+/** `addAlipayCertFromDownload` options: the SN asked for, and when the certificates must be valid (epoch ms, default `Date.now()`). */
+export type AlipayCertCheckOptions = { alipayCertSn: string; now?: number };
+
+/** A downloaded Alipay certificate, checked and added: store `pem` and add it to `alipayCert` (first) in your config. */
+export type AlipayDownloadedCert = { alipayCertSn: string; pem: string; notBefore: number; notAfter: number };
 
 /** `verifyNotify` options: `rule` `payment` (default), `gateway` or `auto`. */
 export type AlipayNotifyOptions = { rule?: 'payment' | 'gateway' | 'auto' };
@@ -519,6 +559,37 @@ export class Alipay {
   buildWapPay(biz: AlipayWapPayBiz, options?: AlipayRequestOptions): AlipayWapPayPage;
   /** `buildWapPay` on the asynchronous engine. */
   buildWapPayAsync(biz: AlipayWapPayBiz, options?: AlipayRequestOptions): Promise<AlipayWapPayPage>;
+  /** `alipay.trade.page.pay` (desktop website): a signed GET URL and an auto-submitting POST form. */
+  buildPagePay(biz: AlipayPagePayBiz, options?: AlipayRequestOptions): AlipayWapPayPage;
+  /** `buildPagePay` on the asynchronous engine. */
+  buildPagePayAsync(biz: AlipayPagePayBiz, options?: AlipayRequestOptions): Promise<AlipayWapPayPage>;
+  /** `alipay.trade.app.pay`: the signed order string for the Alipay App SDK (as alipay-sdk's `sdkExec` returns it). */
+  buildAppPay(biz: AlipayAppPayBiz, options?: AlipayRequestOptions): AlipaySdkOrder;
+  /** `buildAppPay` on the asynchronous engine. */
+  buildAppPayAsync(biz: AlipayAppPayBiz, options?: AlipayRequestOptions): Promise<AlipaySdkOrder>;
+  /** Any App SDK method (`alipay.fund.auth.order.app.freeze`, …): the signed order string. */
+  buildSdkOrder(method: string, bizContent: BizContent, options?: AlipayRequestOptions): AlipaySdkOrder;
+  /** `buildSdkOrder` on the asynchronous engine. */
+  buildSdkOrderAsync(method: string, bizContent: BizContent, options?: AlipayRequestOptions): Promise<AlipaySdkOrder>;
+  /** `alipay.trade.cancel`. */
+  buildTradeCancel(biz: AlipayTradeCancelBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildTradeCancel` on the asynchronous engine. */
+  buildTradeCancelAsync(biz: AlipayTradeCancelBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.data.dataservice.bill.downloadurl.query`. */
+  buildBillDownloadUrlQuery(biz: AlipayBillDownloadUrlBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildBillDownloadUrlQuery` on the asynchronous engine. */
+  buildBillDownloadUrlQueryAsync(biz: AlipayBillDownloadUrlBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** `alipay.open.app.alipaycert.download`: the certificate a response named by an SN not configured (`ERR_CERT_SN_MISMATCH`). */
+  buildAlipayCertDownload(biz: AlipayCertDownloadBiz, options?: AlipayRequestOptions): HttpRequest;
+  /** `buildAlipayCertDownload` on the asynchronous engine. */
+  buildAlipayCertDownloadAsync(biz: AlipayCertDownloadBiz, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /**
+   * Decodes the raw `alipay.open.app.alipaycert.download` reply, checks its certificate (the SN asked for; chains to
+   * `alipayRootCert`, valid at `now`; the subject of a configured Alipay certificate; the reply's signature when
+   * signed) and adds it to this client's key ring as the current one. Failures: `ERR_CERT_INVALID`,
+   * `ERR_RESPONSE_MALFORMED`, `ERR_PROVIDER_REJECTED`, `ERR_SIGNATURE_INVALID`, `ERR_INPUT_TOO_LARGE`. RSA runs in the core.
+   */
+  addAlipayCertFromDownload(raw: string | Uint8Array, options: AlipayCertCheckOptions): AlipayDownloadedCert;
   /** Verifies the raw response text and returns the `<method>_response` node. Throws `AggpayError` otherwise. */
   parseResponse<M extends keyof AlipayResponses>(method: M, raw: string | Uint8Array): AlipayResponses[M];
   parseResponse(method: string, raw: string | Uint8Array): AlipayResponseNode & Record<string, unknown>;

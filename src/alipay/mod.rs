@@ -151,10 +151,11 @@ impl Alipay {
                         "Alipay config: certificate mode signs with appCert and alipayRootCert beside privateKey; give both",
                     ));
                 }
-                let mode = cert::CertMode::load(app_cert, root_cert)?;
+                let mut mode = cert::CertMode::load(app_cert, root_cert)?;
                 for text in alipay_certs {
-                    let (sn, key) = cert::alipay_cert(text, &limits)?;
-                    keys.add_public(sn, key);
+                    let leaf = cert::alipay_leaf(text)?;
+                    keys.add_public(cert::cert_sn(&leaf), leaf.public_key("Alipay certificate", &limits)?);
+                    mode.add_alipay_subject(leaf.subject());
                 }
                 Some(mode)
             }
@@ -249,30 +250,40 @@ impl Alipay {
         .with_provider(PROVIDER))
     }
 
-    /// The candidates a message from Alipay may be signed as: each message with the key the message
-    /// names by certificate SN (certificate mode), else with every Alipay key configured. An SN not
-    /// configured means Alipay has rotated its certificate.
+    /// The candidates a message from Alipay may be signed as ([`candidates`]).
     fn candidates(&self, named_sn: Option<&str>, messages: &[Vec<u8>]) -> Result<Vec<Candidate>> {
-        let ids: Vec<&str> = match named_sn.filter(|_| self.cert.is_some()) {
-            Some(sn) if self.keys.public_key(sn).is_some() => vec![sn],
-            Some(sn) => {
-                return Err(Error::new(
-                    ErrorCode::CertSnMismatch,
-                    format!(
-                        "the message is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it chains to the root, and add it to alipayCert",
-                        self.keys.public_ids().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-                .with_provider(PROVIDER)
-                .with_detail(crate::error::ProviderDetail { serial: Some(sn.to_owned()), ..Default::default() }));
-            }
-            None => self.keys.public_ids().collect(),
-        };
-        Ok(messages
-            .iter()
-            .flat_map(|message| ids.iter().map(|id| Candidate { key_id: (*id).to_owned(), message: message.clone() }))
-            .collect())
+        candidates(&self.keys, self.cert.is_some(), named_sn, messages)
     }
+}
+
+/// The candidates a message from Alipay may be signed as: each message with the key the message
+/// names by certificate SN (certificate mode), else with every Alipay key of `keys`. An SN not in
+/// `keys` means Alipay has rotated its certificate.
+pub(crate) fn candidates(
+    keys: &KeyRing,
+    cert_mode: bool,
+    named_sn: Option<&str>,
+    messages: &[Vec<u8>],
+) -> Result<Vec<Candidate>> {
+    let ids: Vec<&str> = match named_sn.filter(|_| cert_mode) {
+        Some(sn) if keys.public_key(sn).is_some() => vec![sn],
+        Some(sn) => {
+            return Err(Error::new(
+                ErrorCode::CertSnMismatch,
+                format!(
+                    "the message is signed with Alipay certificate {sn}, but {} is configured: Alipay has rotated its certificate; download it (alipay.open.app.alipaycert.download), check it and add it to the key ring (addAlipayCertFromDownload)",
+                    keys.public_ids().collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .with_provider(PROVIDER)
+            .with_detail(crate::error::ProviderDetail { serial: Some(sn.to_owned()), ..Default::default() }));
+        }
+        None => keys.public_ids().collect(),
+    };
+    Ok(messages
+        .iter()
+        .flat_map(|message| ids.iter().map(|id| Candidate { key_id: (*id).to_owned(), message: message.clone() }))
+        .collect())
 }
 
 fn checked_url<'a>(url: &'a str, field: &str) -> Result<&'a str> {

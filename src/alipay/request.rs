@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use super::Alipay;
 use crate::codec::canonical::{self, EmptyValues};
-use crate::codec::{form, time};
+use crate::codec::form::{self, Escaping};
+use crate::codec::time;
 use crate::crypto::step::{Pending, SignStep};
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -216,6 +217,24 @@ impl Alipay {
         }))
     }
 
+    /// An App SDK order string (`alipay.trade.app.pay`, `alipay.fund.auth.order.app.freeze`, …): no
+    /// server call; the app hands it to the Alipay App SDK (`payV2(orderStr)`, `payOrder:orderStr`).
+    /// Every parameter, `sign` last, name and value escaped as `encodeURIComponent` escapes them and
+    /// joined with `&` — the shape the official Node SDK's `sdkExec` returns. The signature is over
+    /// the same string to sign as every request's.
+    pub fn build_sdk_order(
+        &self,
+        method: &str,
+        biz_content: &Value,
+        options: &RequestOptions,
+    ) -> Result<Pending<SdkOrder>> {
+        Ok(self.signed_params(method, Some(biz_content), options)?.map(|params| {
+            let order_str =
+                form::encode_with(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), Escaping::UriComponent);
+            Ok(SdkOrder { order_str, params })
+        }))
+    }
+
     /// A page API (`alipay.trade.wap.pay`, `alipay.trade.page.pay`): no server call; the buyer's browser
     /// is sent to a signed GET URL, or posts an auto-submitting form.
     pub fn build_page(
@@ -243,6 +262,15 @@ impl Alipay {
             Ok(PageRequest { url, form: html, params })
         }))
     }
+}
+
+/// What an App SDK method produces.
+#[derive(Debug)]
+pub struct SdkOrder {
+    /// The signed order string for the App SDK (`orderStr`).
+    pub order_str: String,
+    /// Every parameter, `sign` last.
+    pub params: Vec<(String, String)>,
 }
 
 /// What a page API produces.

@@ -78,12 +78,7 @@ impl Alipay {
             messages.push(node_text.replace("\\/", "/").into_bytes());
         }
         let candidates = self.candidates(located.alipay_cert_sn.as_deref(), &messages)?;
-        let node = Node {
-            name: located.node_name,
-            text: node_text.to_owned(),
-            content_key: self.content_key.clone(),
-            limits: self.limits,
-        };
+        let node = Node::new(located.node_name, node_text, self.content_key.clone(), self.limits);
         let Some(sign) = located.sign else { return Ok(Pending::ready(node.read(false))) };
         let signature = STANDARD
             .decode(sign)
@@ -95,7 +90,7 @@ impl Alipay {
 }
 
 /// A located response node, read once its signature is checked.
-struct Node {
+pub(super) struct Node {
     name: String,
     text: String,
     content_key: Option<ContentKey>,
@@ -103,8 +98,24 @@ struct Node {
 }
 
 impl Node {
+    /// The node `name` whose text is `text` (decrypted with `content_key` when it is encrypted).
+    pub(super) fn new(name: String, text: &str, content_key: Option<ContentKey>, limits: Limits) -> Node {
+        Node { name, text: text.to_owned(), content_key, limits }
+    }
+
+    /// The node's JSON text, when it is a success, before any signature is checked (the caller
+    /// trusts its content by other means); otherwise the failure it reports, as unverified.
+    pub(super) fn read_unverified_success(self) -> Result<String> {
+        self.outcome(false, true)
+    }
+
     /// The node's JSON text (decrypted), when it is a success; otherwise the failure it reports.
     fn read(self, verified: bool) -> Result<String> {
+        self.outcome(verified, false)
+    }
+
+    /// [`read`](Self::read), with an unsigned success accepted when `unsigned_success` says so.
+    fn outcome(self, verified: bool, unsigned_success: bool) -> Result<String> {
         let node_json = match self.text.starts_with('"') {
             true => {
                 let ciphertext: String = serde_json::from_str(&self.text)
@@ -128,7 +139,7 @@ impl Node {
             _ => None,
         };
         let success = self.name != "error_response" && matches!(code.as_deref(), None | Some("10000"));
-        match (success, verified) {
+        match (success, verified || unsigned_success) {
             (true, true) => return Ok(node_json),
             (true, false) => {
                 return Err(

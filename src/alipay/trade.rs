@@ -1,10 +1,11 @@
-//! Typed builders for the trade methods of the mini-program payment journey: each checks its required fields, fills
-//! the documented defaults, and hands the business content on unchanged (no key rewriting).
+//! Typed builders (the mini-program journey, page and App payments, cancel, bills, certificate
+//! download): each checks its required fields, fills the documented defaults, and hands the
+//! business content on unchanged (no key rewriting).
 
 use serde_json::{Map, Value};
 
 use super::Alipay;
-use super::request::{PageRequest, RequestOptions};
+use super::request::{PageRequest, RequestOptions, SdkOrder};
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -23,6 +24,16 @@ pub const REFUND_QUERY: &str = "alipay.trade.fastpay.refund.query";
 pub const TRADE_PRECREATE: &str = "alipay.trade.precreate";
 /// The H5 page payment (a browser redirect, not a server call).
 pub const WAP_PAY: &str = "alipay.trade.wap.pay";
+/// The desktop website payment (a browser redirect, not a server call).
+pub const PAGE_PAY: &str = "alipay.trade.page.pay";
+/// The App payment (an order string for the Alipay App SDK, not a server call).
+pub const APP_PAY: &str = "alipay.trade.app.pay";
+/// Cancels a trade: closes it if unpaid, refunds it if paid (face-to-face and App payments).
+pub const TRADE_CANCEL: &str = "alipay.trade.cancel";
+/// Asks for the download URL of a bill file.
+pub const BILL_DOWNLOAD_URL_QUERY: &str = "alipay.data.dataservice.bill.downloadurl.query";
+/// Downloads an Alipay public-key certificate by its SN (certificate rotation).
+pub const CERT_DOWNLOAD: &str = "alipay.open.app.alipaycert.download";
 
 impl Alipay {
     /// `alipay.trade.create` for `my.tradePay`: `out_trade_no`, `total_amount`, `subject`, and exactly
@@ -70,6 +81,54 @@ impl Alipay {
         self.build_page(WAP_PAY, &Value::Object(biz), options)
     }
 
+    /// `alipay.trade.page.pay` (the desktop website page): `product_code` defaults to
+    /// `FAST_INSTANT_TRADE_PAY`.
+    pub fn build_page_pay(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<PageRequest>> {
+        let mut biz = object(biz, PAGE_PAY)?;
+        require(&biz, PAGE_PAY, &["out_trade_no", "total_amount", "subject"])?;
+        default(&mut biz, PAGE_PAY, "product_code", "FAST_INSTANT_TRADE_PAY")?;
+        self.build_page(PAGE_PAY, &Value::Object(biz), options)
+    }
+
+    /// `alipay.trade.app.pay` (the order string for the Alipay App SDK): `product_code` defaults to
+    /// `QUICK_MSECURITY_PAY`.
+    pub fn build_app_pay(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<SdkOrder>> {
+        let mut biz = object(biz, APP_PAY)?;
+        require(&biz, APP_PAY, &["out_trade_no", "total_amount", "subject"])?;
+        default(&mut biz, APP_PAY, "product_code", "QUICK_MSECURITY_PAY")?;
+        self.build_sdk_order(APP_PAY, &Value::Object(biz), options)
+    }
+
+    /// `alipay.trade.cancel` by `out_trade_no` or `trade_no`: Alipay closes an unpaid trade and
+    /// refunds a paid one (`action` in the result); retry while the result says `retry_flag: "Y"`.
+    pub fn build_trade_cancel(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
+        self.by_trade(TRADE_CANCEL, biz, &[], options)
+    }
+
+    /// `alipay.data.dataservice.bill.downloadurl.query`: `bill_type` (`trade`, `signcustomer`, …) and
+    /// `bill_date` (`yyyy-MM-dd` for a day's bill, `yyyy-MM` for a month's). The result's
+    /// `bill_download_url` is valid for 30 seconds.
+    pub fn build_bill_download_url_query(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
+        let method = BILL_DOWNLOAD_URL_QUERY;
+        let biz = object(biz, method)?;
+        require(&biz, method, &["bill_type", "bill_date"])?;
+        if !biz.get("bill_date").and_then(Value::as_str).is_some_and(is_bill_date) {
+            return Err(Error::bad_input(format!(
+                "{method}: bill_date must be yyyy-MM-dd (a day's bill) or yyyy-MM (a month's)"
+            )));
+        }
+        self.build_request(method, Some(&Value::Object(biz)), options)
+    }
+
+    /// `alipay.open.app.alipaycert.download`: the certificate whose SN is `alipay_cert_sn` (the SN
+    /// a response named that is not configured). Decode the reply with
+    /// [`decode_cert_download`](Alipay::decode_cert_download).
+    pub fn build_cert_download(&self, biz: &Value, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
+        let biz = object(biz, CERT_DOWNLOAD)?;
+        require(&biz, CERT_DOWNLOAD, &["alipay_cert_sn"])?;
+        self.build_request(CERT_DOWNLOAD, Some(&Value::Object(biz)), options)
+    }
+
     fn by_trade(
         &self,
         method: &str,
@@ -104,7 +163,23 @@ const STRING_FIELDS: &[&str] = &[
     "refund_reason",
     "trans_currency",
     "passback_params",
+    "bill_type",
+    "bill_date",
+    "alipay_cert_sn",
 ];
+
+/// `yyyy-MM-dd` or `yyyy-MM`, with a month from 01 to 12 and a day from 01 to 31.
+fn is_bill_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
+    let month_ok = b.len() >= 7 && digits(0..4) && b[4] == b'-' && digits(5..7) && (1..=12).contains(&number(5..7));
+    match b.len() {
+        7 => month_ok,
+        10 => month_ok && b[7] == b'-' && digits(8..10) && (1..=31).contains(&number(8..10)),
+        _ => false,
+    }
+}
 
 fn object(biz: &Value, method: &str) -> Result<Map<String, Value>> {
     let biz =

@@ -210,14 +210,26 @@ fn hex_value(c: u8) -> Option<u8> {
     }
 }
 
-/// Encodes one component: unreserved `A-Z a-z 0-9 - . _ *` kept, space as `+`, every other byte `%XX`
-/// (what Java's `URLEncoder` and `URLSearchParams` produce).
-pub fn encode_component(value: &str) -> String {
+/// How [`encode`] and [`encode_with`] escape a component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Escaping {
+    /// `application/x-www-form-urlencoded` as Java's `URLEncoder` and `URLSearchParams` write it:
+    /// `A-Z a-z 0-9 - . _ *` kept, space as `+`, every other byte `%XX`.
+    Form,
+    /// JavaScript's `encodeURIComponent`: `A-Z a-z 0-9 - . _ ! ~ * ' ( )` kept, every other byte
+    /// (space too) `%XX` — what the official Node SDK's `sdkExec` writes. It decodes to the same
+    /// bytes under form decoding and under URI decoding.
+    UriComponent,
+}
+
+/// Encodes one component with `escaping`.
+pub fn escape(value: &str, escaping: Escaping) -> String {
     let mut out = String::with_capacity(value.len() * 3 / 2);
     for &b in value.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(char::from(b)),
-            b' ' => out.push('+'),
+        match (b, escaping) {
+            (b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*', _) => out.push(char::from(b)),
+            (b'!' | b'~' | b'\'' | b'(' | b')', Escaping::UriComponent) => out.push(char::from(b)),
+            (b' ', Escaping::Form) => out.push('+'),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
                 out.push('%');
@@ -229,16 +241,26 @@ pub fn encode_component(value: &str) -> String {
     out
 }
 
-/// Encodes pairs in the order given: `a=1&b=2`.
+/// Encodes one component as a form does ([`Escaping::Form`]).
+pub fn encode_component(value: &str) -> String {
+    escape(value, Escaping::Form)
+}
+
+/// Encodes pairs in the order given, as a form does: `a=1&b=2`.
 pub fn encode<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    encode_with(pairs, Escaping::Form)
+}
+
+/// Encodes pairs in the order given with `escaping`: `a=1&b=2`.
+pub fn encode_with<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, escaping: Escaping) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&encode_component(name));
+        out.push_str(&escape(name, escaping));
         out.push('=');
-        out.push_str(&encode_component(value));
+        out.push_str(&escape(value, escaping));
     }
     out
 }
@@ -299,5 +321,19 @@ mod tests {
         assert_eq!(encode([("k", "v 1"), ("x", "")]), "k=v+1&x=");
         let round = decode(encode([("biz", "{\"a\":\"&=%+\"}")]).as_bytes()).unwrap();
         assert_eq!(round.get("biz"), Some(&b"{\"a\":\"&=%+\"}"[..]));
+    }
+
+    #[test]
+    fn encodes_like_encode_uri_component() {
+        // encodeURIComponent("a b&c=d/中*~!'()+%") in any JS engine.
+        assert_eq!(escape("a b&c=d/中*~!'()+%", Escaping::UriComponent), "a%20b%26c%3Dd%2F%E4%B8%AD*~!'()%2B%25");
+        let pairs = [("timestamp", "2026-01-01 12:00:00"), ("biz", "{\"s\":\"&=%+ 😀\"}")];
+        let encoded = encode_with(pairs, Escaping::UriComponent);
+        assert_eq!(
+            encoded,
+            "timestamp=2026-01-01%2012%3A00%3A00&biz=%7B%22s%22%3A%22%26%3D%25%2B%20%F0%9F%98%80%22%7D"
+        );
+        let round = decode(encoded.as_bytes()).unwrap();
+        assert_eq!(round.get("biz"), Some("{\"s\":\"&=%+ 😀\"}".as_bytes()));
     }
 }

@@ -19,6 +19,7 @@ use std::fmt;
 use x509_cert::Certificate as X509;
 use zeroize::Zeroizing;
 
+pub mod chain;
 mod java_name;
 mod ring;
 

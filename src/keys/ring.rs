@@ -43,6 +43,14 @@ impl KeyRing {
         self.public.push((id, key));
     }
 
+    /// Adds a public key as the current one (first in [`public_ids`](Self::public_ids)); an id
+    /// already in the ring is replaced and moves to the front.
+    pub fn add_public_first(&mut self, id: impl Into<String>, key: PublicKey) {
+        let id = id.into();
+        self.public.retain(|(known, _)| *known != id);
+        self.public.insert(0, (id, key));
+    }
+
     /// The id of the private key, when there is one.
     pub fn private_id(&self) -> Option<&str> {
         self.private.as_ref().map(|(id, _)| id.as_str())

@@ -8,8 +8,9 @@ use super::{
     IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
     str_arg, string_option, text_of,
 };
+use crate::alipay::cert::DownloadCheck;
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
-use crate::alipay::request::RequestOptions;
+use crate::alipay::request::{PageRequest, RequestOptions, SdkOrder};
 use crate::alipay::{Alipay, mini_program};
 use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
@@ -92,15 +93,58 @@ impl JsAlipay {
     /// `{ url, form, params }`: a signed GET URL and an auto-submitting POST form.
     #[wasm_bindgen(js_name = step_buildWapPay)]
     pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
-        pending(self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), |page| {
-            #[derive(serde::Serialize)]
-            struct Page<'a> {
-                url: &'a str,
-                form: &'a str,
-                params: StringMap<'a>,
-            }
-            js_of(&Page { url: &page.url, form: &page.form, params: StringMap(&page.params) })
-        })
+        pending(self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), page_js)
+    }
+
+    /// `alipay.trade.page.pay`: `{ url, form, params }`, as `buildWapPay`.
+    #[wasm_bindgen(js_name = step_buildPagePay)]
+    pub fn build_page_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        pending(self.inner.build_page_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), page_js)
+    }
+
+    /// `alipay.trade.app.pay`: `{ orderStr, params }` for the Alipay App SDK.
+    #[wasm_bindgen(js_name = step_buildAppPay)]
+    pub fn build_app_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        pending(self.inner.build_app_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), sdk_order_js)
+    }
+
+    /// Any App SDK method: `{ orderStr, params }`.
+    #[wasm_bindgen(js_name = step_buildSdkOrder)]
+    pub fn build_sdk_order(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let method = str_arg(&method, "method", MaxBytes::SMALL)?;
+        let biz = arg_json(&biz_content, "bizContent")?;
+        pending(self.inner.build_sdk_order(&method, &biz, &options(&opts)?), sdk_order_js)
+    }
+
+    #[wasm_bindgen(js_name = step_buildTradeCancel)]
+    pub fn build_trade_cancel(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        request(self.inner.build_trade_cancel(&arg_json(&biz, "bizContent")?, &options(&opts)?))
+    }
+
+    #[wasm_bindgen(js_name = step_buildBillDownloadUrlQuery)]
+    pub fn build_bill_download_url_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        request(self.inner.build_bill_download_url_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
+    }
+
+    #[wasm_bindgen(js_name = step_buildAlipayCertDownload)]
+    pub fn build_alipay_cert_download(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        request(self.inner.build_cert_download(&arg_json(&biz, "bizContent")?, &options(&opts)?))
+    }
+
+    /// Decodes and checks the certificate of an `alipay.open.app.alipaycert.download` reply, adds it
+    /// to this client's key ring (current first); `{ alipayCertSn, pem, notBefore, notAfter }`.
+    #[wasm_bindgen(js_name = addAlipayCertFromDownload)]
+    pub fn add_alipay_cert_from_download(&mut self, raw: JsValue, opts: JsValue) -> JsResult<JsValue> {
+        let raw = text_of(&raw, "certificate download reply", self.max_input())?;
+        let check = DownloadCheck::from_json(&json_of(&opts, "options", MaxBytes::JSON)?, now_ms()).js()?;
+        let cert = self.inner.decode_cert_download(&raw, &check.alipay_cert_sn, check.now_ms).js()?;
+        self.inner.add_alipay_cert(&cert);
+        js_of(&json!({
+            "alipayCertSn": cert.sn(),
+            "pem": cert.pem(),
+            "notBefore": cert.not_before(),
+            "notAfter": cert.not_after(),
+        }))
     }
 
     /// The verified response node of `method`, parsed (decrypted first when encrypted).
@@ -211,3 +255,25 @@ impl JsAlipay {
 }
 
 engine_methods!(JsAlipay, Alipay, |this| Some(this.inner.keys()));
+
+/// A page API's `{ url, form, params }`.
+fn page_js(page: PageRequest) -> JsResult<JsValue> {
+    #[derive(serde::Serialize)]
+    struct Page<'a> {
+        url: &'a str,
+        form: &'a str,
+        params: StringMap<'a>,
+    }
+    js_of(&Page { url: &page.url, form: &page.form, params: StringMap(&page.params) })
+}
+
+/// An App SDK method's `{ orderStr, params }`.
+fn sdk_order_js(order: SdkOrder) -> JsResult<JsValue> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Order<'a> {
+        order_str: &'a str,
+        params: StringMap<'a>,
+    }
+    js_of(&Order { order_str: &order.order_str, params: StringMap(&order.params) })
+}
