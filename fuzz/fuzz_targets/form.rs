@@ -49,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(pairs) = &plain {
         let text: Option<Vec<(String, String)>> = pairs
             .iter()
-            .map(|(name, value)| Some((String::from_utf8(name.to_vec()).ok()?, String::from_utf8(value.to_vec()).ok()?)))
+            .map(|(name, value)| {
+                Some((String::from_utf8(name.to_vec()).ok()?, String::from_utf8(value.to_vec()).ok()?))
+            })
             .collect();
         if let Some(text) = text {
             let encoded = form::encode(text.iter().map(|(n, v)| (n.as_str(), v.as_str())));

@@ -10,6 +10,8 @@ use aggpay::crypto::step::{Answer, Engine, Pending, SignStep, VerifyStep};
 use aggpay::keys::{self, Certificate, KeyRing, PrivateKey, PublicKey};
 use aggpay::useepay::UseePay;
 use aggpay::useepay::response::Verified;
+use aggpay::wechat::pay::WechatPay;
+use aggpay::wechat::pay::notify::Notification as WechatPayNotification;
 use aggpay::{Limits, Result};
 use serde_json::{Value, json};
 
@@ -32,6 +34,8 @@ pub mod fixtures {
     /// The Alipay content-encryption key of the official Node SDK's tests (alipay/vectors.json).
     pub const ALIPAY_ENCRYPT_KEY: &str = "aYA0GP8JEW+D7/UFaskCWA==";
     pub const USEEPAY_MD5_KEY: &str = "test_md5_key_123";
+    /// An APIv3 key (32 bytes) the WeChat Pay target encrypts its own resources with.
+    pub const WECHATPAY_API_V3_KEY: &str = "aggpayFuzzApiV3Key0123456789abcd";
 }
 
 /// Limits the targets pass where the core takes them: the defaults, as a client gets them.
@@ -260,10 +264,57 @@ pub fn useepay_clients_new() -> Vec<FuzzUseePay> {
     ]
 }
 
+/// A WeChat Pay client whose verifications run to the end (in-core engine, or accepting every
+/// signature).
+pub struct FuzzWechatPay {
+    client: WechatPay,
+    accept_all: bool,
+}
+
+impl FuzzWechatPay {
+    pub fn verify_response(&self, status: u16, headers: &[(&str, &str)], body: &[u8], now_ms: f64) -> Result<String> {
+        run(self.client.verify_response(status, headers, body, now_ms), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn verify_notify(&self, headers: &[(&str, &str)], body: &[u8], now_ms: f64) -> Result<WechatPayNotification> {
+        run(self.client.verify_notify(headers, body, now_ms), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn decrypt_certificates(&self, status: u16, body: &[u8], now_ms: f64) -> Result<usize> {
+        self.client.decrypt_certificates(status, body, now_ms).map(|downloaded| downloaded.certificates.len())
+    }
+}
+
+/// The WeChat Pay public key id the clients hold (the docs' example).
+pub const WECHATPAY_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0000000000000024101100397200000006";
+
+/// WeChat Pay clients, verify-only, holding one public key (a fixture RSA key under
+/// [`WECHATPAY_PUBLIC_KEY_ID`]) and [`fixtures::WECHATPAY_API_V3_KEY`]: one verifying for real, one
+/// accepting every signature with tight limits.
+pub fn wechatpay_clients_new() -> Vec<FuzzWechatPay> {
+    let client = |extra: Value, accept_all: bool| {
+        let mut config = json!({
+            "mchid": "1900000109",
+            "apiV3Key": fixtures::WECHATPAY_API_V3_KEY,
+            "wechatpayPublicKey": fixtures::USEEPAY_PUBLIC,
+            "wechatpayPublicKeyId": WECHATPAY_PUBLIC_KEY_ID,
+        });
+        if let (Some(c), Value::Object(extra)) = (config.as_object_mut(), extra) {
+            c.extend(extra);
+        }
+        let client = WechatPay::new(&config).unwrap_or_else(|e| panic!("fuzz setup: WeChat Pay client: {e}"));
+        FuzzWechatPay { client, accept_all }
+    };
+    vec![client(json!({}), false), client(json!({ "limits": tight_limits() }), true)]
+}
+
 // Built once per thread (libFuzzer runs the target on one) and leaked.
 thread_local! {
     static ALIPAY: &'static AlipayClients = Box::leak(Box::new(AlipayClients::new()));
     static USEEPAY: &'static [FuzzUseePay] = Box::leak(useepay_clients_new().into_boxed_slice());
+    static WECHATPAY: &'static [FuzzWechatPay] = Box::leak(wechatpay_clients_new().into_boxed_slice());
+}
+
+pub fn wechatpay_clients() -> &'static [FuzzWechatPay] {
+    WECHATPAY.with(|c| *c)
 }
 
 pub fn alipay_clients() -> &'static AlipayClients {
