@@ -9,14 +9,13 @@
 //   paySign:   appId\ntimeStamp\nnonceStr\npackage\n ; App: appid\ntimestamp\nnoncestr\nprepayid\n
 //
 // Also: platform certificates minted with openssl over fresh keys, the typed event a notification
-// must become (from the documented field meanings), and the engine spy of engines.test.mjs.
+// must become (from the documented field meanings); the engine table and spy are engine-harness.mjs.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { AggpayError } from 'aggpay';
-import { expectAggpayError, run } from './helpers.mjs';
+import { run } from './helpers.mjs';
+import { expectFailure as harnessExpectFailure } from './engine-harness.mjs';
 
 export const SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 export const MAINLAND = 'https://api.mch.weixin.qq.com';
@@ -254,86 +253,16 @@ export function headerShapes(headers) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Engines: the table of engines.test.mjs, and the spy that sees which engine did the RSA work.
+// Engines: the shared table and spy (engine-harness.mjs); failures are kept to check them for secrets.
 
-export const CHOICES = ['node', 'wasm', 'webcrypto', 'auto'];
-export const FORMS = ['sync', 'async'];
-export const EXPECTED = Object.freeze({
-  node: { sync: 'node', async: 'node' },
-  wasm: { sync: 'wasm', async: 'wasm' },
-  webcrypto: { sync: 'node', async: 'webcrypto' },
-  auto: { sync: 'node', async: 'node' },
-});
-
-// The package's node engine calls sign/verify on the node:crypto module object, the webcrypto
-// engine crypto.subtle's: counting them while a call runs shows which engine worked. Reference
-// values are computed outside such a window.
-const nodeCrypto = createRequire(import.meta.url)('node:crypto');
-
-async function observe(fn) {
-  const counts = { node: 0, webcrypto: 0 };
-  const subtle = globalThis.crypto.subtle;
-  const saved = { sign: nodeCrypto.sign, verify: nodeCrypto.verify };
-  const proto = Object.getPrototypeOf(subtle);
-  const counted = (engine, original) => function counted(...args) {
-    counts[engine] += 1;
-    return original.apply(this, args);
-  };
-  nodeCrypto.sign = counted('node', saved.sign);
-  nodeCrypto.verify = counted('node', saved.verify);
-  subtle.sign = counted('webcrypto', proto.sign);
-  subtle.verify = counted('webcrypto', proto.verify);
-  try {
-    return { value: await fn(), counts };
-  } finally {
-    nodeCrypto.sign = saved.sign;
-    nodeCrypto.verify = saved.verify;
-    delete subtle.sign;
-    delete subtle.verify;
-  }
-}
-
-function invoke(form, target, name, args) {
-  if (form === 'sync') return target[name](...args);
-  const promise = target[`${name}Async`](...args);
-  assert.ok(promise instanceof Promise, `${name}Async returns a Promise`);
-  return promise;
-}
+export { CHOICES, EXPECTED, FORMS, exec } from './engine-harness.mjs';
 
 /** Every AggpayError the WeChat Pay tests saw: checked for secrets at the end. */
 export const seenErrors = [];
 
-/**
- * `name` in `form` on a client of engine choice `choice`; asserts the engine of the table did the RSA
- * work (`engine` overrides: 'none' for a call that fails before its step) and returns the result.
- */
-export async function exec(choice, form, what, target, name, args, { engine } = {}) {
-  const { value, counts } = await observe(() => invoke(form, target, name, args));
-  const expected = engine ?? EXPECTED[choice][form];
-  const detail = `${what} (${name}${form === 'async' ? 'Async' : ''}): expected the ${expected} engine, saw node:crypto ${counts.node}×, crypto.subtle ${counts.webcrypto}×`;
-  if (expected === 'node') assert.ok(counts.node > 0 && counts.webcrypto === 0, detail);
-  else if (expected === 'webcrypto') assert.ok(counts.webcrypto > 0 && counts.node === 0, detail);
-  else assert.ok(counts.node === 0 && counts.webcrypto === 0, detail);
-  return value;
-}
-
-/** The call fails with `code`: the sync form throws, the Async form rejects (never throws). Returns the error. */
+/** The call fails with `code` (engine-harness.mjs `expectFailure`); the error is kept in `seenErrors`. */
 export async function expectFailure(form, what, target, name, args, code) {
-  let error;
-  if (form === 'sync') {
-    error = expectAggpayError(() => target[name](...args), code, `${what} (${name})`);
-  } else {
-    let promise;
-    try {
-      promise = target[`${name}Async`](...args);
-    } catch (e) {
-      assert.fail(`${what}: ${name}Async threw synchronously (${e?.code}: ${e?.message}) instead of rejecting`);
-    }
-    assert.ok(promise instanceof Promise, `${what}: ${name}Async returns a Promise`);
-    error = await promise.then((v) => assert.fail(`${what}: ${name}Async resolved (${JSON.stringify(v)?.slice(0, 200)}) instead of rejecting with ${code}`), (e) => e);
-    assert.ok(error instanceof AggpayError, `${what} (${name}Async): an AggpayError, got ${error?.constructor?.name}: ${error?.message}`);
-    assert.equal(error.code, code, `${what} (${name}Async): code (${error.message})`);
-  }
+  const error = await harnessExpectFailure(form, what, target, name, args, code);
   seenErrors.push(error);
   return error;
 }
