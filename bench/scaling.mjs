@@ -3,9 +3,9 @@
 // column stays flat), quadratic work would show 64×. Limits are raised so that the parsers, not
 // the limits, are measured; the last rows show what the default limits do with a hostile body.
 // Run after a build: node bench/scaling.mjs   (add --engine=node for the node:crypto engine)
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createCipheriv, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Alipay, Certificate, RsaVerifier, UseePay } from 'aggpay';
+import { Alipay, Certificate, RsaVerifier, UseePay, WechatPay } from 'aggpay';
 
 const engine = process.argv.find((a) => a.startsWith('--engine='))?.slice(9) ?? 'wasm';
 const RUNS = 7;
@@ -32,6 +32,24 @@ const provider = key();
 const pem = (k, type) => k.export({ type, format: 'pem' });
 const alipay = new Alipay({ appId: '2021000122671080', privateKey: pem(app.privateKey, 'pkcs8'), alipayPublicKey: pem(provider.publicKey, 'spki'), engine, limits: WIDE });
 const useepay = new UseePay({ merchantNo: '1', appId: 'a', signType: 'MD5', md5Key: 'k', limits: WIDE });
+const API_V3_KEY = 'aggpayBenchApiV3Key0123456789abc';
+const PUB_KEY_ID = 'PUB_KEY_ID_0114000000000000000000000000000001';
+const wechatpay = new WechatPay({ mchid: '1900000109', apiV3Key: API_V3_KEY, wechatpayPublicKey: pem(provider.publicKey, 'spki'), wechatpayPublicKeyId: PUB_KEY_ID, engine, limits: WIDE });
+const WX_NOW = 1_800_000_000_000;
+/** The four signature headers over `body` (signed by the provider key with node:crypto), plus `extra`. */
+function wechatpayHeaders(body, extra = []) {
+  const timestamp = String(WX_NOW / 1000);
+  const signature = sign('sha256', Buffer.from(`${timestamp}\nbench\n${body}\n`), provider.privateKey).toString('base64');
+  return Object.fromEntries([...extra, ['wechatpay-timestamp', timestamp], ['wechatpay-nonce', 'bench'], ['wechatpay-signature', signature], ['wechatpay-serial', PUB_KEY_ID]]);
+}
+/** A notification whose resource (encrypted with node:crypto) is `plaintext`, signed. */
+function wechatpayNotification(plaintext) {
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(API_V3_KEY), Buffer.from('benchNonce12'));
+  cipher.setAAD(Buffer.from('transaction'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  const body = JSON.stringify({ id: 'EV-bench', event_type: 'TRANSACTION.SUCCESS', resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext, associated_data: 'transaction', nonce: 'benchNonce12' } });
+  return { headers: wechatpayHeaders(body), body };
+}
 const cert = readFileSync(new URL('../tests/fixtures/alipay/gopay-cert/alipayRootCert.crt', import.meta.url), 'utf8');
 
 /** About `bytes` bytes of `unit(0)`, `unit(1)`, … joined by `sep`. */
@@ -58,6 +76,8 @@ const cases = [
   ['JSON: Alipay parseResponse, nested arrays', SIZES, (n) => `{"alipay_trade_query_response":[${fill(n, () => '[[[[1]]]]', ',')}],"sign":"AAAA"}`, (b) => alipay.parseResponse('alipay.trade.query', b)],
   ['JSON: UseePay parseResponse, fields', SIZES, (n) => `{${fill(n, (i) => `"f\\u00${(i % 90 + 10).toString(16).padStart(2, '0')}${i}":"v"`, ',')},"sign":"x"}`, (b) => useepay.parseResponse(b)],
   ['headers: Alipay verifyV3Response', SIZES, (n) => ({ status: 200, headers: Object.fromEntries(fill(n, (i) => `x-h${i}`, ' ').split(' ').map((h) => [h, 'v']).concat([['alipay-timestamp', '1'], ['alipay-nonce', 'n'], ['alipay-signature', 'AAAA']])), body: '{}' }), (r) => alipay.verifyV3Response(r)],
+  ['headers: WechatPay verifyResponse', SIZES, (n) => ({ status: 200, headers: wechatpayHeaders('{}', fill(n, (i) => `x-h${i}`, ' ').split(' ').map((h) => [h, 'v'])), body: '{}' }), (r) => wechatpay.verifyResponse(r, { now: WX_NOW })],
+  ['AES-GCM + JSON: WechatPay verifyNotify, resource fields', SIZES, (n) => wechatpayNotification(`{"trade_state":"NOTPAY",${fill(n * 0.7, (i) => `"k${i}":"v"`, ',')}}`), (m) => wechatpay.verifyNotify(m, { now: WX_NOW })],
   ['PEM: RsaVerifier, explanatory text before the block', PEM_SIZES, (n) => `${'x'.repeat(n - 600)}\n${pem(provider.publicKey, 'spki')}`, (t) => new RsaVerifier(t, { engine }).free()],
   ['certificate chain: Certificate.parseChain', PEM_SIZES, (n) => Array.from({ length: Math.floor(n / cert.length) }, () => cert).join('\n'), (t) => Certificate.parseChain(t)],
 ];
