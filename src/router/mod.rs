@@ -141,6 +141,19 @@ impl Router {
         Ok(Route { wallet: client.wallet(), client, path, params })
     }
 
+    /// [`Router::route`] from `{ userAgent?, url }` (a missing `userAgent` is an empty one).
+    pub fn route_request(&self, request: &Value) -> Result<Route> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Request<'a> {
+            user_agent: Option<&'a str>,
+            url: Option<&'a str>,
+        }
+        let r: Request = read(request, "route request")?;
+        let url = r.url.ok_or_else(|| Error::bad_input("route request.url is required"))?;
+        self.route(r.user_agent.unwrap_or(""), url)
+    }
+
     /// Routes a mini program's launch options (`App.onLaunch`, `Page.onLoad`,
     /// `my.getLaunchOptionsSync()`, `wx.getEnterOptionsSync()`): Alipay's `query.qrCode`, or
     /// WeChat's `query.q` (URL-encoded by WeChat, decoded here once) with `scancode_time`.
