@@ -92,12 +92,17 @@ const wechatpayReceived = (extra = {}) => ({
   ...extra,
 });
 
+/** A router with both H5 paths. */
+const routerConfig = () => ({ stateSecret: 'router-state-secret-0123456789-abcdef', alipay: { appId: '2021000122650399' }, wechat: { appId: 'wx520c15f417810387' } });
+
 /** One instance of every class on `engine`. */
 function makeObjects(api, engine) {
   return {
     Alipay: new api.Alipay(alipayConfig(engine)),
     UseePay: new api.UseePay(useepayConfig(engine)),
     WechatMiniProgram: new api.WechatMiniProgram(wechatConfig()),
+    WechatOfficialAccount: new api.WechatOfficialAccount(wechatConfig()),
+    Router: new api.Router(routerConfig()),
     WechatPay: new api.WechatPay(wechatpayConfig(engine)),
     RsaSigner: new api.RsaSigner(app.pkcs8Pem, { engine }),
     RsaVerifier: new api.RsaVerifier(app.spkiPem, { engine }),
@@ -261,6 +266,7 @@ const KINDS = { bytes: BYTES, string: STRING, json: JSONISH, options: OPTIONS, c
 
 function entryPoints(api, objects, engine) {
   const { Alipay: alipay, UseePay: useepay, WechatMiniProgram: wechat, WechatPay: wechatpay, RsaSigner: signer, RsaVerifier: verifier } = objects;
+  const { Router: router, WechatOfficialAccount: official } = objects;
   const order = { description: 'd', out_trade_no: 'T1', amount: money, payer: { openid: 'o' }, scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap' } } };
   const response = { status: 200, ...wechatpayReceived() };
   const biz = { out_trade_no: 'T1', total_amount: money, subject: 's', buyer_open_id: 'o' };
@@ -306,6 +312,15 @@ function entryPoints(api, objects, engine) {
     ['WechatMiniProgram#buildCode2Session', (...a) => wechat.buildCode2Session(...a), [['string', 'code']]],
     ['WechatMiniProgram#parseCode2Session', (...a) => wechat.parseCode2Session(...a), [['bytes', '{}']]],
     ['WechatMiniProgram#decryptUserData', (...a) => wechat.decryptUserData(...a), [['json', { sessionKey: 'AAAAAAAAAAAAAAAAAAAAAA==', encryptedData: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==' }]]],
+    ['WechatMiniProgram.launchQrCode', (...a) => api.WechatMiniProgram.launchQrCode(...a), [['json', { query: { q: 'https%3A%2F%2Fx%2Fq%3Ft%3D1' } }]]],
+    ['new WechatOfficialAccount', (c) => new api.WechatOfficialAccount(c), [['json', wechatConfig()]]],
+    ['WechatOfficialAccount#buildOauthAccessToken', (...a) => official.buildOauthAccessToken(...a), [['string', 'code']]],
+    ['WechatOfficialAccount#parseOauthAccessToken', (...a) => official.parseOauthAccessToken(...a), [['bytes', '{}']]],
+    ['new Router', (c) => new api.Router(c), [['json', routerConfig()]]],
+    ['Router#route', (...a) => router.route(...a), [['json', { userAgent: 'MicroMessenger', url: '/q/S?t=1' }]]],
+    ['Router#routeLaunch', (...a) => router.routeLaunch(...a), [['json', { query: { qrCode: 'https://x/q?t=1' } }]]],
+    ['Router#authorizeUrl', (...a) => router.authorizeUrl(...a), [['json', { wallet: 'wechat', redirectUri: 'https://x/q' }]]],
+    ['Router#verifyState', (...a) => router.verifyState(...a), [['string', 'w'], ['json', {}]]],
     ['new WechatPay', (c) => new api.WechatPay(c), [['config', wechatpayConfig(engine)]]],
     ['WechatPay#buildJsapiPrepay', (...a) => wechatpay.buildJsapiPrepay(...a), [['json', order], ['json', {}]]],
     ['WechatPay#buildNativePrepay', (...a) => wechatpay.buildNativePrepay(...a), [['json', order], ['json', {}]]],
@@ -480,7 +495,7 @@ describe('3. hostile values are ERR_BAD_INPUT in every argument of every entry p
 // ---------------------------------------------------------------------------------------------
 
 describe('4. receivers: foreign, plain, prototype and freed objects are ERR_BAD_INPUT', () => {
-  const CLASSES = ['Alipay', 'UseePay', 'WechatMiniProgram', 'WechatPay', 'RsaSigner', 'RsaVerifier', 'Certificate'];
+  const CLASSES = ['Alipay', 'UseePay', 'WechatMiniProgram', 'WechatOfficialAccount', 'Router', 'WechatPay', 'RsaSigner', 'RsaVerifier', 'Certificate'];
 
   /** Every method (called with well-formed arguments) and getter on `Class.prototype`. */
   function members(Class) {

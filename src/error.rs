@@ -68,6 +68,12 @@ pub enum ErrorCode {
     /// sending deliberately wrong signatures. Refused like any bad signature; its own code so that
     /// logs can tell probes from forgeries or bugs.
     SignatureProbe,
+    /// An OAuth `state` that aggpay did not issue with this secret: malformed, altered, signed with
+    /// another secret, or issued for another wallet or binding. A forged or tampered redirect.
+    StateInvalid,
+    /// An OAuth `state` that aggpay issued, but longer ago than the router's `stateTtlSeconds` (or
+    /// dated in the future beyond a minute): start the authorization again.
+    StateExpired,
 }
 
 impl ErrorCode {
@@ -100,6 +106,8 @@ impl ErrorCode {
             ErrorCode::NoProviderKey => "ERR_NO_PROVIDER_KEY",
             ErrorCode::ClockSkew => "ERR_CLOCK_SKEW",
             ErrorCode::SignatureProbe => "ERR_SIGNATURE_PROBE",
+            ErrorCode::StateInvalid => "ERR_STATE_INVALID",
+            ErrorCode::StateExpired => "ERR_STATE_EXPIRED",
         }
     }
 }

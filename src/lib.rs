@@ -19,6 +19,7 @@ pub mod keys;
 pub mod limits;
 pub mod money;
 pub(crate) mod options;
+pub mod router;
 pub mod useepay;
 pub mod wechat;
 

@@ -20,6 +20,8 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
     Alipay: wrapClass('Alipay', wasm.Alipay, { engines: clientEngines }),
     UseePay: wrapClass('UseePay', wasm.UseePay, { engines: clientEngines }),
     WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
+    WechatOfficialAccount: wrapClass('WechatOfficialAccount', wasm.WechatOfficialAccount),
+    Router: wrapClass('Router', wasm.Router),
     WechatPay: wrapClass('WechatPay', wasm.WechatPay, { engines: clientEngines }),
     RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines }),
     RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines }),

@@ -64,6 +64,10 @@ export type AggpayErrorCode =
   | 'ERR_CLOCK_SKEW'
   /** WeChat Pay: a probe signature (`WECHATPAY/SIGNTEST/…`), refused like any bad signature; its own code for logs. */
   | 'ERR_SIGNATURE_PROBE'
+  /** Router: an OAuth `state` this router did not issue for that wallet and binding (forged, altered, another secret). */
+  | 'ERR_STATE_INVALID'
+  /** Router: an OAuth `state` older than `stateTtlSeconds` (or dated over a minute ahead): authorize again. */
+  | 'ERR_STATE_EXPIRED'
   /** `send`: the request failed before a reply (DNS, connection, TLS, or the `fetch` threw). */
   | 'ERR_NETWORK'
   /** `send`: no reply within `timeoutMs`. */
@@ -650,7 +654,80 @@ export class WechatMiniProgram {
   parseCode2Session(raw: string | Uint8Array): { openid: string; sessionKey: string; unionid?: string };
   /** Decrypts `encryptedData` (AES-128-CBC with the session key) and checks `watermark.appid` (`ERR_WATERMARK_MISMATCH`). */
   decryptUserData(args: { sessionKey: string; encryptedData: string; iv: string }): Record<string, any>;
+  /**
+   * The printed URL a buyer scanned (扫普通链接二维码打开小程序), from `App.onLaunch` / `wx.getLaunchOptionsSync()` options
+   * (`{ query: { q, scancode_time } }`) or `Page.onLoad`'s query (`{ q, scancode_time }`): `q` URL-decoded once, its query
+   * parameters, and `scancode_time` (Unix seconds) when given — `Alipay.launchQrCode`'s shape. `null` without `q`.
+   */
+  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string>; scancodeTime?: number } | null;
   readonly appId: string;
+  free(): void;
+}
+
+/** WeChat official-account web authorization (网页授权), the WeChat H5 path: the `code` of an `snsapi_base` redirect for the buyer's `openid`. Server side only. */
+export class WechatOfficialAccount {
+  constructor(config: { appId: string; appSecret: string; /** Default `https://api.weixin.qq.com`. */ apiBase?: string; limits?: InputLimits });
+  /** `GET …/sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code`. */
+  buildOauthAccessToken(code: string): HttpRequest;
+  /**
+   * The reply. `isSnapshotUser`: WeChat's `is_snapshotuser` = 1 (a Moments snapshot page: the openid is virtual).
+   * Errors as `WechatMiniProgram.parseCode2Session`'s: `ERR_LOGIN_CODE_INVALID` (40029), `ERR_LOGIN_CODE_USED` (40163),
+   * `ERR_RATE_LIMITED` (45011), `ERR_PROVIDER_BUSY` (-1), `ERR_USER_HIGH_RISK` (40226), `ERR_PROVIDER_REJECTED` (others).
+   */
+  parseOauthAccessToken(raw: string | Uint8Array): {
+    accessToken: string; expiresIn: number; refreshToken: string; openid: string; scope: string; isSnapshotUser: boolean; unionid?: string;
+  };
+  readonly appId: string;
+  free(): void;
+}
+
+/** The wallet that can pay on a client. */
+export type Wallet = 'alipay' | 'wechat' | 'other';
+
+/**
+ * The kind of client a `User-Agent` names: Alipay's or WeChat's in-app browser, a `web-view` in a WeChat mini program,
+ * WeChat Work (`wxwork`) and DingTalk (not wallets), a crawler, any other browser, or no User-Agent.
+ */
+export type RouteClient = 'alipay-app' | 'wechat-app' | 'wechat-mini-program' | 'wechat-work' | 'dingtalk' | 'crawler' | 'browser' | 'unknown';
+
+/** A `Router`'s configuration. */
+export interface RouterConfig {
+  /** The secret `state`s are signed with (HMAC-SHA256): at least 32 bytes, random, kept on the server. */
+  stateSecret: string;
+  /** How long a `state` is valid: 1 to 86400 seconds, default 600. */
+  stateTtlSeconds?: number;
+  /** The Alipay app whose `auth_base` authorization the H5 page uses. */
+  alipay?: { appId: string };
+  /** The official account whose `snsapi_base` authorization the H5 page uses. */
+  wechat?: { appId: string };
+  limits?: InputLimits;
+}
+
+/**
+ * One printed code, many wallets: which wallet scanned it, the code's own parameters, and the H5 authorization
+ * with a signed, expiring `state`. No secrets besides `stateSecret`; the code exchanges are `Alipay.buildOauthToken`,
+ * `WechatOfficialAccount.buildOauthAccessToken` and `WechatMiniProgram.buildCode2Session`.
+ */
+export class Router {
+  constructor(config: RouterConfig);
+  /**
+   * A request: its `User-Agent` (absent: `'unknown'`) and its URL (absolute, or the path and query a server sees).
+   * `path` as received; `params`: the query, decoded once (a name given twice: `ERR_BAD_INPUT`).
+   */
+  route(request: { userAgent?: string; url: string }): { wallet: Wallet; client: RouteClient; path: string; params: Record<string, string> };
+  /** A mini program's launch options: Alipay's `query.qrCode` or WeChat's `query.q` (decoded once). `null` when not opened by a scanned URL. */
+  routeLaunch(launchOptions: unknown): { wallet: 'alipay' | 'wechat'; qrCode: string; path: string; params: Record<string, string>; scancodeTime?: number } | null;
+  /**
+   * The H5 authorization URL — Alipay `publicAppAuthorize.htm?app_id&scope=auth_base&redirect_uri&state`, WeChat
+   * `connect/oauth2/authorize?appid&redirect_uri&response_type=code&scope=snsapi_base&state#wechat_redirect` — and its
+   * `state` (91 characters of `[a-z0-9]`). `bind` (default `''`): what the state is bound to (the buyer's session id, the
+   * code's store and table); give it again to `verifyState`. `now` (ms) and `nonce` (16 of `[A-Za-z0-9]`) are for tests.
+   */
+  authorizeUrl(args: { wallet: 'alipay' | 'wechat'; redirectUri: string; bind?: string; now?: number; nonce?: string }): { url: string; state: string };
+  /** The `state` that came back: `ERR_STATE_INVALID` (forged, altered, other wallet or binding) or `ERR_STATE_EXPIRED`; `issuedAt` in ms. */
+  verifyState(state: string, options?: { wallet?: 'alipay' | 'wechat'; bind?: string; now?: number }): { wallet: 'alipay' | 'wechat'; issuedAt: number };
+  /** How long a `state` is valid, in seconds. */
+  readonly stateTtlSeconds: number;
   free(): void;
 }
 

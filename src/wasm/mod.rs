@@ -6,6 +6,7 @@ mod guard;
 mod keys;
 mod pending;
 mod primitives;
+mod router;
 mod useepay;
 mod wechat;
 mod wechatpay;

@@ -119,14 +119,34 @@ impl MiniProgram {
 
 /// Parses the reply: a missing `errcode` (or 0) is success; each documented failure has its own code.
 pub fn parse_code2session(raw: &str, limits: &Limits) -> Result<Session> {
+    let reply = checked_reply(raw, limits, "jscode2session")?;
+    let text = |k: &str| reply.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    Ok(Session {
+        openid: text("openid")
+            .ok_or_else(|| Error::malformed("jscode2session reply has no openid").with_provider(PROVIDER))?,
+        session_key: text("session_key")
+            .ok_or_else(|| Error::malformed("jscode2session reply has no session_key").with_provider(PROVIDER))?,
+        unionid: text("unionid"),
+    })
+}
+
+/// A WeChat API reply (`jscode2session`, `sns/oauth2/access_token`, …) parsed and checked: within
+/// `limits`, JSON, and `errcode` missing or 0. Each documented errcode has its own error code:
+/// 40029 `ERR_LOGIN_CODE_INVALID`, 40163 `ERR_LOGIN_CODE_USED`, 45011 `ERR_RATE_LIMITED`, -1
+/// `ERR_PROVIDER_BUSY`, 40226 `ERR_USER_HIGH_RISK`, any other `ERR_PROVIDER_REJECTED`; WeChat's
+/// `errcode` and `errmsg` are in the error's detail. `what` names the call in messages.
+pub(crate) fn checked_reply(raw: &str, limits: &Limits, what: &str) -> Result<Value> {
     check_within(raw, limits).map_err(|e| e.with_provider(PROVIDER))?;
     let reply: Value = serde_json::from_str(raw)
-        .map_err(|_| Error::malformed("jscode2session reply is not JSON").with_provider(PROVIDER))?;
+        .map_err(|_| Error::malformed(format!("{what} reply is not JSON")).with_provider(PROVIDER))?;
+    if !reply.is_object() {
+        return Err(Error::malformed(format!("{what} reply is not a JSON object")).with_provider(PROVIDER));
+    }
     let errcode = match reply.get("errcode") {
         None | Some(Value::Null) => 0,
         Some(v) => v
             .as_i64()
-            .ok_or_else(|| Error::malformed("jscode2session errcode is not a number").with_provider(PROVIDER))?,
+            .ok_or_else(|| Error::malformed(format!("{what} errcode is not a number")).with_provider(PROVIDER))?,
     };
     if errcode != 0 {
         let errmsg = reply.get("errmsg").and_then(Value::as_str).unwrap_or("").to_owned();
@@ -138,7 +158,7 @@ pub fn parse_code2session(raw: &str, limits: &Limits) -> Result<Session> {
             40226 => ErrorCode::UserHighRisk,
             _ => ErrorCode::ProviderRejected,
         };
-        return Err(Error::new(code, format!("jscode2session failed: {errcode} {errmsg}"))
+        return Err(Error::new(code, format!("{what} failed: {errcode} {errmsg}"))
             .with_provider(PROVIDER)
             .with_detail(ProviderDetail {
                 code: Some(errcode.to_string()),
@@ -146,14 +166,7 @@ pub fn parse_code2session(raw: &str, limits: &Limits) -> Result<Session> {
                 ..Default::default()
             }));
     }
-    let text = |k: &str| reply.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(Session {
-        openid: text("openid")
-            .ok_or_else(|| Error::malformed("jscode2session reply has no openid").with_provider(PROVIDER))?,
-        session_key: text("session_key")
-            .ok_or_else(|| Error::malformed("jscode2session reply has no session_key").with_provider(PROVIDER))?,
-        unionid: text("unionid"),
-    })
+    Ok(reply)
 }
 
 /// Decrypts `encryptedData` from `wx.getUserInfo` / phone number buttons (AES-128-CBC, PKCS#7, key =
