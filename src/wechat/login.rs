@@ -7,30 +7,18 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::PROVIDER;
-use crate::codec::form;
+use super::{App, PROVIDER};
 use crate::codec::json_node::check_within;
 use crate::crypto::aes;
 use crate::error::{Error, ErrorCode, ProviderDetail, Result};
 use crate::http::HttpRequest;
-use crate::limits::{Limits, LimitsConfig};
-use crate::options::{given, read, required};
-
-/// The WeChat API host.
-pub const API_BASE: &str = "https://api.weixin.qq.com";
+use crate::limits::Limits;
+use crate::options::{read, required};
 
 /// A mini program's credentials. `Debug` never shows the secret.
+#[derive(Debug)]
 pub struct MiniProgram {
-    app_id: String,
-    app_secret: Zeroizing<String>,
-    api_base: String,
-    limits: Limits,
-}
-
-impl std::fmt::Debug for MiniProgram {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MiniProgram").field("app_id", &self.app_id).finish_non_exhaustive()
-    }
+    app: App,
 }
 
 /// A successful `jscode2session`.
@@ -47,35 +35,17 @@ pub struct Session {
 impl MiniProgram {
     /// `{ appId, appSecret, apiBase?, limits? }`
     pub fn new(config: &Value) -> Result<MiniProgram> {
-        #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields, rename_all = "camelCase")]
-        struct Config<'a> {
-            app_id: Option<&'a str>,
-            app_secret: Option<&'a str>,
-            api_base: Option<&'a str>,
-            limits: Option<LimitsConfig>,
-        }
-        let c: Config = read(config, "WechatMiniProgram config")?;
-        let api_base = given(c.api_base).unwrap_or(API_BASE).trim_end_matches('/').to_owned();
-        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-            return Err(Error::bad_input("WechatMiniProgram config: apiBase must be an http(s) URL"));
-        }
-        Ok(MiniProgram {
-            app_id: required(c.app_id, "WechatMiniProgram config.appId")?.to_owned(),
-            app_secret: Zeroizing::new(required(c.app_secret, "WechatMiniProgram config.appSecret")?.to_owned()),
-            api_base,
-            limits: Limits::from_config(c.limits)?,
-        })
+        Ok(MiniProgram { app: App::new(config, "WechatMiniProgram")? })
     }
 
     /// The input limits this client applies (`limits` in its configuration).
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        self.app.limits()
     }
 
     /// The mini program's AppID.
     pub fn app_id(&self) -> &str {
-        &self.app_id
+        self.app.app_id()
     }
 
     /// [`decrypt_user_data`] for this mini program, from `{ sessionKey, encryptedData, iv }`.
@@ -89,11 +59,11 @@ impl MiniProgram {
         }
         let a: Args = read(args, "decryptUserData arguments")?;
         decrypt_user_data(
-            &self.app_id,
+            self.app.app_id(),
             required(a.session_key, "decryptUserData arguments.sessionKey")?,
             required(a.encrypted_data, "decryptUserData arguments.encryptedData")?,
             required(a.iv, "decryptUserData arguments.iv")?,
-            &self.limits,
+            self.app.limits(),
         )
     }
 
@@ -102,18 +72,7 @@ impl MiniProgram {
         if js_code.is_empty() {
             return Err(Error::bad_input("js_code is empty (it comes from wx.login in the mini program)"));
         }
-        let query = form::encode([
-            ("appid", self.app_id.as_str()),
-            ("secret", self.app_secret.as_str()),
-            ("js_code", js_code),
-            ("grant_type", "authorization_code"),
-        ]);
-        Ok(HttpRequest {
-            method: "GET",
-            url: format!("{}/sns/jscode2session?{query}", self.api_base),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: None,
-        })
+        Ok(self.app.code_exchange("/sns/jscode2session", "js_code", js_code))
     }
 }
 

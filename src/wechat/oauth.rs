@@ -4,28 +4,18 @@
 //! The app secret belongs on the server only.
 
 use serde_json::Value;
-use zeroize::Zeroizing;
 
+use super::App;
 use super::PROVIDER;
-use super::login::{API_BASE, checked_reply};
-use crate::codec::form;
+use super::login::checked_reply;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
-use crate::limits::{Limits, LimitsConfig};
-use crate::options::{given, read, required};
+use crate::limits::Limits;
 
 /// An official account's credentials (公众号 AppID and AppSecret). `Debug` never shows the secret.
+#[derive(Debug)]
 pub struct OfficialAccount {
-    app_id: String,
-    app_secret: Zeroizing<String>,
-    api_base: String,
-    limits: Limits,
-}
-
-impl std::fmt::Debug for OfficialAccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OfficialAccount").field("app_id", &self.app_id).finish_non_exhaustive()
-    }
+    app: App,
 }
 
 /// A successful `sns/oauth2/access_token`.
@@ -51,35 +41,17 @@ pub struct OauthToken {
 impl OfficialAccount {
     /// `{ appId, appSecret, apiBase?, limits? }`
     pub fn new(config: &Value) -> Result<OfficialAccount> {
-        #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields, rename_all = "camelCase")]
-        struct Config<'a> {
-            app_id: Option<&'a str>,
-            app_secret: Option<&'a str>,
-            api_base: Option<&'a str>,
-            limits: Option<LimitsConfig>,
-        }
-        let c: Config = read(config, "WechatOfficialAccount config")?;
-        let api_base = given(c.api_base).unwrap_or(API_BASE).trim_end_matches('/').to_owned();
-        if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-            return Err(Error::bad_input("WechatOfficialAccount config: apiBase must be an http(s) URL"));
-        }
-        Ok(OfficialAccount {
-            app_id: required(c.app_id, "WechatOfficialAccount config.appId")?.to_owned(),
-            app_secret: Zeroizing::new(required(c.app_secret, "WechatOfficialAccount config.appSecret")?.to_owned()),
-            api_base,
-            limits: Limits::from_config(c.limits)?,
-        })
+        Ok(OfficialAccount { app: App::new(config, "WechatOfficialAccount")? })
     }
 
     /// The input limits this client applies (`limits` in its configuration).
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        self.app.limits()
     }
 
     /// The official account's AppID.
     pub fn app_id(&self) -> &str {
-        &self.app_id
+        self.app.app_id()
     }
 
     /// `GET /sns/oauth2/access_token?appid=…&secret=…&code=…&grant_type=authorization_code`.
@@ -87,18 +59,7 @@ impl OfficialAccount {
         if code.is_empty() {
             return Err(Error::bad_input("code is empty (it comes back with the snsapi_base redirect)"));
         }
-        let query = form::encode([
-            ("appid", self.app_id.as_str()),
-            ("secret", self.app_secret.as_str()),
-            ("code", code),
-            ("grant_type", "authorization_code"),
-        ]);
-        Ok(HttpRequest {
-            method: "GET",
-            url: format!("{}/sns/oauth2/access_token?{query}", self.api_base),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: None,
-        })
+        Ok(self.app.code_exchange("/sns/oauth2/access_token", "code", code))
     }
 }
 
