@@ -8,6 +8,7 @@ use aggpay::codec::form::{self, Form, TextFields};
 use aggpay::codec::json_node::{self, Member};
 use aggpay::crypto::step::{Answer, Engine, Pending, SignStep, VerifyStep};
 use aggpay::keys::{self, Certificate, KeyRing, PrivateKey, PublicKey};
+use aggpay::router::Router;
 use aggpay::useepay::UseePay;
 use aggpay::useepay::response::Verified;
 use aggpay::wechat::pay::WechatPay;
@@ -311,10 +312,23 @@ thread_local! {
     static ALIPAY: &'static AlipayClients = Box::leak(Box::new(AlipayClients::new()));
     static USEEPAY: &'static [FuzzUseePay] = Box::leak(useepay_clients_new().into_boxed_slice());
     static WECHATPAY: &'static [FuzzWechatPay] = Box::leak(wechatpay_clients_new().into_boxed_slice());
+    static ROUTER: &'static Router = Box::leak(Box::new(
+        Router::new(&json!({
+            "stateSecret": "aggpay-fuzz-state-secret-0123456789",
+            "alipay": { "appId": "2021000122671080" },
+            "wechat": { "appId": "wx4f4bc4dec97d474b" },
+        }))
+        .unwrap_or_else(|e| panic!("fuzz setup: router: {e}")),
+    ));
 }
 
 pub fn wechatpay_clients() -> &'static [FuzzWechatPay] {
     WECHATPAY.with(|c| *c)
+}
+
+/// A router with both H5 paths configured and a fixed 32-byte state secret.
+pub fn router() -> &'static Router {
+    ROUTER.with(|r| *r)
 }
 
 pub fn alipay_clients() -> &'static AlipayClients {
