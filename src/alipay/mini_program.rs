@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::codec::form;
 use crate::error::{Error, Result};
+use crate::router::LaunchQr;
 
 /// `{ tradeNO }` for `my.tradePay` (and `AlipayJSBridge.call('tradePay', …)` on the old H5 page):
 /// the `trade_no` of a verified `alipay.trade.create` result. Nothing is signed client-side.
@@ -15,16 +16,8 @@ pub fn trade_no_of(trade_create_result: &Value) -> Result<String> {
 }
 
 /// The printed QR code a buyer scanned, from the mini program's launch options
-/// (`App.onLaunch(options)` / `my.getLaunchOptionsSync()`): `options.query.qrCode`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct LaunchQr {
-    /// The full QR URL.
-    pub qr_code: String,
-    /// Its query parameters, decoded once, in order.
-    pub params: Vec<(String, String)>,
-}
-
-/// `Ok(None)` when the mini program was not opened from a QR code.
+/// (`App.onLaunch(options)` / `my.getLaunchOptionsSync()`): `options.query.qrCode`. `Ok(None)` when
+/// the mini program was not opened from a QR code.
 pub fn launch_qr(launch_options: &Value) -> Result<Option<LaunchQr>> {
     let raw = launch_options
         .get("query")
@@ -50,7 +43,7 @@ pub fn launch_qr(launch_options: &Value) -> Result<Option<LaunchQr>> {
         .iter()
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .collect();
-    Ok(Some(LaunchQr { qr_code, params }))
+    Ok(Some(LaunchQr { qr_code, params, scancode_time: None }))
 }
 
 #[cfg(test)]

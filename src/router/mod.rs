@@ -26,6 +26,28 @@ use crate::limits::{Limits, LimitsConfig};
 use crate::options::{given, read, required};
 use crate::wechat::launch as wechat_launch;
 
+/// The URL a buyer scanned, from a mini program's launch options (Alipay's `query.qrCode`,
+/// WeChat's `query.q`). Serializes as `{ qrCode, params: { name: value }, scancodeTime? }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchQr {
+    /// The full URL, decoded once where the wallet encoded it.
+    pub qr_code: String,
+    /// Its query parameters, decoded once, in order.
+    #[serde(serialize_with = "string_map")]
+    pub params: Vec<(String, String)>,
+    /// WeChat's `scancode_time`: when the buyer scanned, in Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scancode_time: Option<u64>,
+}
+
+fn string_map<S: serde::Serializer>(
+    params: &[(String, String)],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&crate::http::StringMap(params), serializer)
+}
+
 /// A routed request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {

@@ -184,15 +184,7 @@ impl JsAlipay {
     pub fn launch_qr_code(launch_options: JsValue) -> JsResult<JsValue> {
         match mini_program::launch_qr(&arg_json(&launch_options, "launch options")?).js()? {
             None => Ok(JsValue::NULL),
-            Some(qr) => {
-                #[derive(serde::Serialize)]
-                #[serde(rename_all = "camelCase")]
-                struct LaunchQr<'a> {
-                    qr_code: &'a str,
-                    params: StringMap<'a>,
-                }
-                js_of(&LaunchQr { qr_code: &qr.qr_code, params: StringMap(&qr.params) })
-            }
+            Some(qr) => js_of(&qr),
         }
     }
 

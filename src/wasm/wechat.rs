@@ -5,7 +5,6 @@ use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::{IntoJs, JsResult, MaxBytes, js_of, js_of_json_text, json_of, str_arg, text_of};
-use crate::http::StringMap;
 use crate::limits::Limits;
 use crate::options::WipedOnDrop;
 use crate::wechat::launch;
@@ -63,21 +62,7 @@ impl JsWechatMiniProgram {
         let options = json_of(&launch_options, "launch options", MaxBytes::envelope(&limits))?;
         match launch::launch_qr(&options, &limits).js()? {
             None => Ok(JsValue::NULL),
-            Some(qr) => {
-                #[derive(serde::Serialize)]
-                #[serde(rename_all = "camelCase")]
-                struct LaunchQr<'a> {
-                    qr_code: &'a str,
-                    params: StringMap<'a>,
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    scancode_time: Option<u64>,
-                }
-                js_of(&LaunchQr {
-                    qr_code: &qr.qr_code,
-                    params: StringMap(&qr.params),
-                    scancode_time: qr.scancode_time,
-                })
-            }
+            Some(qr) => js_of(&qr),
         }
     }
 

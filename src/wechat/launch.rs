@@ -10,17 +10,7 @@ use serde_json::Value;
 use crate::codec::form;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
-
-/// The scanned URL, like Alipay's [`crate::alipay::mini_program::LaunchQr`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LaunchQr {
-    /// The full URL, decoded once from `q`.
-    pub qr_code: String,
-    /// Its query parameters, decoded once, in order (a name given twice: `ERR_BAD_INPUT`).
-    pub params: Vec<(String, String)>,
-    /// `scancode_time`: when the buyer scanned, in Unix seconds.
-    pub scancode_time: Option<u64>,
-}
+use crate::router::LaunchQr;
 
 /// `Ok(None)` when the mini program was not opened by a scanned URL (no `q`).
 pub fn launch_qr(options: &Value, limits: &Limits) -> Result<Option<LaunchQr>> {
