@@ -54,6 +54,9 @@ pub fn verify_path(
         |cert: &Certificate| Parsed::of(cert).ok_or_else(|| invalid("a certificate could not be read again".into()));
     let path: Vec<Parsed> = chain.iter().map(parse).collect::<Result<_>>()?;
     let anchors: Vec<Parsed> = roots.iter().map(parse).collect::<Result<_>>()?;
+    // Each root's key, read once (a root whose key cannot be read issues nothing).
+    let root_keys: Vec<Option<super::PublicKey>> =
+        roots.iter().map(|root| root.public_key(role, limits).ok()).collect();
     let place =
         |i: usize| if i == 0 { "the certificate".to_owned() } else { format!("certificate {} of the chain", i + 1) };
 
@@ -77,9 +80,10 @@ pub fn verify_path(
             return Err(invalid(format!("{} names two different signature algorithms", place(current))));
         }
         // Issued by a configured root?
-        let by_root = anchors.iter().zip(roots).any(|(anchor, root)| {
-            anchor.subject == cert.issuer && root.public_key(role, limits).is_ok_and(|key| cert.signed_by(&key))
-        });
+        let by_root = anchors
+            .iter()
+            .zip(&root_keys)
+            .any(|(anchor, key)| anchor.subject == cert.issuer && key.as_ref().is_some_and(|key| cert.signed_by(key)));
         if by_root {
             let stray = (0..path.len()).any(|i| !used[i] && !roots.iter().any(|r| r.der() == chain[i].der()));
             if stray {

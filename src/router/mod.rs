@@ -21,6 +21,7 @@ use self::state::{DEFAULT_TTL_SECONDS, StateKey, VerifiedState};
 use self::wallet::{Client, Wallet};
 use crate::alipay::mini_program;
 use crate::codec::form;
+use crate::codec::time::epoch_seconds;
 use crate::error::{Error, Result};
 use crate::limits::{Limits, LimitsConfig};
 use crate::options::{given, read, required};
@@ -48,8 +49,8 @@ fn string_map<S: serde::Serializer>(
     serde::Serialize::serialize(&crate::http::StringMap(params), serializer)
 }
 
-/// A routed request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A routed request. Serializes as `{ wallet, client, path, params: { name: value } }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Route {
     /// The wallet that can pay here.
     pub wallet: Wallet,
@@ -58,22 +59,21 @@ pub struct Route {
     /// The URL's path as received (not percent-decoded), `/` when it has none.
     pub path: String,
     /// The URL's query parameters, each decoded once, in order.
+    #[serde(serialize_with = "string_map")]
     pub params: Vec<(String, String)>,
 }
 
-/// A mini program opened by scanning the printed code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A mini program opened by scanning the printed code. Serializes as
+/// `{ wallet, path, qrCode, params, scancodeTime? }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LaunchRoute {
     /// The wallet whose mini program was opened.
     pub wallet: Wallet,
-    /// The printed URL.
-    pub qr_code: String,
-    /// Its path (not percent-decoded).
+    /// The printed URL's path (not percent-decoded).
     pub path: String,
-    /// Its query parameters, each decoded once, in order.
-    pub params: Vec<(String, String)>,
-    /// WeChat's `scancode_time`: when the buyer scanned, in Unix seconds.
-    pub scancode_time: Option<u64>,
+    /// The printed URL, its query parameters (unique names) and, in WeChat, when it was scanned.
+    #[serde(flatten)]
+    pub scanned: LaunchQr,
 }
 
 /// A signed authorization: where to send the buyer, and the state it carries.
@@ -183,17 +183,13 @@ impl Router {
     pub fn route_launch(&self, options: &Value) -> Result<Option<LaunchRoute>> {
         if let Some(qr) = wechat_launch::launch_qr(options, &self.limits)? {
             let (path, _) = url_parts(&qr.qr_code, &self.limits)?;
-            return Ok(Some(LaunchRoute {
-                wallet: Wallet::Wechat,
-                path,
-                qr_code: qr.qr_code,
-                params: qr.params,
-                scancode_time: qr.scancode_time,
-            }));
+            return Ok(Some(LaunchRoute { wallet: Wallet::Wechat, path, scanned: qr }));
         }
-        let Some(qr) = mini_program::launch_qr(options)? else { return Ok(None) };
+        let Some(mut qr) = mini_program::launch_qr(options)? else { return Ok(None) };
+        // Alipay's own reading keeps a repeated name; the router refuses one, as for any URL.
         let (path, params) = url_parts(&qr.qr_code, &self.limits)?;
-        Ok(Some(LaunchRoute { wallet: Wallet::Alipay, qr_code: qr.qr_code, path, params, scancode_time: None }))
+        qr.params = params;
+        Ok(Some(LaunchRoute { wallet: Wallet::Alipay, path, scanned: qr }))
     }
 
     /// `{ wallet, redirectUri, bind?, now?, nonce? }`: the authorization URL and its signed state.
@@ -223,7 +219,7 @@ impl Router {
             })?,
             Wallet::Other => return Err(Error::bad_input("authorizeUrl: wallet must be alipay or wechat")),
         };
-        let now = seconds_of(a.now.unwrap_or(now_ms))?;
+        let now = epoch_seconds(a.now.unwrap_or(now_ms))?;
         let state = self.key.issue(wallet, now, given(a.nonce).unwrap_or(nonce), a.bind.unwrap_or(""))?;
         let url = authorize::authorize_url(wallet, app_id, redirect_uri, &state)?;
         Ok(Authorization { url, state })
@@ -243,7 +239,7 @@ impl Router {
         }
         let o: Options = if options.is_null() { Options::default() } else { read(options, "verifyState options")? };
         let expected = given(o.wallet).map(wallet_arg).transpose()?;
-        let now = seconds_of(o.now.unwrap_or(now_ms))?;
+        let now = epoch_seconds(o.now.unwrap_or(now_ms))?;
         self.key.verify(state, expected, o.bind.unwrap_or(""), now)
     }
 }
@@ -253,14 +249,6 @@ fn wallet_arg(name: &str) -> Result<Wallet> {
         Some(w @ (Wallet::Alipay | Wallet::Wechat)) => Ok(w),
         _ => Err(Error::bad_input("wallet must be \"alipay\" or \"wechat\"")),
     }
-}
-
-/// Milliseconds since the epoch as whole seconds.
-fn seconds_of(ms: f64) -> Result<u64> {
-    if !(0.0..1e13).contains(&ms) {
-        return Err(Error::bad_input("now must be milliseconds since 1970 (Date.now())"));
-    }
-    Ok((ms / 1000.0).floor() as u64)
 }
 
 /// The path (as received, `/` when empty) and the query parameters (decoded once, unique names,
@@ -337,11 +325,17 @@ mod tests {
         let wx = json!({ "query": { "q": "https%3A%2F%2Fpay.example.com%2Fq%2FSTORE42%3Ftable%3D7", "scancode_time": "1615973269" }, "scene": 1011 });
         let l = r.route_launch(&wx).unwrap().unwrap();
         assert_eq!(l.wallet, Wallet::Wechat);
-        assert_eq!((l.qr_code.as_str(), l.path.as_str()), ("https://pay.example.com/q/STORE42?table=7", "/q/STORE42"));
-        assert_eq!((l.params, l.scancode_time), (vec![("table".into(), "7".into())], Some(1_615_973_269)));
+        assert_eq!(
+            (l.scanned.qr_code.as_str(), l.path.as_str()),
+            ("https://pay.example.com/q/STORE42?table=7", "/q/STORE42")
+        );
+        assert_eq!(
+            (l.scanned.params, l.scanned.scancode_time),
+            (vec![("table".into(), "7".into())], Some(1_615_973_269))
+        );
         let ali = json!({ "query": { "qrCode": "https://pay.example.com/q/STORE42?table=7" } });
         let l = r.route_launch(&ali).unwrap().unwrap();
-        assert_eq!((l.wallet, l.path.as_str(), l.scancode_time), (Wallet::Alipay, "/q/STORE42", None));
+        assert_eq!((l.wallet, l.path.as_str(), l.scanned.scancode_time), (Wallet::Alipay, "/q/STORE42", None));
         assert_eq!(r.route_launch(&json!({ "query": {} })).unwrap(), None);
     }
 

@@ -3,33 +3,12 @@
 use wasm_bindgen::prelude::*;
 
 use super::{IntoJs, JsResult, MaxBytes, fresh_nonce, js_of, json_of, now_ms, str_arg};
-use crate::http::StringMap;
 use crate::options::WipedOnDrop;
 use crate::router::Router;
 
 #[wasm_bindgen(js_name = Router)]
 pub struct JsRouter {
     inner: Router,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RouteJs<'a> {
-    wallet: &'static str,
-    client: crate::router::wallet::Client,
-    path: &'a str,
-    params: StringMap<'a>,
-}
-
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LaunchJs<'a> {
-    wallet: &'static str,
-    qr_code: &'a str,
-    path: &'a str,
-    params: StringMap<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scancode_time: Option<u64>,
 }
 
 #[wasm_bindgen(js_class = Router)]
@@ -44,8 +23,7 @@ impl JsRouter {
     /// `{ userAgent?, url }` → `{ wallet, client, path, params }`.
     pub fn route(&self, request: JsValue) -> JsResult<JsValue> {
         let request = json_of(&request, "route request", MaxBytes::envelope(self.inner.limits()))?;
-        let r = self.inner.route_request(&request).js()?;
-        js_of(&RouteJs { wallet: r.wallet.as_str(), client: r.client, path: &r.path, params: StringMap(&r.params) })
+        js_of(&self.inner.route_request(&request).js()?)
     }
 
     /// Launch options → `{ wallet, qrCode, path, params, scancodeTime? }`, or `null`.
@@ -54,13 +32,7 @@ impl JsRouter {
         let options = json_of(&options, "launch options", MaxBytes::envelope(self.inner.limits()))?;
         match self.inner.route_launch(&options).js()? {
             None => Ok(JsValue::NULL),
-            Some(l) => js_of(&LaunchJs {
-                wallet: l.wallet.as_str(),
-                qr_code: &l.qr_code,
-                path: &l.path,
-                params: StringMap(&l.params),
-                scancode_time: l.scancode_time,
-            }),
+            Some(launch) => js_of(&launch),
         }
     }
 
