@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { runAlipayJourney } from '../examples/journeys/alipay.mjs';
-import { beijingTime, startAlipayGateway } from '../examples/standins/alipay-gateway.mjs';
+import { startAlipayGateway } from 'aggpay/sandbox';
+import { beijingTime } from '../pkg/sandbox/alipay.mjs';
 import { withTimeout } from './helpers.mjs';
 
 const TIMEOUT = 60_000;

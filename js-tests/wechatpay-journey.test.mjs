@@ -1,5 +1,5 @@
 // The WeChat Pay APIv3 mini-program journey (examples/journeys/wechatpay.mjs), and self-checks of the
-// stand-in it runs against (examples/standins/wechatpay-gateway.mjs), with requests signed by hand with
+// emulation it runs against (aggpay/sandbox, pkg/sandbox/wechatpay.mjs), with requests signed by hand with
 // node:crypto: it refuses what WeChat Pay refuses (a bad signature, with WeChat's view of the signed
 // message; a stale timestamp), its replies verify with node:crypto over the raw body, its notification
 // resources decrypt with node:crypto, and it retries a delivery the merchant refuses.
@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { runWechatPayJourney } from '../examples/journeys/wechatpay.mjs';
-import { startWechatPayGateway } from '../examples/standins/wechatpay-gateway.mjs';
+import { startWechatPayGateway } from 'aggpay/sandbox';
 import { withTimeout } from './helpers.mjs';
 
 const TIMEOUT = 60_000;
@@ -36,7 +36,7 @@ describe('WeChat Pay stand-in (requests signed by hand with node:crypto)', { tim
   const received = [];
   const answers = [];
   before(async () => {
-    wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo: serial, merchantPublicKey: merchant.publicKey, retryScale: 1 / 10_000 });
+    wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo: serial, merchantPublicKey: merchant.publicKey, delivery: { timeScale: 1 / 10_000 } });
     notified = http.createServer((req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
@@ -122,7 +122,7 @@ describe('WeChat Pay stand-in (requests signed by hand with node:crypto)', { tim
     received.length = 0;
     answers.push(500); // the first delivery is refused: WeChat Pay delivers it again
     wx.rotateToPublicKey();
-    const deliveries = await wx.pay('S0000002');
+    const { deliveries } = await wx.pay('S0000002', { delivery: 'twice', retry: true });
     assert.deepEqual(deliveries.map((d) => d.status), [500, 204, 204]);
     assert.equal(received.length, 3);
     const publicKey = crypto.createPublicKey(wx.publicKeyPem);

@@ -1,5 +1,5 @@
 // The demo merchant's notification endpoint: a bounded local server that hands each raw body to aggpay.
-import { startServer } from '../standins/http.mjs';
+import { startServer } from 'aggpay/sandbox';
 
 const WAIT_MS = 5_000;
 

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { AggpayError, UseePay, WechatMiniProgram, send } from 'aggpay';
-import { startUseePayGateway } from '../standins/useepay-gateway.mjs';
-import { startWechatLogin } from '../standins/wechat-login.mjs';
+import { startUseePayGateway, startWechatLogin } from 'aggpay/sandbox';
 import { startNotifyEndpoint } from './merchant.mjs';
 import { runIfMain, runSteps } from './steps.mjs';
 
@@ -139,9 +138,9 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
 
     let paid;
     await step('pay, notify twice', async () => {
-      paid = await gw.pay(transactionId);
+      paid = await gw.pay(transactionId, { delivery: 'twice' }); // UseePay may deliver the same notification again
       assert.equal(paid.deliveries.length, 2);
-      for (const d of paid.deliveries) assert.equal(d.status, 200, `delivery answered ${d.status} ${d.body ?? d.error}`);
+      for (const d of paid.deliveries) assert.equal(d.status, 200, `delivery answered ${d.status} ${d.replyBody ?? d.error}`);
       return `2 deliveries → HTTP ${paid.deliveries.map((d) => d.status).join(', ')}`;
     });
 
@@ -164,7 +163,7 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
         assert.equal(reply.body, 'OK');
       }
       assert.deepEqual(mine.map((r) => r.duplicate), [false, true], 'the second delivery is a duplicate');
-      assert.deepEqual(paid.deliveries.map((d) => d.body), ['OK', 'OK']);
+      assert.deepEqual(paid.deliveries.map((d) => d.replyBody), ['OK', 'OK']);
       return `paid, HKD ${(Number(mine[0].event.amount.minor) / 100).toFixed(2)}; 2nd delivery recognized as duplicate; replied ${mine[0].reply.status} ${mine[0].reply.body}`;
     });
 
@@ -198,7 +197,7 @@ export async function runUseePayJourney({ print = console.log, signType = 'RSA' 
       assert.equal(duplicate, false);
       assert.equal(reply.status, 200);
       await gw.idle();
-      const delivery = gw.deliveries.find((d) => d.transactionType === 'refund' && d.transactionId === refundId);
+      const delivery = gw.deliveries.find((d) => d.kind === 'refund' && d.id === refundId);
       assert.equal(delivery?.status, 200);
       return `refund ${r.resultCode} (reference ${r.reference}); notification ${event.transactionType}/${event.resultCode}, replied ${reply.status} ${reply.body}`;
     });

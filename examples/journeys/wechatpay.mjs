@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { WechatMiniProgram, WechatPay, send } from 'aggpay';
-import { startWechatLogin } from '../standins/wechat-login.mjs';
-import { startWechatPayGateway } from '../standins/wechatpay-gateway.mjs';
+import { startWechatLogin, startWechatPayGateway } from 'aggpay/sandbox';
 import { startNotifyEndpoint } from './merchant.mjs';
 import { runIfMain, runSteps } from './steps.mjs';
 
@@ -30,7 +29,9 @@ export async function runWechatPayJourney({ print = console.log } = {}) {
   return runSteps(journey, async ({ step, closeAtEnd, freeAtEnd }) => {
     const login = await startWechatLogin({ appId, appSecret });
     closeAtEnd(() => login.close());
-    const wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo, merchantPublicKey: publicKey });
+    // Notifications are delivered twice (as WeChat Pay may), on WeChat's retry schedule compressed 1000 times.
+    const delivery = { delivery: 'twice', timeScale: 1 / 1000 };
+    const wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo, merchantPublicKey: publicKey, delivery });
     closeAtEnd(() => wx.close());
     const mp = new WechatMiniProgram({ appId, appSecret, apiBase: login.apiBase });
     freeAtEnd(mp);
@@ -116,7 +117,7 @@ export async function runWechatPayJourney({ print = console.log } = {}) {
 
     await step('pay + notifications', async () => {
       wx.probeNext(); // the first delivery carries a WECHATPAY/SIGNTEST/ probe signature
-      delivered = await wx.pay(outTradeNo);
+      ({ deliveries: delivered } = await wx.pay(outTradeNo, { retry: true })); // twice, each retried until 200/204
       const statuses = delivered.map((d) => d.status);
       assert.deepEqual(statuses, [401, 204, 204], `deliveries answered ${statuses}`);
       assert.ok(delivered[0].probe, 'the refused delivery was the probe');
@@ -172,7 +173,7 @@ export async function runWechatPayJourney({ print = console.log } = {}) {
       assert.equal(event.refund?.outRefundNo, outRefundNo);
       assert.equal(reply.status, 204);
       await wx.idle();
-      const deliveries = wx.deliveries.filter((d) => d.eventType === 'REFUND.SUCCESS');
+      const deliveries = wx.deliveries.filter((d) => d.event === 'REFUND.SUCCESS');
       assert.deepEqual(deliveries.map((d) => d.status), [204, 204]);
       return `REFUND.SUCCESS ¥${(event.refund.refunded.minor / 100).toFixed(2)}, signed by the public key, replied 204`;
     });

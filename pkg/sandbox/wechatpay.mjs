@@ -10,17 +10,19 @@
 //   the WeChat Pay public key (`PUB_KEY_ID_…`): replies to requests that name it in `Wechatpay-Serial`, and every
 //   notification, as during WeChat's gradual migration;
 // - notification resources are AEAD_AES_256_GCM with the APIv3 key (nonce as UTF-8 bytes, `associated_data`
-//   as AAD, the tag appended); each notification is delivered twice (WeChat delivers duplicates), and a
-//   delivery the merchant does not answer with 200/204 is retried on WeChat's schedule (15 s, 15 s, 30 s,
-//   3 min, … scaled down by `retryScale` so a demo does not wait);
+//   as AAD, the tag appended); each is delivered as the control call asks (see notify.mjs): now, late, twice,
+//   or retried on WeChat's schedule (15 s, 15 s, 30 s, 3 min, … times `timeScale`) until the merchant answers
+//   200/204;
 // - `probeNext()` makes the next reply or notification delivery carry a `WECHATPAY/SIGNTEST/` probe signature,
-//   as WeChat Pay does to check that merchants verify.
+//   and `probe()` sends a probe notification, as WeChat Pay does to check that merchants verify;
+// - `rotateCertificate()` issues a new platform certificate (a new serial) that signs from then on; the old one
+//   is still listed by `/v3/certificates` until the next rotation.
 //
 //   const wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo, merchantPublicKey });
 //   new WechatPay({ …, baseUrl: wx.apiBase, platformCertificates: wx.platformCertificatePem,
 //                   wechatpayPublicKey: wx.publicKeyPem, wechatpayPublicKeyId: wx.publicKeyId });
 //   wx.requestPayment(params)      // what the WeChat client checks in wx.requestPayment
-//   await wx.pay(outTradeNo)        // the buyer paid: notifies the merchant (twice)
+//   await wx.pay(outTradeNo, { delivery: 'twice' })   // the buyer paid: notifies the merchant
 //   await wx.close();
 //
 // The platform certificate is minted with `openssl` (node:crypto cannot issue certificates). Binds 127.0.0.1
@@ -30,16 +32,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postForm, startServer } from './http.mjs';
+import { startServer } from './http.mjs';
+import { createNotifier, deliveryPlan } from './notify.mjs';
 import { randomDigits, randomText } from './random.mjs';
 import { generateRsaKeys } from './signing.mjs';
 
 const SCHEME = 'WECHATPAY2-SHA256-RSA2048';
 const WINDOW_S = 300;
 const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
-/** WeChat Pay's notification retry schedule, in seconds (about 24 h in all). */
-const RETRY_S = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
-const NOTIFY_TIMEOUT_MS = 5_000;
 
 /** Beijing time as WeChat writes it: `2026-12-01T20:30:00+08:00`. */
 function rfc3339(ms = Date.now()) {
@@ -85,7 +85,7 @@ export async function startWechatPayGateway({
   apiV3Key,
   merchantSerialNo,
   merchantPublicKey,
-  retryScale = 1 / 1000,
+  delivery,
   log = () => {},
 } = {}) {
   if (!mchid || !appId || !merchantSerialNo || !merchantPublicKey) {
@@ -93,13 +93,20 @@ export async function startWechatPayGateway({
   }
   if (typeof apiV3Key !== 'string' || Buffer.byteLength(apiV3Key) !== 32) throw new Error('startWechatPayGateway: apiV3Key must be 32 bytes');
   const merchantKey = merchantPublicKey instanceof crypto.KeyObject ? merchantPublicKey : crypto.createPublicKey(merchantPublicKey);
-  const platform = mintPlatformCertificate();
+  const platforms = [mintPlatformCertificate()]; // served by /v3/certificates; the last one signs
   const wechatpayKeys = await generateRsaKeys();
   const publicKeyId = `PUB_KEY_ID_0114${randomDigits(28)}`;
   const signers = {
-    certificate: { id: platform.serial, privateKey: platform.privateKey },
+    get certificate() {
+      const p = platforms.at(-1);
+      return { id: p.serial, privateKey: p.privateKey };
+    },
     publicKey: { id: publicKeyId, privateKey: wechatpayKeys.privateKey },
   };
+  deliveryPlan(delivery); // throws on a bad option
+  let defaults = { ...delivery }; // the delivery of notifications no control call started (refunds)
+  const say = (line) => log(`wechatpay: ${line}`);
+  const notifier = createNotifier({ provider: 'wechatpay', accepted: (r) => r.status === 200 || r.status === 204, log: say });
   let rotated = false; // rotateToPublicKey() called
   let probes = 0; // replies or deliveries still to carry a probe signature
 
@@ -107,8 +114,6 @@ export async function startWechatPayGateway({
   const prepayIds = new Map(); // prepay_id → out_trade_no
   const refunds = new Map(); // out_refund_no → refund
   const requests = []; // { method, path, status, code }
-  const deliveries = []; // { eventType, outTradeNo, attempt, probe, status, error }
-  const inflight = new Set();
 
   /** `{ headers }` of a signed reply or notification over `body` with `signer`; a probe when one is due. */
   function signHeaders(body, signer) {
@@ -176,7 +181,7 @@ export async function startWechatPayGateway({
   function transaction(order) {
     const out = {
       appid: order.appid, mchid, out_trade_no: order.out_trade_no, trade_type: 'JSAPI', trade_state: order.trade_state,
-      trade_state_desc: { NOTPAY: '未支付', SUCCESS: '支付成功', CLOSED: '已关闭', REFUND: '转入退款' }[order.trade_state],
+      trade_state_desc: { NOTPAY: '未支付', SUCCESS: '支付成功', CLOSED: '已关闭', REFUND: '转入退款', PAYERROR: '支付失败(其他原因，如银行返回失败)' }[order.trade_state],
       attach: order.attach ?? '', payer: { openid: order.openid },
       amount: { total: order.total, currency: 'CNY', ...(order.transaction_id ? { payer_total: order.total, payer_currency: 'CNY' } : {}) },
     };
@@ -206,13 +211,15 @@ export async function startWechatPayGateway({
     const path = url.pathname;
     let m;
     if (method === 'GET' && path === '/v3/certificates') {
-      const iv = randomText(12);
-      const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(iv));
-      cipher.setAAD(Buffer.from('certificate'));
-      const ciphertext = Buffer.concat([cipher.update(platform.pem, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
-      const x509 = new crypto.X509Certificate(platform.pem);
-      return [200, { data: [{ serial_no: platform.serial, effective_time: rfc3339(Date.parse(x509.validFrom)), expire_time: rfc3339(Date.parse(x509.validTo)),
-        encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce: iv, associated_data: 'certificate', ciphertext } }] }];
+      return [200, { data: platforms.map((platform) => {
+        const iv = randomText(12);
+        const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(iv));
+        cipher.setAAD(Buffer.from('certificate'));
+        const ciphertext = Buffer.concat([cipher.update(platform.pem, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
+        const x509 = new crypto.X509Certificate(platform.pem);
+        return { serial_no: platform.serial, effective_time: rfc3339(Date.parse(x509.validFrom)), expire_time: rfc3339(Date.parse(x509.validTo)),
+          encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce: iv, associated_data: 'certificate', ciphertext } };
+      }) }];
     }
     if (method === 'POST' && path === '/v3/pay/transactions/jsapi') {
       const b = body(raw);
@@ -270,11 +277,11 @@ export async function startWechatPayGateway({
       // The bank takes a moment; then the refund succeeds and WeChat Pay notifies.
       setImmediate(() => {
         Object.assign(refund, { status: 'SUCCESS', success_time: rfc3339() });
-        track(notify(refund.notify_url, 'REFUND.SUCCESS', 'refund', '退款成功', {
+        notify(refund.notify_url, 'REFUND.SUCCESS', 'refund', '退款成功', {
           mchid, out_trade_no: order.out_trade_no, transaction_id: order.transaction_id, out_refund_no: refund.out_refund_no, refund_id: refund.refund_id,
           refund_status: 'SUCCESS', success_time: refund.success_time, user_received_account: '支付用户零钱',
           amount: { total: order.total, refund: refund.refund, payer_total: order.total, payer_refund: refund.refund },
-        }, order.out_trade_no));
+        }, { kind: 'refund', id: order.out_trade_no, refundId: refund.out_refund_no }, deliveryPlan(defaults)).catch(() => {});
       });
       return [200, refundView(refund)];
     }
@@ -286,46 +293,46 @@ export async function startWechatPayGateway({
     throw new Refusal(404, 'NOT_FOUND', '请求的资源不存在');
   }
 
-  function track(promise) {
-    inflight.add(promise);
-    promise.finally(() => inflight.delete(promise)).catch(() => {});
-    return promise;
+  /**
+   * One notification: `resource` encrypted with the APIv3 key, the envelope signed anew for each attempt (with the
+   * public key once the switch started, else the current platform certificate), delivered to `url` by `plan`.
+   * Resolves the attempts, in order.
+   */
+  function notify(url, eventType, originalType, summary, resource, meta, plan, { forceProbe = false } = {}) {
+    const envelope = JSON.stringify({
+      id: crypto.randomUUID(), create_time: rfc3339(), resource_type: 'encrypt-resource', event_type: eventType, summary,
+      resource: encryptResource(resource, originalType),
+    });
+    const build = () => {
+      if (forceProbe) probes += 1;
+      const { headers, probe } = signHeaders(envelope, rotated ? signers.publicKey : signers.certificate);
+      return { body: envelope, contentType: 'application/json', headers, probe };
+    };
+    return notifier.deliver(url, build, { kind: meta.kind, event: eventType, id: meta.id, ...(meta.refundId ? { refundId: meta.refundId } : {}) }, plan);
   }
 
-  /**
-   * One notification: `resource` encrypted with the APIv3 key, signed, POSTed to `url` twice (WeChat delivers
-   * duplicates); each delivery that is not answered 200/204 is retried on WeChat's schedule. Resolves the
-   * deliveries, in order.
-   */
-  async function notify(url, eventType, originalType, summary, resource, outTradeNo) {
+  function encryptResource(resource, originalType) {
     const nonce = randomText(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(nonce));
     cipher.setAAD(Buffer.from(originalType));
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(resource), 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
-    const envelope = JSON.stringify({
-      id: crypto.randomUUID(), create_time: rfc3339(), resource_type: 'encrypt-resource', event_type: eventType, summary,
-      resource: { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext, associated_data: originalType, nonce },
-    });
-    const results = [];
-    for (let copy = 0; copy < 2; copy++) {
-      for (let attempt = 0; attempt <= RETRY_S.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, RETRY_S[attempt - 1] * 1000 * retryScale));
-        const { headers, probe } = signHeaders(envelope, rotated ? signers.publicKey : signers.certificate);
-        const delivery = { eventType, outTradeNo, copy, attempt, probe, body: envelope, status: null };
-        try {
-          const r = await postForm(url, envelope, { contentType: 'application/json', headers, timeoutMs: NOTIFY_TIMEOUT_MS });
-          Object.assign(delivery, { status: r.status, replyBody: r.body });
-        } catch (e) {
-          delivery.error = e.message;
-        }
-        deliveries.push(delivery);
-        results.push(delivery);
-        log(`wechatpay: notify ${eventType} ${outTradeNo} copy ${copy + 1} attempt ${attempt + 1}${probe ? ' (probe signature)' : ''} → ${delivery.status ?? delivery.error}`);
-        if (delivery.status === 200 || delivery.status === 204) break;
-      }
-    }
-    return results;
+    return { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext, associated_data: originalType, nonce };
   }
+
+  /** The order named by its out_trade_no or transaction_id. */
+  function findOrder(id, what) {
+    const order = orders.get(id) ?? [...orders.values()].find((o) => o.transaction_id === id);
+    if (!order) throw new Error(`${what}: no order ${id}`);
+    return order;
+  }
+  function unpaid(id, what) {
+    const order = findOrder(id, what);
+    if (order.trade_state !== 'NOTPAY') throw new Error(`${what}: order ${id} is ${order.trade_state}`);
+    return order;
+  }
+  const result = (order, deliveries) => ({
+    provider: 'wechatpay', outTradeNo: order.out_trade_no, providerId: order.transaction_id ?? null, status: order.trade_state, deliveries,
+  });
 
   const server = await startServer((req, raw) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -355,22 +362,53 @@ export async function startWechatPayGateway({
     return { status, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}), connection: 'close' }, body: text };
   });
 
-  async function idle() {
-    await new Promise((r) => setImmediate(r)); // refund notifications start on the next turn
-    while (inflight.size > 0) await Promise.allSettled([...inflight]);
-  }
 
   return {
     /** The API base URL (`baseUrl` of the client). */
     apiBase: server.url,
-    /** The platform certificate (PEM), what `/v3/certificates` hands out after decryption. */
-    platformCertificatePem: platform.pem,
-    platformSerial: platform.serial,
+    /** The platform certificate that signs now (PEM), what `/v3/certificates` hands out after decryption. */
+    get platformCertificatePem() {
+      return platforms.at(-1).pem;
+    },
+    /** Its serial (40 hex digits). */
+    get platformSerial() {
+      return platforms.at(-1).serial;
+    },
     /** The WeChat Pay public key and its id, as the merchant portal shows them. */
     publicKeyPem: wechatpayKeys.publicKey.export({ type: 'spki', format: 'pem' }),
     publicKeyId,
     requests,
-    deliveries,
+    /** The notifications sent so far, every attempt. */
+    deliveries: notifier.deliveries,
+    /** The delivery used for notifications no control call started (refunds): `{ delivery, delayMs, timeScale }`. */
+    configure(options = {}) {
+      deliveryPlan(options);
+      defaults = { ...defaults, ...options };
+    },
+    /**
+     * A new platform certificate (a new serial) signs replies and notifications from now on; `/v3/certificates`
+     * lists it beside the previous one (older ones are dropped). Resolves `{ serial, previousSerial, pem }`.
+     */
+    async rotateCertificate() {
+      const previousSerial = platforms.at(-1).serial;
+      platforms.push(mintPlatformCertificate());
+      while (platforms.length > 2) platforms.shift();
+      say(`platform certificate rotated: ${previousSerial} → ${platforms.at(-1).serial}`);
+      return { serial: platforms.at(-1).serial, previousSerial, pem: platforms.at(-1).pem };
+    },
+    /**
+     * A probe notification (a `WECHATPAY/SIGNTEST/` signature) to `url` (default: the notify_url of order `id`, or of
+     * the latest order): a merchant that verifies refuses it. Resolves the ControlResult-like `{ provider, deliveries }`.
+     */
+    async probe({ url, id } = {}) {
+      const order = id !== undefined ? findOrder(id, 'probe') : [...orders.values()].at(-1);
+      const target = url ?? order?.notify_url;
+      if (!target) throw new Error('probe: no notify URL (give url, or create an order first)');
+      const resource = order ? transaction(order) : { mchid, appid: appId, out_trade_no: 'SIGNTEST', trade_state: 'SUCCESS' };
+      const deliveries = await notify(target, 'TRANSACTION.SUCCESS', 'transaction', '支付成功', resource, { kind: 'probe', id: order?.out_trade_no ?? null },
+        deliveryPlan({ delivery: 'now' }), { forceProbe: true });
+      return { provider: 'wechatpay', deliveries };
+    },
     /** Starts the switch to the public key: notifications, and replies to requests naming it, are signed with it. */
     rotateToPublicKey() {
       rotated = true;
@@ -410,18 +448,30 @@ export async function startWechatPayGateway({
       if (order.trade_state !== 'NOTPAY') return fail(`order ${order.trade_state}`);
       return { errMsg: 'requestPayment:ok', outTradeNo };
     },
-    /** The buyer paid: the order succeeds and its TRANSACTION.SUCCESS notification is delivered. Resolves the deliveries. */
-    async pay(outTradeNo) {
-      const order = orders.get(outTradeNo);
-      if (!order) throw new Error(`pay: no order ${outTradeNo}`);
-      if (order.trade_state !== 'NOTPAY') throw new Error(`pay: order ${outTradeNo} is ${order.trade_state}`);
+    /** The buyer paid order `id` (out_trade_no or transaction_id): SUCCESS, and TRANSACTION.SUCCESS is notified by `options`. */
+    async pay(id, options) {
+      const order = unpaid(id, 'pay');
+      const plan = deliveryPlan(options, defaults);
       Object.assign(order, { trade_state: 'SUCCESS', transaction_id: '42000' + randomDigits(23), success_time: rfc3339() });
-      return track(notify(order.notify_url, 'TRANSACTION.SUCCESS', 'transaction', '支付成功', transaction(order), outTradeNo));
+      const deliveries = await notify(order.notify_url, 'TRANSACTION.SUCCESS', 'transaction', '支付成功', transaction(order), { kind: 'payment', id: order.out_trade_no }, plan);
+      return result(order, deliveries);
+    },
+    /** The unpaid order closes (the buyer gave up; it timed out): CLOSED. WeChat Pay notifies only successes. */
+    async cancel(id) {
+      const order = unpaid(id, 'cancel');
+      order.trade_state = 'CLOSED';
+      return result(order, []);
+    },
+    /** The payment failed (the bank refused): PAYERROR, nothing notified; `clientResult` is what wx.requestPayment gets. */
+    async fail(id) {
+      const order = unpaid(id, 'fail');
+      order.trade_state = 'PAYERROR';
+      return { ...result(order, []), clientResult: { errMsg: 'requestPayment:fail' } };
     },
     /** Resolves when every notification under way has been delivered (or given up). */
-    idle,
+    idle: () => notifier.idle(),
     async close() {
-      await Promise.race([idle(), new Promise((r) => setTimeout(r, NOTIFY_TIMEOUT_MS + 1000).unref())]);
+      notifier.close();
       await server.close();
     },
   };

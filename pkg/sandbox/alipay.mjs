@@ -13,13 +13,15 @@
 //
 //   const gw = await startAlipayGateway({ appPublicKeyPem, appId });
 //   new Alipay({ appId, privateKey, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url });
-//   await gw.pay(tradeNo);   // the buyer paid: notifies the merchant, resolves { status, body, delivered }
+//   await gw.pay(tradeNo, { delivery: 'twice' });   // the buyer paid: notifies the merchant
 //   await gw.close();
 //
-// Binds 127.0.0.1 on a free port; every incoming and outgoing request has a timeout; logs nothing
-// unless `log` (a function taking one line) is given.
+// Notifications (payment, unpaid close, refund) go out as the control call asks (see notify.mjs), retried on
+// Alipay's schedule until the merchant answers exactly `success`. Binds 127.0.0.1 on a free port; every
+// incoming and outgoing request has a timeout; logs nothing unless `log` (a function taking one line) is given.
 import crypto from 'node:crypto';
-import { form, postForm, startServer } from './http.mjs';
+import { form, startServer } from './http.mjs';
+import { createNotifier, deliveryPlan } from './notify.mjs';
 import { randomDigits as digits, randomText as alnum } from './random.mjs';
 import { generateRsaKeys, rsaSignText, rsaVerifyText, signingString } from './signing.mjs';
 
@@ -53,18 +55,20 @@ class Refusal extends Error {
 const business = (subCode, subMsg) => new Refusal('40004', subCode, subMsg);
 const invalidParameter = (what) => business('ACQ.INVALID_PARAMETER', `参数有误：${what}`);
 
-export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
+export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log } = {}) {
   if (!appPublicKeyPem || !appId) throw new Error('startAlipayGateway: appPublicKeyPem and appId are required');
   const appKey = crypto.createPublicKey(appPublicKeyPem);
   const keys = await generateRsaKeys();
-  const say = (line) => log?.(`alipay-gateway: ${line}`);
+  const say = (line) => log?.(`alipay: ${line}`);
+  const notifier = createNotifier({ provider: 'alipay', accepted: (r) => r.body === 'success', log: say });
+  deliveryPlan(delivery); // throws on a bad option
+  let defaults = { ...delivery }; // the delivery of notifications no control call started (refunds)
   const sellerId = `2088${digits(12)}`;
   const users = new Map(); // user_id and open_id → user
   const usedCodes = new Set();
   const refreshTokens = new Map(); // refresh_token → user
   const trades = new Map(); // trade_no → trade
   const byOutTradeNo = new Map(); // out_trade_no → trade
-  const outgoing = new AbortController(); // aborts the notifications under way on close()
   let requests = 0;
   let tradeSeq = 0;
 
@@ -216,7 +220,11 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
       if (t.refunded + fen > t.fen) throw business('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
       t.refunds.set(key, { fen, gmt: beijingTime() });
       t.refunded += fen;
-      if (t.refunded === t.fen) t.status = 'TRADE_CLOSED'; // fully refunded
+      if (t.refunded === t.fen) Object.assign(t, { status: 'TRADE_CLOSED', gmt_close: beijingTime() }); // fully refunded
+      // Alipay's refund notification: trade_status_sync with refund_fee (in all), gmt_refund and out_biz_no.
+      const now = Date.now();
+      const refund = { refund_fee: yuan(t.refunded), gmt_refund: `${beijingTime(now)}.${String(now % 1000).padStart(3, '0')}`, out_biz_no: key };
+      setImmediate(() => notifyTrade(t, 'refund', deliveryPlan(defaults), refund).catch(() => {}));
     }
     return {
       trade_no: t.trade_no,
@@ -314,6 +322,55 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
     }
   }
 
+  function unpaid(id, what) {
+    const t = trades.get(id) ?? byOutTradeNo.get(id);
+    if (!t) throw new Error(`${what}: no trade ${id}`);
+    if (t.status !== 'WAIT_BUYER_PAY') throw new Error(`${what}: trade ${id} is ${t.status}`);
+    return t;
+  }
+
+  const result = (t, deliveries) => ({ provider: 'alipay', outTradeNo: t.out_trade_no, providerId: t.trade_no, status: t.status, deliveries });
+
+  /**
+   * Alipay's trade_status_sync for trade `t` (kind 'payment', 'close' or 'refund' with `refund` fields), signed with
+   * the payment rule, delivered by `plan`. Resolves the attempts (none without a notify_url).
+   */
+  function notifyTrade(t, kind, plan, refund) {
+    if (!t.notify_url) return Promise.resolve([]);
+    const amount = yuan(t.fen);
+    const paid = Boolean(t.gmt_payment);
+    const fields = {
+      gmt_create: t.gmt_create,
+      charset: 'utf-8',
+      seller_email: 'shop@example.com',
+      subject: t.subject,
+      ...(t.user ? { buyer_logon_id: t.user.logon_id } : {}),
+      ...(paid ? { invoice_amount: amount, fund_bill_list: JSON.stringify([{ amount, fundChannel: 'ALIPAYACCOUNT' }]), receipt_amount: amount, buyer_pay_amount: amount } : {}),
+      notify_id: `${beijingTime().slice(0, 10).replaceAll('-', '')}0022${digits(20)}`,
+      notify_type: 'trade_status_sync',
+      trade_status: t.status,
+      app_id: appId,
+      sign_type: 'RSA2',
+      seller_id: sellerId,
+      ...(paid ? { gmt_payment: t.gmt_payment } : {}),
+      ...(t.gmt_close ? { gmt_close: t.gmt_close } : {}),
+      ...(refund ?? {}),
+      notify_time: beijingTime(),
+      ...(t.passback_params ? { passback_params: t.passback_params } : {}),
+      version: '1.0',
+      out_trade_no: t.out_trade_no,
+      total_amount: amount,
+      trade_no: t.trade_no,
+      auth_app_id: appId,
+      ...(t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : t.user ? { buyer_id: t.user.user_id } : {}),
+      ...(paid ? { point_amount: '0.00' } : {}),
+    };
+    fields.sign = rsaSignText('sha256', stringToSign(fields, ['sign', 'sign_type']), keys.privateKey);
+    const body = form.encode(fields); // Alipay re-sends the same notification (same notify_id) on each attempt
+    const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
+    return notifier.deliver(t.notify_url, () => ({ body, contentType }), { kind, event: t.status, id: t.out_trade_no }, plan);
+  }
+
   const server = await startServer((req, body) => {
     requests += 1;
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -339,57 +396,46 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, log } = {}) {
     get requests() {
       return requests;
     },
+    /** The notifications sent so far, every attempt. */
+    deliveries: notifier.deliveries,
+    /** The state of a trade as a query would show it, or null. */
+    trade(id) {
+      const t = trades.get(id) ?? byOutTradeNo.get(id);
+      return t ? { outTradeNo: t.out_trade_no, tradeNo: t.trade_no, status: t.status, totalAmount: yuan(t.fen), refundFee: yuan(t.refunded), notifyUrl: t.notify_url ?? null } : null;
+    },
+    /** The delivery used for notifications no control call started (refunds): `{ delivery, delayMs, timeScale }`. */
+    configure(options = {}) {
+      deliveryPlan(options);
+      defaults = { ...defaults, ...options };
+    },
     /**
-     * The buyer paid trade `tradeNo` (Alipay's trade_no, or the out_trade_no): the trade becomes TRADE_SUCCESS
-     * and Alipay's payment notification is POSTed to the trade's notify_url. Resolves the merchant's reply
-     * `{ status, body, delivered }` — delivered only if the body is exactly `success` (Alipay would retry
-     * otherwise; this stand-in does not) — and `notification`, the raw form body sent. Rejects when the
-     * merchant cannot be reached or does not answer within the timeout (the trade stays paid).
+     * The buyer paid trade `id` (Alipay's trade_no, or the out_trade_no): TRADE_SUCCESS, and Alipay's payment
+     * notification goes to the trade's notify_url as `options.delivery` says. Resolves the ControlResult.
      */
-    async pay(tradeNo) {
-      const t = trades.get(tradeNo) ?? byOutTradeNo.get(tradeNo);
-      if (!t) throw new Error(`pay: no trade ${tradeNo}`);
-      if (t.status !== 'WAIT_BUYER_PAY') throw new Error(`pay: trade ${tradeNo} is ${t.status}`);
+    async pay(id, options) {
+      const t = unpaid(id, 'pay');
+      const plan = deliveryPlan(options, defaults);
       t.user ??= newUser(); // a precreated QR trade: whoever scanned it
       Object.assign(t, { status: 'TRADE_SUCCESS', gmt_payment: beijingTime(), visible: true });
-      if (!t.notify_url) return { status: null, body: null, delivered: false, notification: null };
-      const amount = yuan(t.fen);
-      const fields = {
-        gmt_create: t.gmt_create,
-        charset: 'utf-8',
-        seller_email: 'shop@example.com',
-        subject: t.subject,
-        buyer_logon_id: t.user.logon_id,
-        invoice_amount: amount,
-        notify_id: `${t.gmt_payment.slice(0, 10).replaceAll('-', '')}0022${digits(20)}`,
-        fund_bill_list: JSON.stringify([{ amount, fundChannel: 'ALIPAYACCOUNT' }]),
-        notify_type: 'trade_status_sync',
-        trade_status: 'TRADE_SUCCESS',
-        receipt_amount: amount,
-        buyer_pay_amount: amount,
-        app_id: appId,
-        sign_type: 'RSA2',
-        seller_id: sellerId,
-        gmt_payment: t.gmt_payment,
-        notify_time: beijingTime(),
-        ...(t.passback_params ? { passback_params: t.passback_params } : {}),
-        version: '1.0',
-        out_trade_no: t.out_trade_no,
-        total_amount: amount,
-        trade_no: t.trade_no,
-        auth_app_id: appId,
-        ...(t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : { buyer_id: t.user.user_id }),
-        point_amount: '0.00',
-      };
-      fields.sign = rsaSignText('sha256', stringToSign(fields, ['sign', 'sign_type']), keys.privateKey);
-      const notification = form.encode(fields);
-      const reply = await postForm(t.notify_url, notification, { contentType: 'application/x-www-form-urlencoded; charset=utf-8', signal: outgoing.signal });
-      const delivered = reply.body === 'success';
-      say(`notify ${t.trade_no} → ${reply.status} ${JSON.stringify(reply.body.slice(0, 40))}${delivered ? '' : ' (not delivered)'}`);
-      return { ...reply, delivered, notification };
+      return result(t, await notifyTrade(t, 'payment', plan));
     },
+    /** The unpaid trade closes (the buyer gave up and it timed out): TRADE_CLOSED, notified as Alipay does. */
+    async cancel(id, options) {
+      const t = unpaid(id, 'cancel');
+      Object.assign(t, { status: 'TRADE_CLOSED', gmt_close: beijingTime() });
+      return result(t, await notifyTrade(t, 'close', deliveryPlan(options, defaults)));
+    },
+    /**
+     * The buyer's payment failed at the cashier: the trade stays WAIT_BUYER_PAY and Alipay notifies nothing; the
+     * result's `clientResult` is what my.tradePay returns to the mini program (resultCode 4000).
+     */
+    async fail(id) {
+      const t = unpaid(id, 'fail');
+      return { ...result(t, []), clientResult: { resultCode: '4000', memo: '订单支付失败' } };
+    },
+    idle: () => notifier.idle(),
     async close() {
-      outgoing.abort();
+      notifier.close();
       await server.close();
     },
   };

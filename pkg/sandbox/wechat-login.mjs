@@ -1,11 +1,13 @@
-// A local stand-in for WeChat's mini-program login endpoint, `GET /sns/jscode2session`.
+// A local stand-in for WeChat's mini-program login endpoint, `GET /sns/jscode2session`, and the official
+// account's web authorization (网页授权) code exchange, `GET /sns/oauth2/access_token`.
 // It behaves the way WeChat does as far as a merchant server can see: a success reply has NO `errcode`;
 // each failure is `{ errcode, errmsg }` with WeChat's own numbers (40013, 40125, 40029, 40163, 45011, -1,
 // 40226, …) and HTTP status 200; a `js_code` is single-use and expires after 5 minutes. Only Node
 // built-ins; it never uses aggpay. Binds 127.0.0.1 on a free port.
 //
-//   const wx = await startWechatLogin({ appId, appSecret });
+//   const wx = await startWechatLogin({ appId, appSecret });     // or { apps: [{ appId, appSecret }, …] }
 //   const code = wx.issueCode();               // what wx.login() would hand the mini program
+//   const oaCode = wx.issueOauthCode();        // what the snsapi_base redirect would hand the H5 page
 //   GET wx.apiBase + '/sns/jscode2session?appid=…&secret=…&js_code=' + code + '&grant_type=authorization_code'
 //   wx.encryptUserData(sessionKey, { phoneNumber: '…' }) // { encryptedData, iv } as WeChat produces them
 //   await wx.close();
@@ -35,31 +37,41 @@ function newOpenid() {
   return 'o' + randomText(27, BASE62 + '-_');
 }
 
-export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}) {
-  if (!appId || !appSecret) throw new Error('startWechatLogin: appId and appSecret are required');
-  const codes = new Map(); // js_code → { openid | special, unionid, issuedAt, used }
+export async function startWechatLogin({ appId, appSecret, apps = [], log = () => {} } = {}) {
+  const secrets = new Map([...(appId ? [{ appId, appSecret }] : []), ...apps].map((a) => [a.appId, a.appSecret]));
+  if (secrets.size === 0 || [...secrets].some(([id, secret]) => !id || !secret)) throw new Error('startWechatLogin: appId and appSecret (or apps) are required');
+  const firstApp = secrets.keys().next().value;
+  const codes = new Map(); // code → { kind: 'login' | 'oauth', appId, openid | special, issuedAt, used }
   const unionids = new Map(); // openid → unionid (only buyers whose code was issued with { unionid: true })
   const requests = [];
 
   // WeChat answers these endpoints with a non-JSON content type; a client must not depend on it.
   const reply = (status, object) => ({ status, headers: { 'content-type': 'text/plain', connection: 'close' }, body: JSON.stringify(object) });
 
-  function exchange(query) {
+  /** One code exchange of `kind` ('login': jscode2session, its code in `js_code`; 'oauth': sns/oauth2, in `code`). */
+  function exchange(query, kind) {
     const appid = query.get('appid');
     const secret = query.get('secret');
-    const jsCode = query.get('js_code');
+    const jsCode = query.get(kind === 'login' ? 'js_code' : 'code');
     const grantType = query.get('grant_type');
     if (!appid) return { errcode: 41002, errmsg: `appid missing, rid: ${rid()}` };
-    if (appid !== appId) return { errcode: 40013, errmsg: `invalid appid, rid: ${rid()}` };
+    if (!secrets.has(appid)) return { errcode: 40013, errmsg: `invalid appid, rid: ${rid()}` };
     if (!secret) return { errcode: 41004, errmsg: `appsecret missing, rid: ${rid()}` };
-    if (secret !== appSecret) return { errcode: 40125, errmsg: `invalid appsecret, rid: ${rid()}` };
+    if (secret !== secrets.get(appid)) return { errcode: 40125, errmsg: `invalid appsecret, rid: ${rid()}` };
     if (grantType !== 'authorization_code') return { errcode: 40002, errmsg: `invalid grant_type, rid: ${rid()}` };
     if (!jsCode) return { errcode: 41008, errmsg: `missing code, rid: ${rid()}` };
     const entry = codes.get(jsCode);
-    if (!entry || Date.now() - entry.issuedAt > CODE_TTL_MS) return { errcode: 40029, errmsg: `invalid code, rid: ${rid()}` };
+    if (!entry || entry.kind !== kind || entry.appId !== appid || Date.now() - entry.issuedAt > CODE_TTL_MS) return { errcode: 40029, errmsg: `invalid code, rid: ${rid()}` };
     if (entry.special) return { ...SPECIAL[entry.special], errmsg: `${SPECIAL[entry.special].errmsg}, rid: ${rid()}` };
     if (entry.used) return { errcode: 40163, errmsg: `code been used, rid: ${rid()}` };
     entry.used = true;
+    if (kind === 'oauth') {
+      const token = () => randomText(86, BASE62 + '-_');
+      const reply = { access_token: token(), expires_in: 7200, refresh_token: token(), openid: entry.openid, scope: entry.scope };
+      if (entry.snapshot) reply.is_snapshotuser = 1;
+      if (unionids.has(entry.openid)) reply.unionid = unionids.get(entry.openid);
+      return reply;
+    }
     // A fresh session key per login, as WeChat may rotate it on every wx.login.
     const session = { session_key: crypto.randomBytes(16).toString('base64'), openid: entry.openid };
     const unionid = unionids.get(entry.openid);
@@ -68,9 +80,24 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
     return session;
   }
 
+  function issue(kind, openid, { unionid, appId: app, ...more }) {
+    if (!secrets.has(app)) throw new Error(`issueCode: unknown app ${app}`);
+    const code = '0' + randomText(31); // 32 characters, typically starting with 0
+    const base = { kind, appId: app, issuedAt: Date.now(), used: false, ...more };
+    if (openid !== undefined && Object.hasOwn(SPECIAL, openid)) {
+      codes.set(code, { ...base, special: openid });
+    } else {
+      const id = openid ?? newOpenid();
+      if (unionid && !unionids.has(id)) unionids.set(id, 'o' + randomText(27, BASE62 + '-_'));
+      codes.set(code, { ...base, openid: id });
+    }
+    return code;
+  }
+
   const server = await startServer((req) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    if (url.pathname !== '/sns/jscode2session') {
+    const kind = { '/sns/jscode2session': 'login', '/sns/oauth2/access_token': 'oauth' }[url.pathname];
+    if (!kind) {
       requests.push({ method: req.method, path: url.pathname, status: 404 });
       return reply(404, { errcode: 404, errmsg: 'not found' });
     }
@@ -78,10 +105,10 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
       requests.push({ method: req.method, path: url.pathname, status: 405 });
       return reply(405, { errcode: 43001, errmsg: `require GET method, rid: ${rid()}` });
     }
-    const result = exchange(url.searchParams);
+    const result = exchange(url.searchParams, kind);
     const redacted = Object.fromEntries([...url.searchParams].map(([k, v]) => [k, k === 'secret' ? '***' : v]));
     requests.push({ method: 'GET', path: url.pathname, query: redacted, errcode: result.errcode ?? null });
-    log(`wechat-login: jscode2session code=${redacted.js_code ?? ''} → ${result.errcode === undefined ? `openid ${result.openid}` : `errcode ${result.errcode}`}`);
+    log(`wechat-login: ${url.pathname} code=${redacted.js_code ?? redacted.code ?? ''} → ${result.errcode === undefined ? `openid ${result.openid}` : `errcode ${result.errcode}`}`);
     return reply(200, result);
   });
 
@@ -93,16 +120,16 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
      * the same buyer; a new buyer when left out), or 'RATE' | 'BUSY' | 'RISK' for a code whose exchange fails.
      * `{ unionid: true }` binds the buyer to an Open Platform account (the reply then carries `unionid`).
      */
-    issueCode(openid, { unionid = false } = {}) {
-      const code = '0' + randomText(31); // wx.login codes are 32 characters, typically starting with 0
-      if (openid !== undefined && Object.hasOwn(SPECIAL, openid)) {
-        codes.set(code, { special: openid, issuedAt: Date.now(), used: false });
-      } else {
-        const id = openid ?? newOpenid();
-        if (unionid && !unionids.has(id)) unionids.set(id, 'o' + randomText(27, BASE62 + '-_'));
-        codes.set(code, { openid: id, issuedAt: Date.now(), used: false });
-      }
-      return code;
+    issueCode(openid, { unionid = false, appId: app = firstApp } = {}) {
+      return issue('login', openid, { unionid, appId: app });
+    },
+    /**
+     * A fresh single-use `code` of an official account's snsapi_base (or `scope`) redirect, for
+     * `/sns/oauth2/access_token`; arguments as issueCode's, and `snapshot: true` for a Moments snapshot page's
+     * virtual user (`is_snapshotuser: 1`).
+     */
+    issueOauthCode(openid, { unionid = false, appId: app = firstApp, scope = 'snsapi_base', snapshot = false } = {}) {
+      return issue('oauth', openid, { unionid, appId: app, scope, snapshot });
     },
     /** Makes a code older than WeChat's 5-minute lifetime (its exchange then fails with 40029). */
     expireCode(code) {
@@ -118,7 +145,7 @@ export async function startWechatLogin({ appId, appSecret, log = () => {} } = {}
       const key = Buffer.from(sessionKey, 'base64');
       if (key.length !== 16) throw new Error('encryptUserData: the session key must be 16 bytes in base64');
       const iv = crypto.randomBytes(16);
-      const data = { ...object, watermark: object.watermark ?? { appid: appId, timestamp: Math.floor(Date.now() / 1000) } };
+      const data = { ...object, watermark: object.watermark ?? { appid: firstApp, timestamp: Math.floor(Date.now() / 1000) } };
       const cipher = crypto.createCipheriv('aes-128-cbc', key, iv); // PKCS#7 padding is node's default
       const encrypted = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
       return { encryptedData: encrypted.toString('base64'), iv: iv.toString('base64') };

@@ -8,7 +8,7 @@
 //   const gw = await startUseePayGateway({ merchantNo, appId: 'shop.example.com', signType: 'RSA', merchantPublicKeyPem });
 //   new UseePay({ …, useepayPublicKey: gw.useepayPublicKeyPem, gateway: gw.gateway });
 //   gw.requestPayment(order.requestPayment)  // what the WeChat client checks in wx.requestPayment
-//   await gw.pay(transactionId)               // the buyer paid: notifies the merchant (twice)
+//   await gw.pay(transactionId, { delivery: 'twice' })   // the buyer paid: notifies the merchant
 //   await gw.close();
 //
 // Replies: a request that cannot be authenticated (unknown merchantNo, missing or bad signature, a
@@ -19,14 +19,16 @@
 // any signType whose key was given, and gets its reply and notifications signed the same way (MD5 with the
 // shared key, RSA with this stand-in's own key).
 // Options: `useDocsSpelling: true` sends `noceStr` (the docs' spelling) instead of `nonceStr` in
-// redirectParam. Binds 127.0.0.1 on a free port; every outgoing request has a timeout.
+// redirectParam. Notifications (payment succeed / failed / closed, refunds) go out as the control call asks (see
+// notify.mjs), retried on UseePay's schedule until the merchant answers HTTP 200. Binds 127.0.0.1 on a free port;
+// every outgoing request has a timeout.
 import crypto from 'node:crypto';
-import { form, postForm, startServer } from './http.mjs';
+import { form, startServer } from './http.mjs';
+import { createNotifier, deliveryPlan } from './notify.mjs';
 import { randomDigits, randomText } from './random.mjs';
 import { generateRsaKeys, rsaSignText, rsaVerifyText, signingString } from './signing.mjs';
 
 const OK_MSG = 'Approved or completed successfully';
-const NOTIFY_TIMEOUT_MS = 5_000;
 
 /** UseePay's string to sign (docs §"签名"): all fields but `sign`, empty-after-trim left out, byte-wise order. */
 export function useepayStringToSign(fields) {
@@ -77,6 +79,7 @@ export async function startUseePayGateway({
   md5Key,
   merchantPublicKeyPem,
   useDocsSpelling = false,
+  delivery,
   log = () => {},
 } = {}) {
   if (!merchantNo || !appId) throw new Error('startUseePayGateway: merchantNo and appId are required');
@@ -91,8 +94,10 @@ export async function startUseePayGateway({
   const transactions = new Map(); // transactionId → record (payments and refunds)
   const prepayIds = new Map(); // prepay_id → transactionId
   const requests = []; // { path, fields, status, reply }
-  const deliveries = []; // { url, fields, body, status, replyBody, error }
-  const inflight = new Set();
+  deliveryPlan(delivery); // throws on a bad option
+  let defaults = { ...delivery }; // the delivery of notifications no control call started (refunds)
+  const say = (line) => log(`useepay: ${line}`);
+  const notifier = createNotifier({ provider: 'useepay', accepted: (r) => r.status === 200, log: say });
 
   function sign(fields, type) {
     return type === 'MD5' ? md5Sign(fields, md5Key) : rsaSign(fields, useepayKeys.privateKey);
@@ -298,7 +303,7 @@ export async function startUseePayGateway({
     // The refund completes right away; its notification follows the reply.
     setImmediate(() => {
       record.resultCode = 'succeed';
-      track(notify(record, { times: 1 })).catch(() => {});
+      notify(record, deliveryPlan(defaults)).catch(() => {});
     });
     return pendingReply(record);
   }
@@ -319,18 +324,12 @@ export async function startUseePayGateway({
     }
   }
 
-  function track(promise) {
-    inflight.add(promise);
-    promise.finally(() => inflight.delete(promise)).catch(() => {});
-    return promise;
-  }
-
   /**
-   * The notification UseePay sends for `record`, delivered `times` times (UseePay may deliver the same one
-   * more than once). Carries a field the client has never heard of (`settlementCurrency`): UseePay adds
-   * fields without notice, and the signature covers it. Resolves the list of deliveries.
+   * The notification UseePay sends for `record`, delivered by `plan` (the same body on every attempt). Carries a
+   * field the client has never heard of (`settlementCurrency`): UseePay adds fields without notice, and the
+   * signature covers it. Resolves the attempts.
    */
-  async function notify(record, { times }) {
+  function notify(record, plan) {
     const fields = {
       version: '1.0',
       merchantNo,
@@ -344,26 +343,27 @@ export async function startUseePayGateway({
     };
     fields.sign = sign(fields, record.signType);
     const body = form.encode(fields);
-    const results = [];
-    for (let i = 0; i < times; i++) {
-      const delivery = { url: record.notifyUrl, transactionId: record.transactionId, transactionType: record.transactionType, fields, body };
-      try {
-        const r = await postForm(record.notifyUrl, body, { timeoutMs: NOTIFY_TIMEOUT_MS });
-        Object.assign(delivery, { status: r.status, replyBody: r.body });
-      } catch (e) {
-        Object.assign(delivery, { status: null, error: e.message });
-      }
-      deliveries.push(delivery);
-      results.push(delivery);
-      log(`useepay-gateway: notify ${record.transactionType} ${record.transactionId} #${i + 1} → ${delivery.status ?? delivery.error} ${delivery.replyBody ?? ''}`);
-      // UseePay retries a reply other than 200 later (1m, 3m, …); this stand-in only records it.
-    }
-    return results;
+    const meta = { kind: record.transactionType === 'refund' ? 'refund' : 'payment', event: record.resultCode, id: record.transactionId };
+    return notifier.deliver(record.notifyUrl, () => ({ body }), meta, plan);
   }
 
-  async function idle() {
-    await new Promise((r) => setImmediate(r)); // refund notifications start on the next turn
-    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  /** The payment named by the merchant's transactionId or UseePay's reference, still pending. */
+  function pendingPayment(id, what) {
+    const record = transactions.get(id) ?? [...transactions.values()].find((r) => r.reference === id);
+    if (!record || record.transactionType !== 'pay') throw new Error(`${what}: no order ${id}`);
+    refresh(record);
+    if (record.resultCode !== 'pending') throw new Error(`${what}: order ${id} is ${record.resultCode}`);
+    return record;
+  }
+  const result = (record, deliveries) => ({
+    provider: 'useepay', outTradeNo: record.transactionId, providerId: record.reference, status: record.resultCode, deliveries,
+  });
+  /** Ends payment `id` with `state` and notifies it by `options`. */
+  async function settle(id, what, state, options) {
+    const record = pendingPayment(id, what);
+    const plan = deliveryPlan(options, defaults);
+    Object.assign(record, state);
+    return result(record, await notify(record, plan));
   }
 
   const server = await startServer((req, body) => {
@@ -426,7 +426,13 @@ export async function startUseePayGateway({
     /** The key that verifies `paySign` (WeChat's side; only the WeChat client checks it). */
     wechatPayPublicKeyPem: wechatPayKeys.publicKey.export({ type: 'spki', format: 'pem' }),
     requests,
-    deliveries,
+    /** The notifications sent so far, every attempt. */
+    deliveries: notifier.deliveries,
+    /** The delivery used for notifications no control call started (refunds): `{ delivery, delayMs, timeScale }`. */
+    configure(options = {}) {
+      deliveryPlan(options);
+      defaults = { ...defaults, ...options };
+    },
     /** The state of a transaction (payment or refund), for tests. */
     transaction(transactionId) {
       const r = transactions.get(transactionId);
@@ -454,30 +460,22 @@ export async function startUseePayGateway({
       if (record.resultCode !== 'pending') return fail(`order ${record.resultCode}`);
       return { errMsg: 'requestPayment:ok', transactionId };
     },
-    /**
-     * The buyer paid: the order becomes `succeed` and its notification is POSTed to the order's notifyUrl
-     * twice. Resolves `{ status, body }` of the merchant's reply to the first delivery, and `deliveries`
-     * (every delivery's `{ status, body }`).
-     */
-    async pay(transactionId) {
-      const record = transactions.get(transactionId);
-      if (!record || record.transactionType !== 'pay') throw new Error(`pay: no order ${transactionId}`);
-      refresh(record);
-      if (record.resultCode !== 'pending') throw new Error(`pay: order ${transactionId} is ${record.resultCode}`);
-      Object.assign(record, { resultCode: 'succeed', errorCode: '0000', errorMsg: OK_MSG });
-      const results = await track(notify(record, { times: 2 }));
-      const view = results.map((d) => ({ status: d.status, body: d.replyBody ?? null, error: d.error }));
-      return { status: view[0].status, body: view[0].body, deliveries: view };
-    },
+    /** The buyer paid order `id` (transactionId or reference): `succeed`, notified by `options`. */
+    pay: (id, options) => settle(id, 'pay', { resultCode: 'succeed', errorCode: '0000', errorMsg: OK_MSG }, options),
+    /** The buyer's payment failed (risk control): `failed` with errorCode 0053, notified by `options`. */
+    fail: (id, options) => settle(id, 'fail', { resultCode: 'failed', errorCode: '0053', errorMsg: 'Transaction blocked by risk control' }, options),
+    /** The unpaid order expired: `closed` with errorCode 3300, notified by `options`. */
+    cancel: (id, options) => settle(id, 'cancel', { resultCode: 'closed', errorCode: '3300', errorMsg: 'Transaction is expired' }, options),
     /** Makes a pending order past its expiration (queries then show it `closed`, errorCode 3300). */
     expire(transactionId) {
       const record = transactions.get(transactionId);
       if (record) record.expiresAt = Date.now() - 1;
     },
     /** Resolves when every notification under way has been delivered (or failed). */
-    idle,
+    /** Resolves when every notification under way has been delivered (or given up). */
+    idle: () => notifier.idle(),
     async close() {
-      await Promise.race([idle(), new Promise((r) => setTimeout(r, NOTIFY_TIMEOUT_MS + 1000).unref())]);
+      notifier.close();
       await server.close();
     },
   };

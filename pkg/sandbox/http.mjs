@@ -1,16 +1,16 @@
-// The HTTP plumbing the stand-ins and the demo merchants share: a bounded server on 127.0.0.1, a form POST
+// The HTTP plumbing the sandbox's emulations and a merchant's test endpoints share: a bounded server on 127.0.0.1, a form POST
 // with a timeout, and the one form codec. Node built-ins only.
 import http from 'node:http';
 
 export const MAX_BODY = 64 * 1024;
 
 /**
- * Serves `handler(req, body)` → `{ status, headers?, body? }` (or a promise of it) on 127.0.0.1, a free port.
+ * Serves `handler(req, body)` → `{ status, headers?, body? }` (or a promise of it) on 127.0.0.1, a free port (or `port`).
  * `body` is the request body as a Buffer, or null when it was over `maxBody` (the rest is read and dropped).
  * Every request and idle connection times out after `timeoutMs`; a handler that throws gets a bare 500.
  * Resolves `{ url, port, close }`; `close()` also drops open connections.
  */
-export async function startServer(handler, { maxBody = MAX_BODY, timeoutMs = 10_000 } = {}) {
+export async function startServer(handler, { maxBody = MAX_BODY, timeoutMs = 10_000, port: wanted = 0 } = {}) {
   const server = http.createServer((req, res) => {
     const chunks = [];
     let size = 0;
@@ -35,7 +35,7 @@ export async function startServer(handler, { maxBody = MAX_BODY, timeoutMs = 10_
   server.setTimeout(timeoutMs);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(wanted, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
