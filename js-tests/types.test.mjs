@@ -726,3 +726,68 @@ describe('pkg/types/index.d.ts', () => {
     assert.deepEqual(problems, [], 'runtime members not declared in index.d.ts (or declared and missing)');
   });
 });
+
+/** aggpay/sandbox as a merchant's test suite uses it; the @ts-expect-error lines must stay errors. */
+const SANDBOX_CONSUMER = `
+import { Alipay, WechatPay, UseePay } from 'aggpay';
+import { DELIVERY_MODES, PROVIDERS, RETRY_SCHEDULES, generateMerchantKeys, startSandbox, startServer } from 'aggpay/sandbox';
+import type { ControlResult, Delivery, DeliveryMode, Sandbox, SandboxDescription, SandboxOptions } from 'aggpay/sandbox';
+
+async function suite(): Promise<void> {
+  const keys = await generateMerchantKeys();
+  const options: SandboxOptions = {
+    providers: ['alipay', 'wechatpay'],
+    alipay: { appId: keys.alipay.appId, appPublicKeyPem: keys.alipay.publicKeyPem },
+    wechatpay: { ...keys.wechatpay, merchantPublicKeyPem: keys.wechatpay.publicKeyPem },
+    delivery: { delivery: 'retry', timeScale: 1 / 10_000 },
+  };
+  const sandbox: Sandbox = await startSandbox(options);
+  const notify = await startServer((req, body) => ({ status: body === null ? 413 : 200, body: 'success' }));
+  const alipay = new Alipay({ ...sandbox.alipay!.clientConfig, privateKey: keys.alipay.privateKeyPem, notifyUrl: notify.url });
+  const wechatpay = new WechatPay({ ...sandbox.wechatpay!.clientConfig, privateKey: keys.wechatpay.privateKeyPem, notifyUrl: notify.url });
+  const paid: ControlResult = await sandbox.pay({ provider: 'alipay', id: 'T1', delivery: 'twice' });
+  const attempts: Delivery[] = paid.deliveries;
+  const accepted: boolean[] = attempts.map((d) => d.accepted);
+  const statuses: (number | null)[] = (await sandbox.deliveries({ provider: 'alipay' })).map((d) => d.status);
+  await sandbox.cancel({ id: 'T2' });
+  const failed: Record<string, string> | undefined = (await sandbox.fail({ id: 'T3', delivery: 'none' })).clientResult;
+  const rotated: { serial: string; previousSerial: string } = await sandbox.rotateCertificate();
+  const probe: Delivery[] = (await sandbox.probe({ url: notify.url })).deliveries;
+  const { code }: { code: string } = await sandbox.issueCode({ kind: 'oauth' });
+  const described: SandboxDescription = sandbox.describe();
+  const mode: DeliveryMode = DELIVERY_MODES[0];
+  const schedule: readonly number[] = RETRY_SCHEDULES.alipay;
+  const serial: string = sandbox.wechatpay!.platformSerial;
+  const control: string = sandbox.controlUrl;
+  // @ts-expect-error an unknown delivery mode
+  await sandbox.pay({ id: 'T4', delivery: 'sometimes' });
+  // @ts-expect-error the trade id is required
+  await sandbox.pay({ provider: 'alipay' });
+  // @ts-expect-error an unknown provider
+  await startSandbox({ providers: ['paypal'] });
+  void [alipay, wechatpay, accepted, statuses, failed, rotated, probe, code, described, mode, schedule, serial, control, PROVIDERS, UseePay];
+  await notify.close();
+  await sandbox.close();
+}
+void suite;
+export {};
+`;
+
+describe('pkg/types/sandbox.d.ts', () => {
+  it('is the "./sandbox" export\'s types, and a strict consumer of it type-checks (node16)', { timeout: 120_000 }, async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    assert.deepEqual(pkg.exports['./sandbox'], { types: './types/sandbox.d.ts', node: './sandbox/index.mjs', default: './sandbox/index.mjs' });
+    fs.writeFileSync(path.join(dir, 'consumer-sandbox.ts'), SANDBOX_CONSUMER);
+    await typeCheck('sandbox', ['consumer-sandbox.ts'], { module: 'node16', moduleResolution: 'node16' });
+  });
+
+  it('declares exactly the runtime exports of aggpay/sandbox', async () => {
+    const sandbox = await import('aggpay/sandbox');
+    const dts = path.join(pkgDir, 'types', 'sandbox.d.ts');
+    const program = ts.createProgram([dts], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, types: [] });
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(dts));
+    const values = checker.getExportsOfModule(moduleSymbol).filter((s) => s.flags & ts.SymbolFlags.Value).map((s) => s.name).sort();
+    assert.deepEqual(values, Object.keys(sandbox).sort());
+  });
+});
