@@ -125,10 +125,10 @@ describe('npm pack + install', () => {
     const files = packInfo.files.map((f) => f.path).sort();
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     const conditionTargets = (c) => (typeof c === 'string' ? [c] : Object.values(c).flatMap(conditionTargets));
-    const targets = new Set([pkg.main, pkg.types, ...conditionTargets(pkg.exports['.'])].map((p) => p.replace(/^\.\//, '')));
+    const targets = new Set([pkg.main, pkg.types, ...conditionTargets(pkg.exports['.']), ...conditionTargets(pkg.exports['./sandbox']), ...Object.values(pkg.bin)].map((p) => p.replace(/^\.\//, '')));
     for (const target of targets) assert.ok(files.includes(target), `exports target ${target} is not in the tarball`);
     for (const file of files) {
-      assert.match(file, /^(package\.json|README(\.md)?|LICENSE(\.md)?|dist\/.+|node\/.+|web\/.+|src\/.+\.mjs|types\/.+\.d\.c?ts)$/, `unexpected file in the tarball: ${file}`);
+      assert.match(file, /^(package\.json|README(\.md)?|LICENSE(\.md)?|dist\/.+|node\/.+|web\/.+|src\/.+\.mjs|sandbox\/.+\.mjs|bin\/aggpay\.mjs|types\/.+\.d\.c?ts)$/, `unexpected file in the tarball: ${file}`);
     }
     // Every relative import of every packed JS file resolves inside the installed package.
     const installed = path.join(scratch, 'node_modules', 'aggpay');
@@ -141,6 +141,24 @@ describe('npm pack + install', () => {
     }
     assert.equal(packInfo.name, 'aggpay');
     assert.ok(packInfo.size < 5 * 1024 * 1024, `tarball is ${packInfo.size} bytes`);
+  });
+
+  it("import 'aggpay/sandbox' from the installed tarball starts an emulation; the aggpay bin is linked", { timeout: 60_000 }, async () => {
+    const file = path.join(scratch, 'sandbox-check.mjs');
+    fs.writeFileSync(file, `
+      import { startSandbox } from 'aggpay/sandbox';
+      import { fileURLToPath } from 'node:url';
+      const sandbox = await startSandbox({ providers: ['alipay'] });
+      const res = await fetch(sandbox.alipay.gateway, { method: 'POST' });
+      process.stdout.write(JSON.stringify({ resolved: fileURLToPath(import.meta.resolve('aggpay/sandbox')), status: res.status, body: await res.text() }));
+      await sandbox.close();`);
+    const { stdout } = await run(process.execPath, [file], { cwd: scratch, timeout: 50_000 });
+    const out = JSON.parse(stdout);
+    assert.equal(out.resolved, fs.realpathSync(path.join(scratch, 'node_modules/aggpay/sandbox/index.mjs')));
+    assert.equal(out.status, 200);
+    assert.equal(JSON.parse(out.body).error_response.sub_code, 'isv.missing-method', 'an unsigned gateway refusal');
+    const help = await run(path.join(scratch, 'node_modules', '.bin', 'aggpay'), ['--help'], { cwd: scratch, timeout: 30_000 });
+    assert.match(help.stdout, /Usage: aggpay sandbox/);
   });
 
   it("(a) require('aggpay') from the installed tarball signs like node:crypto", async () => {
