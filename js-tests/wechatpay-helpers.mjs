@@ -232,6 +232,7 @@ export function expectedEvent(envelope, plaintext) {
     openid: s(r.payer?.openid) ?? s(r.payer?.sub_openid) ?? s(r.payer?.sp_openid),
     notifyId: s(envelope.id),
     notifyType: s(envelope.event_type),
+    successTime: s(r.success_time),
     refund: r.refund_status === undefined ? null : {
       refundStatus: r.refund_status,
       final: r.refund_status === 'SUCCESS' || r.refund_status === 'CLOSED',

@@ -67,11 +67,12 @@ pub struct ReplyHeaders {
 
 /// HTTP 200 with `body` as plain text.
 pub const fn notify_reply(body: &'static str) -> NotifyReply {
-    NotifyReply {
-        status: 200,
-        headers: ReplyHeaders { content_type: Some("text/plain; charset=utf-8") },
-        body: Some(body),
-    }
+    notify_text(200, body)
+}
+
+/// `status` with `body` as plain text.
+pub const fn notify_text(status: u16, body: &'static str) -> NotifyReply {
+    NotifyReply { status, headers: ReplyHeaders { content_type: Some("text/plain; charset=utf-8") }, body: Some(body) }
 }
 
 /// HTTP 204 with no body.

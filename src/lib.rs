@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod alipay;
+pub mod checkout;
 pub mod codec;
 pub mod crypto;
 pub mod error;

@@ -1,5 +1,6 @@
 // Builds the public API from one instance of the wasm-bindgen glue. Every entry point calls this,
 // so every runtime exports the same names.
+import { checkoutClass } from './checkout.mjs';
 import { wrapClass } from './classes.mjs';
 import { engineSelector } from './engines.mjs';
 import { AggpayError } from './errors.mjs';
@@ -13,16 +14,20 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
   const memory = wasm.__memory();
   const clientEngines = { select, option: [0, true], memory };
   const keyEngines = { select, option: [1, false], memory };
+  // Thin classes that check their receiver and run the engine step (classes.mjs, seam.mjs).
+  const Alipay = wrapClass('Alipay', wasm.Alipay, { engines: clientEngines });
+  const UseePay = wrapClass('UseePay', wasm.UseePay, { engines: clientEngines });
+  const WechatPay = wrapClass('WechatPay', wasm.WechatPay, { engines: clientEngines });
   return {
     AggpayError,
     send,
-    // Thin classes that check their receiver and run the engine step (classes.mjs, seam.mjs).
-    Alipay: wrapClass('Alipay', wasm.Alipay, { engines: clientEngines }),
-    UseePay: wrapClass('UseePay', wasm.UseePay, { engines: clientEngines }),
+    Alipay,
+    UseePay,
+    WechatPay,
+    Checkout: checkoutClass({ Alipay, WechatPay, UseePay }, wasm.checkoutFailureReply),
     WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
     WechatOfficialAccount: wrapClass('WechatOfficialAccount', wasm.WechatOfficialAccount),
     Router: wrapClass('Router', wasm.Router),
-    WechatPay: wrapClass('WechatPay', wasm.WechatPay, { engines: clientEngines }),
     RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines }),
     RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines }),
     Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false }),

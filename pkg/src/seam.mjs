@@ -8,14 +8,22 @@ const NOTHING = 0;
 const SIGN = 1;
 
 /**
- * Answers `pending` with `engine`, yielding `[call, what]` for each engine call and receiving its
- * result; returns what the core finishes with. The step comes as one record (`layout`: kind, count,
+ * Answers `pending` with `engine`, step after step, yielding `[call, what]` for each engine call
+ * and receiving its result; returns what the core finishes with. The step comes as one record (`layout`: kind, count,
  * then `ptr, len` of each byte string in `memory`) and its labels (the digest, then a key id per
  * message). Every key the step names is loaded first (`load`: it may grow Wasm memory), then the
  * engine gets views of the bytes where they lie — or copies (`copy`), for an engine that awaits
  * before it reads them.
  */
 function* answer(pending, engine, memory, copy) {
+  for (;;) {
+    const result = yield* answerStep(pending, engine, memory, copy);
+    if (!pending.__more) return result;
+  }
+}
+
+/** One step of `pending` (an operation may take several: its finish leaves `__more` set). */
+function* answerStep(pending, engine, memory, copy) {
   const layout = pending.layout();
   if (layout[0] === NOTHING) return pending.finishNothing();
   const [hash, ...keyIds] = pending.labels();

@@ -604,6 +604,27 @@ export class Alipay {
   verifyNotify(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): AlipayNotifyResult;
   /** `verifyNotify` on the asynchronous engine. */
   verifyNotifyAsync(rawBody: string | Uint8Array, options?: AlipayNotifyOptions): Promise<AlipayNotifyResult>;
+  /** Checkout (see `Checkout`): the signed request that creates the order. */
+  buildCheckout(order: CheckoutOrder, options?: AlipayRequestOptions): HttpRequest;
+  buildCheckoutAsync(order: CheckoutOrder, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** Checkout: the verified reply, and what the buyer's client calls to pay. */
+  parseCheckout(order: CheckoutOrder, response: CheckoutResponse | string): CheckoutResult;
+  parseCheckoutAsync(order: CheckoutOrder, response: CheckoutResponse | string): Promise<CheckoutResult>;
+  /** Checkout: a notification, verified, as the one event, with the exact reply. */
+  verifyEvent(notification: IncomingNotification | string | Uint8Array): PaymentEventResult<AlipayNotification>;
+  verifyEventAsync(notification: IncomingNotification | string | Uint8Array): Promise<PaymentEventResult<AlipayNotification>>;
+  /** Checkout: the order query. */
+  buildStatusQuery(query: CheckoutQuery, options?: AlipayRequestOptions): HttpRequest;
+  buildStatusQueryAsync(query: CheckoutQuery, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** Checkout: the verified query reply as the one event. */
+  parseStatusQuery(query: CheckoutQuery, response: CheckoutResponse | string): PaymentEvent;
+  parseStatusQueryAsync(query: CheckoutQuery, response: CheckoutResponse | string): Promise<PaymentEvent>;
+  /** Checkout: the refund. */
+  buildCheckoutRefund(refund: CheckoutRefund, options?: AlipayRequestOptions): HttpRequest;
+  buildCheckoutRefundAsync(refund: CheckoutRefund, options?: AlipayRequestOptions): Promise<HttpRequest>;
+  /** Checkout: the verified refund reply as the one event. */
+  parseCheckoutRefund(refund: CheckoutRefund, response: CheckoutResponse | string): PaymentEvent;
+  parseCheckoutRefundAsync(refund: CheckoutRefund, response: CheckoutResponse | string): Promise<PaymentEvent>;
   /** Verifies `return_url` query parameters; returns them as received. */
   verifyReturn(query: string | Uint8Array): Record<string, string>;
   /** `verifyReturn` on the asynchronous engine. */
@@ -844,6 +865,27 @@ export class UseePay {
   verifyNotify(rawBody: string | Uint8Array): UseePayNotifyResult;
   /** `verifyNotify` on the asynchronous engine. */
   verifyNotifyAsync(rawBody: string | Uint8Array): Promise<UseePayNotifyResult>;
+  /** Checkout (see `Checkout`): the signed request that creates the order. */
+  buildCheckout(order: CheckoutOrder): HttpRequest;
+  buildCheckoutAsync(order: CheckoutOrder): Promise<HttpRequest>;
+  /** Checkout: the verified reply, and what the buyer's client calls to pay. */
+  parseCheckout(order: CheckoutOrder, response: CheckoutResponse | string): CheckoutResult;
+  parseCheckoutAsync(order: CheckoutOrder, response: CheckoutResponse | string): Promise<CheckoutResult>;
+  /** Checkout: a notification, verified, as the one event, with the exact reply. */
+  verifyEvent(notification: IncomingNotification | string | Uint8Array): PaymentEventResult<UseePayNotifyResult['event']>;
+  verifyEventAsync(notification: IncomingNotification | string | Uint8Array): Promise<PaymentEventResult<UseePayNotifyResult['event']>>;
+  /** Checkout: the order query. */
+  buildStatusQuery(query: CheckoutQuery): HttpRequest;
+  buildStatusQueryAsync(query: CheckoutQuery): Promise<HttpRequest>;
+  /** Checkout: the verified query reply as the one event. */
+  parseStatusQuery(query: CheckoutQuery, response: CheckoutResponse | string): PaymentEvent;
+  parseStatusQueryAsync(query: CheckoutQuery, response: CheckoutResponse | string): Promise<PaymentEvent>;
+  /** Checkout: the refund. */
+  buildCheckoutRefund(refund: CheckoutRefund): HttpRequest;
+  buildCheckoutRefundAsync(refund: CheckoutRefund): Promise<HttpRequest>;
+  /** Checkout: the verified refund reply as the one event. */
+  parseCheckoutRefund(refund: CheckoutRefund, response: CheckoutResponse | string): PaymentEvent;
+  parseCheckoutRefundAsync(refund: CheckoutRefund, response: CheckoutResponse | string): Promise<PaymentEvent>;
   readonly signType: 'RSA' | 'MD5';
   /** Whether this client can build signed requests (MD5, or RSA with `privateKey`). */
   readonly canSign: boolean;
@@ -1022,6 +1064,8 @@ export interface WechatPayNotification {
   notifyId: string | null;
   /** `event_type`: `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, … */
   notifyType: string | null;
+  /** `success_time` (RFC 3339): when the order was paid, or the refund done. */
+  successTime: string | null;
   /** The refund, in refund events. */
   refund: WechatPayRefundEvent | null;
   /** The decrypted `resource`, exactly as WeChat Pay sent it (JSON text). */
@@ -1159,6 +1203,27 @@ export class WechatPay {
   verifyNotify(notification: WechatPayIncoming, options?: WechatPayVerifyOptions): WechatPayNotifyResult;
   /** `verifyNotify` on the asynchronous engine. */
   verifyNotifyAsync(notification: WechatPayIncoming, options?: WechatPayVerifyOptions): Promise<WechatPayNotifyResult>;
+  /** Checkout (see `Checkout`): the signed request that creates the order. */
+  buildCheckout(order: CheckoutOrder, options?: WechatPayStampOptions): HttpRequest;
+  buildCheckoutAsync(order: CheckoutOrder, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** Checkout: the verified reply, and what the buyer's client calls to pay. */
+  parseCheckout(order: CheckoutOrder, response: CheckoutResponse | string, options?: WechatPayStampOptions): CheckoutResult;
+  parseCheckoutAsync(order: CheckoutOrder, response: CheckoutResponse | string, options?: WechatPayStampOptions): Promise<CheckoutResult>;
+  /** Checkout: a notification, verified, as the one event, with the exact reply. */
+  verifyEvent(notification: IncomingNotification | string | Uint8Array, options?: WechatPayVerifyOptions): PaymentEventResult<WechatPayNotification>;
+  verifyEventAsync(notification: IncomingNotification | string | Uint8Array, options?: WechatPayVerifyOptions): Promise<PaymentEventResult<WechatPayNotification>>;
+  /** Checkout: the order query. */
+  buildStatusQuery(query: CheckoutQuery, options?: WechatPayStampOptions): HttpRequest;
+  buildStatusQueryAsync(query: CheckoutQuery, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** Checkout: the verified query reply as the one event. */
+  parseStatusQuery(query: CheckoutQuery, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): PaymentEvent;
+  parseStatusQueryAsync(query: CheckoutQuery, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): Promise<PaymentEvent>;
+  /** Checkout: the refund. */
+  buildCheckoutRefund(refund: CheckoutRefund, options?: WechatPayStampOptions): HttpRequest;
+  buildCheckoutRefundAsync(refund: CheckoutRefund, options?: WechatPayStampOptions): Promise<HttpRequest>;
+  /** Checkout: the verified refund reply as the one event. */
+  parseCheckoutRefund(refund: CheckoutRefund, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): PaymentEvent;
+  parseCheckoutRefundAsync(refund: CheckoutRefund, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): Promise<PaymentEvent>;
   /** The reply to a notification that failed, from what was caught: 401 for one that did not verify (bad, probe or stale signature, unknown serial), 500 otherwise. Never throws. */
   static failureReply(error: unknown): WechatPayNotifyReply;
   /** `wx.requestPayment` / `WeixinJSBridge` parameters; `appId` is the app the buyer's openid belongs to (default `config.appId`). */
@@ -1200,4 +1265,154 @@ export class WechatPay {
   /** The engine of the `…Async` methods. */
   readonly asyncEngine: AsyncEngineName;
   free(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One order, one event: the checkout model every provider client implements.
+
+/** A wallet an order is paid with. */
+export type PayingWallet = Exclude<Wallet, 'other'>;
+/** A provider that sends payment messages. */
+export type PaymentProvider = 'alipay' | 'wechatpay' | 'useepay';
+
+/** Who pays: an Alipay buyer (`user_id` or OpenID from `alipay.system.oauth.token`), or a WeChat buyer (the `openid` under `appId`: the mini program's, or the official account's for H5). */
+export type CheckoutBuyer =
+  | { wallet: 'alipay'; userId: string; openId?: never }
+  | { wallet: 'alipay'; openId: string; userId?: never }
+  | { wallet: 'wechat'; openid: string; appId: string };
+
+/** An order, described once for every provider. */
+export interface CheckoutOrder {
+  /** Your order id (`out_trade_no`; UseePay's `transactionId`). */
+  outTradeNo: string;
+  /** Integer minor units, more than zero (Alipay: CNY). */
+  amount: Money;
+  /** What is bought, as the buyer sees it. */
+  subject: string;
+  buyer: CheckoutBuyer;
+  /** Where the buyer pays: the wallet's mini program or its in-app browser. */
+  client: 'mini-program' | 'h5';
+  /** Where the provider posts notifications (default: the client's `notifyUrl`). */
+  notifyUrl?: string;
+}
+
+/** What the buyer's client calls to pay, with exactly the parameters it takes. */
+export type CheckoutLaunch =
+  | { api: 'my.tradePay' | 'AlipayJSBridge.tradePay'; params: { tradeNO: string } }
+  | { api: 'wx.requestPayment'; params: WxRequestPayment }
+  | { api: 'WeixinJSBridge.getBrandWCPayRequest'; params: WechatPayRequestPayment };
+
+/** An order the provider accepted. */
+export interface CheckoutResult {
+  wallet: PayingWallet;
+  provider: PaymentProvider;
+  outTradeNo: string;
+  /** The provider's order id when it gives one now (Alipay `trade_no`, UseePay `reference`); WeChat Pay's comes once paid. */
+  tradeNo: string | null;
+  launch: CheckoutLaunch;
+}
+
+/** A status query: the order, and the wallet that paid (the `Checkout` picks the client by it). */
+export interface CheckoutQuery {
+  outTradeNo: string;
+  wallet?: PayingWallet;
+}
+
+/** A refund. `outRefundNo` is its idempotency key with every provider. */
+export interface CheckoutRefund {
+  outTradeNo: string;
+  outRefundNo: string;
+  /** More than zero, at most `total`. */
+  amount: Money;
+  /** The order's total (WeChat Pay requires it), in the same currency. */
+  total: Money;
+  /** As the buyer sees it (UseePay takes none). */
+  reason?: string;
+  /** Where refund notifications go (WeChat Pay, UseePay). */
+  notifyUrl?: string;
+  wallet?: PayingWallet;
+}
+
+/** Where a payment or a refund stands, in one vocabulary for every provider. */
+export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'closed' | 'refunded';
+
+/** A notification, query result or refund result, from any provider, in one shape. */
+export interface PaymentEvent<Raw = unknown> {
+  provider: PaymentProvider;
+  kind: 'payment' | 'refund';
+  /** For a refund: `refunded` (done), `pending`, `failed`. */
+  status: PaymentStatus;
+  /** Nothing more happens to it (a paid order may still be refunded: false then). */
+  final: boolean;
+  outTradeNo: string | null;
+  /** The provider's order id. */
+  tradeNo: string | null;
+  outRefundNo: string | null;
+  refundId: string | null;
+  /** A payment: the order's total (compare it with your order). A refund: this refund's amount, where the provider says it. */
+  amount: MinorAmount | null;
+  /** The order's refunded total so far, where the provider says it (Alipay `refund_fee`). */
+  refundedTotal: MinorAmount | null;
+  /** RFC 3339. */
+  time: string | null;
+  /** The same notification delivered again carries the same id (UseePay: `{transactionType}:{transactionId}:{resultCode}`); null for queries. */
+  notifyId: string | null;
+  /** The provider's own status word. */
+  providerStatus: string | null;
+  /** The provider's own event or result. */
+  raw: Raw;
+}
+
+/** What `verifyEvent` returns: the event, and the provider's exact reply. */
+export interface PaymentEventResult<Raw = unknown> {
+  event: PaymentEvent<Raw>;
+  reply: NotifyReply;
+}
+
+/** The answer to a notification: send it as is. */
+export interface NotifyReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+/** A notification as received: its headers and exact body (Alipay and UseePay read only the body; the raw body alone is taken too). */
+export interface IncomingNotification {
+  headers?: WechatPayHeaders;
+  body: string | Uint8Array;
+}
+
+/** A reply as `send` returns it (Alipay and UseePay read only the body; the raw body alone is taken too). */
+export type CheckoutResponse = RawResponse | { status: number; headers: WechatPayHeaders; body: string | Uint8Array };
+
+/**
+ * The one-code checkout: the client configured for each wallet (`alipay`: an `Alipay`; `wechat`: a
+ * `WechatPay` or a `UseePay`), and each provider's client by name. `options` go to the client
+ * (Alipay request options; WeChat Pay `{ now, nonce }`).
+ */
+export class Checkout {
+  constructor(config: { alipay?: Alipay; wechat?: WechatPay | UseePay });
+  /** The provider that serves `wallet`. */
+  providerFor(wallet: PayingWallet): PaymentProvider;
+  /** The signed request that creates the order with the buyer's wallet's provider. */
+  buildOrder(order: CheckoutOrder, options?: AlipayRequestOptions | WechatPayStampOptions): HttpRequest;
+  buildOrderAsync(order: CheckoutOrder, options?: AlipayRequestOptions | WechatPayStampOptions): Promise<HttpRequest>;
+  /** The verified reply, and what the buyer's client calls to pay. */
+  parseOrder(order: CheckoutOrder, response: CheckoutResponse | string, options?: WechatPayStampOptions): CheckoutResult;
+  parseOrderAsync(order: CheckoutOrder, response: CheckoutResponse | string, options?: WechatPayStampOptions): Promise<CheckoutResult>;
+  /** A notification from `provider`, verified, as the one event, with the provider's exact reply. */
+  verifyEvent(provider: PaymentProvider, notification: IncomingNotification, options?: WechatPayVerifyOptions): PaymentEventResult;
+  verifyEventAsync(provider: PaymentProvider, notification: IncomingNotification, options?: WechatPayVerifyOptions): Promise<PaymentEventResult>;
+  /** The reply to a notification that could not be accepted (the error caught). Never throws for the error. */
+  failureReply(provider: PaymentProvider, error: unknown): NotifyReply;
+  buildQuery(query: CheckoutQuery & { wallet: PayingWallet }, options?: AlipayRequestOptions | WechatPayStampOptions): HttpRequest;
+  buildQueryAsync(query: CheckoutQuery & { wallet: PayingWallet }, options?: AlipayRequestOptions | WechatPayStampOptions): Promise<HttpRequest>;
+  /** The verified query reply as the one event (a payment). */
+  parseQuery(query: CheckoutQuery & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): PaymentEvent;
+  parseQueryAsync(query: CheckoutQuery & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): Promise<PaymentEvent>;
+  buildRefund(refund: CheckoutRefund & { wallet: PayingWallet }, options?: AlipayRequestOptions | WechatPayStampOptions): HttpRequest;
+  buildRefundAsync(refund: CheckoutRefund & { wallet: PayingWallet }, options?: AlipayRequestOptions | WechatPayStampOptions): Promise<HttpRequest>;
+  /** The verified refund reply as the one event (a refund). */
+  parseRefund(refund: CheckoutRefund & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): PaymentEvent;
+  parseRefundAsync(refund: CheckoutRefund & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): Promise<PaymentEvent>;
 }

@@ -2,6 +2,7 @@
 //! mode, AES content encryption, OpenAPI v3, and the mini-program client parameters.
 
 pub mod cert;
+pub mod checkout;
 pub mod encryption;
 pub mod mini_program;
 pub mod notify;

@@ -41,7 +41,7 @@ fn set_by_aggpay(name: &str) -> bool {
 }
 
 /// Per-call options: `{ notifyUrl, returnUrl, appAuthToken, authToken, timestamp, encrypt, params }`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RequestOptions {
     /// `notify_url` for this call (the config's `notifyUrl` otherwise).
     pub notify_url: Option<String>,

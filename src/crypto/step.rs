@@ -91,7 +91,25 @@ pub trait Engine {
     }
 }
 
-type Then<T> = Box<dyn FnOnce(Answer) -> Result<T>>;
+type Then<T> = Box<dyn FnOnce(Answer) -> Result<Progress<T>>>;
+
+/// Where an operation stands once a step is answered: finished, or waiting for its next step (a
+/// WeChat Pay checkout verifies the prepay reply, then signs the payment parameters).
+pub enum Progress<T> {
+    /// The operation's result.
+    Done(T),
+    /// The next step to answer.
+    Next(Pending<T>),
+}
+
+impl<T: 'static> Progress<T> {
+    fn map<U: 'static>(self, f: impl FnOnce(T) -> Result<U> + 'static) -> Result<Progress<U>> {
+        match self {
+            Progress::Done(value) => f(value).map(Progress::Done),
+            Progress::Next(pending) => Ok(Progress::Next(pending.map(f))),
+        }
+    }
+}
 
 /// A prepared operation: the [`Step`] an engine must do, and how the core finishes with its answer.
 #[must_use = "a Pending does nothing until an engine answers its step and it is finished"]
@@ -103,7 +121,7 @@ pub struct Pending<T> {
 impl<T: 'static> Pending<T> {
     /// An operation that needs no engine.
     pub(crate) fn ready(value: Result<T>) -> Pending<T> {
-        Pending { step: Step::Nothing, then: Box::new(move |_| value) }
+        Pending { step: Step::Nothing, then: Box::new(move |_| value.map(Progress::Done)) }
     }
 
     /// An operation that needs `step` signed; `then` gets the signature.
@@ -111,7 +129,7 @@ impl<T: 'static> Pending<T> {
         Pending {
             step: Step::Sign(step),
             then: Box::new(move |answer| match answer {
-                Answer::Signature(signature) => then(signature),
+                Answer::Signature(signature) => then(signature).map(Progress::Done),
                 _ => Err(wrong_answer()),
             }),
         }
@@ -127,7 +145,7 @@ impl<T: 'static> Pending<T> {
         Pending {
             step: Step::Verify(step),
             then: Box::new(move |answer| match answer {
-                Answer::Verified(index) if index.is_none_or(|i| i < count) => then(index),
+                Answer::Verified(index) if index.is_none_or(|i| i < count) => then(index).map(Progress::Done),
                 _ => Err(wrong_answer()),
             }),
         }
@@ -148,22 +166,51 @@ impl<T: 'static> Pending<T> {
         &self.step
     }
 
-    /// Finishes with the engine's answer to [`step`](Self::step). An answer of the wrong kind (a
-    /// signature to a verification, an index out of range) is `ERR_ENGINE`.
-    pub fn finish(self, answer: Answer) -> Result<T> {
+    /// Goes on with the engine's answer to [`step`](Self::step): the result, or the next step. An
+    /// answer of the wrong kind (a signature to a verification, an index out of range) is
+    /// `ERR_ENGINE`.
+    pub fn advance(self, answer: Answer) -> Result<Progress<T>> {
         (self.then)(answer)
     }
 
-    /// Answers the step with a synchronous `engine` and finishes.
+    /// Finishes a one-step operation with the engine's answer; an operation that needs another
+    /// step is `ERR_ENGINE` here (drive those with [`advance`](Self::advance) or [`run`](Self::run)).
+    pub fn finish(self, answer: Answer) -> Result<T> {
+        match self.advance(answer)? {
+            Progress::Done(value) => Ok(value),
+            Progress::Next(_) => Err(Error::engine("this operation needs another step; advance it instead")),
+        }
+    }
+
+    /// Answers every step with a synchronous `engine` and finishes.
     pub fn run(self, engine: &dyn Engine) -> Result<T> {
-        let answer = engine.answer(&self.step)?;
-        self.finish(answer)
+        let mut pending = self;
+        loop {
+            let answer = engine.answer(&pending.step)?;
+            match pending.advance(answer)? {
+                Progress::Done(value) => return Ok(value),
+                Progress::Next(next) => pending = next,
+            }
+        }
     }
 
     /// The same operation with its result passed through `f` once it finishes.
     pub fn map<U: 'static>(self, f: impl FnOnce(T) -> Result<U> + 'static) -> Pending<U> {
         let then = self.then;
-        Pending { step: self.step, then: Box::new(move |answer| then(answer).and_then(f)) }
+        Pending { step: self.step, then: Box::new(move |answer| then(answer)?.map(f)) }
+    }
+
+    /// The same operation followed by the one `f` prepares from its result: one more step for the
+    /// engine, answered before the combined operation finishes.
+    pub fn and_then<U: 'static>(self, f: impl FnOnce(T) -> Result<Pending<U>> + 'static) -> Pending<U> {
+        let then = self.then;
+        Pending {
+            step: self.step,
+            then: Box::new(move |answer| match then(answer)? {
+                Progress::Done(value) => f(value).map(Progress::Next),
+                Progress::Next(pending) => Ok(Progress::Next(pending.and_then(f))),
+            }),
+        }
     }
 }
 
@@ -256,5 +303,37 @@ mod tests {
         let sign = Pending::signature("k", Hash::Sha256, b"m".to_vec());
         assert!(matches!(sign.step(), Step::Sign(s) if s.key_id == "k" && s.message == b"m"));
         assert_eq!(sign.finish(Answer::Signature(vec![5])).unwrap(), vec![5]);
+    }
+
+    /// An engine that signs with the message itself and verifies the candidate equal to the signature.
+    struct Echo;
+    impl Engine for Echo {
+        fn sign(&self, step: &SignStep) -> Result<Vec<u8>> {
+            Ok(step.message.clone())
+        }
+        fn verify(&self, step: &VerifyStep) -> Result<Option<usize>> {
+            Ok(step.candidates.iter().position(|c| c.message == step.signature))
+        }
+    }
+
+    #[test]
+    fn chained_operations_take_one_step_after_another() {
+        let chained = || {
+            Pending::check("k", Hash::Sha256, b"m".to_vec(), Some(b"m".to_vec()))
+                .and_then(|ok| Ok(Pending::signature("k", Hash::Sha256, vec![u8::from(ok)])))
+        };
+        assert_eq!(chained().run(&Echo).unwrap(), vec![1]);
+        // Driven by hand: the verification, then the signature.
+        let Progress::Next(next) = chained().advance(Answer::Verified(None)).unwrap() else { panic!("one more step") };
+        assert!(matches!(next.step(), Step::Sign(s) if s.message == [0]));
+        assert!(matches!(next.advance(Answer::Signature(vec![7])).unwrap(), Progress::Done(s) if s == [7]));
+        // finish() refuses to drop the second step.
+        assert_eq!(chained().finish(Answer::Verified(Some(0))).unwrap_err().code(), crate::ErrorCode::Engine);
+        // A failure in the first step ends the operation.
+        let refused = Pending::verified(verify_step(1), Error::signature_invalid("no"), |_| Ok(()))
+            .and_then(|()| Ok(Pending::signature("k", Hash::Sha256, vec![])));
+        assert!(
+            matches!(refused.advance(Answer::Verified(None)), Err(e) if e.code() == crate::ErrorCode::SignatureInvalid)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! UseePay V1 gateway (form + sign), for the WeChat Pay HK wallet and the other wallets on the same
 //! envelope. One `POST /api`; the operation is the `transactionType` field.
 
+pub mod checkout;
 pub mod notify;
 pub mod request;
 pub mod request_payment;

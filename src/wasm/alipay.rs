@@ -5,15 +5,17 @@ use wasm_bindgen::prelude::*;
 
 use super::pending::{JsPending, engine_methods, pending};
 use super::{
-    IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of, now_ms, request,
-    str_arg, string_option, text_of,
+    IntoJs, JsResult, MaxBytes, Notified, body_of, body_text, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of,
+    now_ms, request, str_arg, string_option, text_of,
 };
 use crate::alipay::cert::DownloadCheck;
 use crate::alipay::notify::{NotifyRule, REPLY_BODY};
 use crate::alipay::request::{PageRequest, RequestOptions, SdkOrder};
 use crate::alipay::{Alipay, mini_program};
+use crate::checkout::{Order, Refund, StatusQuery};
 use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
+use crate::router::wallet::Wallet;
 
 /// The wasm-bindgen class under the public `Alipay`: every `step_…` method prepares an operation
 /// that the host's engine answers (`pkg/src/seam.mjs`).
@@ -170,6 +172,60 @@ impl JsAlipay {
     pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
         let query = bytes_of(&query, "return query", self.max_input())?;
         pending(self.inner.verify_return(&query), |params| js_of(&params))
+    }
+
+    /// Checkout: `alipay.trade.create` for an order (`crate::checkout::Order`).
+    #[wasm_bindgen(js_name = step_buildCheckout)]
+    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let order = Order::from_json(&arg_json(&order, "order")?).js()?;
+        request(self.inner.build_checkout(&order, &options(&opts)?))
+    }
+
+    /// Checkout: the `alipay.trade.create` reply (`send()`'s result, or its body) as `{ wallet,
+    /// provider, outTradeNo, tradeNo, launch: { api, params } }`.
+    #[wasm_bindgen(js_name = step_parseCheckout)]
+    pub fn parse_checkout(&self, order: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let order = Order::from_json(&arg_json(&order, "order")?).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_checkout(&order, &raw), |checkout| js_of(&checkout))
+    }
+
+    /// Checkout: `{ event, reply }` for a notification (`{ headers, body }`, or the raw body), the
+    /// event in the one shape of every provider.
+    #[wasm_bindgen(js_name = step_verifyEvent)]
+    pub fn verify_event(&self, notification: JsValue) -> JsResult<JsPending> {
+        let body = body_of(&notification, "notification", self.max_input())?;
+        pending(self.inner.verify_event(&body), |event| js_of(&Notified { event, reply: notify_reply(REPLY_BODY) }))
+    }
+
+    /// Checkout: `alipay.trade.query` for `{ outTradeNo }`.
+    #[wasm_bindgen(js_name = step_buildStatusQuery)]
+    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&arg_json(&query, "status query")?, Wallet::Alipay).js()?;
+        request(self.inner.build_status_query(&query, &options(&opts)?))
+    }
+
+    /// Checkout: the query reply as the one event.
+    #[wasm_bindgen(js_name = step_parseStatusQuery)]
+    pub fn parse_status_query(&self, query: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&arg_json(&query, "status query")?, Wallet::Alipay).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_status_query(&query, &raw), |event| js_of(&event))
+    }
+
+    /// Checkout: `alipay.trade.refund` for `{ outTradeNo, outRefundNo, amount, total, reason? }`.
+    #[wasm_bindgen(js_name = step_buildCheckoutRefund)]
+    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&arg_json(&refund, "refund")?, Wallet::Alipay).js()?;
+        request(self.inner.build_checkout_refund(&refund, &options(&opts)?))
+    }
+
+    /// Checkout: the refund reply as the one event.
+    #[wasm_bindgen(js_name = step_parseCheckoutRefund)]
+    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&arg_json(&refund, "refund")?, Wallet::Alipay).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_checkout_refund(&refund, &raw), |event| js_of(&event))
     }
 
     /// `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`.

@@ -2,6 +2,7 @@
 //! only conversions (JS values ⇄ bytes/strings, `Error` → `AggpayError`) and the host RSA engine seam.
 
 mod alipay;
+mod checkout;
 mod guard;
 mod keys;
 mod pending;
@@ -284,6 +285,26 @@ pub(crate) fn request(
 pub(crate) fn text_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<String> {
     let bytes = bytes_of(value, what, max)?;
     String::from_utf8(bytes)
+        .map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
+}
+
+/// The body of a message as received: the message itself when it is the raw body (a string or
+/// bytes), else its `body` member (`send()`'s `{ status, headers, body }`, a notification's
+/// `{ headers, body }`).
+pub(crate) fn body_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Vec<u8>> {
+    if !value.is_object() || guard::byte_source(value).is_some() {
+        return bytes_of(value, what, max);
+    }
+    let bad = |message: String| js_error(Error::bad_input(message));
+    match guard::member(value, "body").map_err(|_| bad(format!("{what}.body cannot be read")))? {
+        Some(body) => bytes_of(&body, &format!("{what}.body"), max),
+        None => Err(bad(format!("{what} must be the body received, or an object with the body as its body"))),
+    }
+}
+
+/// [`body_of`] as UTF-8 text.
+pub(crate) fn body_text(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<String> {
+    String::from_utf8(body_of(value, what, max)?)
         .map_err(|_| js_error(Error::new(crate::ErrorCode::Charset, format!("{what} is not UTF-8"))))
 }
 

@@ -6,7 +6,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, str_arg};
-use crate::crypto::step::{Answer, Pending, Step};
+use crate::crypto::step::{Answer, Engine, Pending, Progress, SignStep, Step, VerifyStep};
 use crate::error::Error;
 use crate::keys::{KeyDer, KeyRing};
 
@@ -42,18 +42,37 @@ impl JsPending {
         self.inner.as_ref().map(Pending::step).ok_or_else(finished)
     }
 
+    /// Goes on with `answer`: the result, or `undefined` with the next step in place (`__more`).
     fn finish(&mut self, answer: Answer) -> JsResult<JsValue> {
-        self.inner.take().ok_or_else(finished)?.finish(answer).js()?
+        match self.inner.take().ok_or_else(finished)?.advance(answer).js()? {
+            Progress::Done(result) => result,
+            Progress::Next(next) => {
+                self.inner = Some(next);
+                Ok(JsValue::UNDEFINED)
+            }
+        }
     }
 
-    /// Answers the step with the in-core engine over `keys` (the `wasm` engine) and finishes.
+    /// Answers every step with the in-core engine over `keys` (the `wasm` engine) and finishes.
     pub(crate) fn run_in_wasm(&mut self, keys: Option<&KeyRing>) -> JsResult<JsValue> {
         let pending = self.inner.take().ok_or_else(finished)?;
         match keys {
             Some(keys) => pending.run(keys),
-            None => pending.finish(Answer::Nothing),
+            None => pending.run(&NoKeys),
         }
         .js()?
+    }
+}
+
+/// The engine of an object that holds no RSA keys: it answers only steps that need none.
+struct NoKeys;
+
+impl Engine for NoKeys {
+    fn sign(&self, _: &SignStep) -> crate::Result<Vec<u8>> {
+        Err(Error::engine("this client holds no RSA keys"))
+    }
+    fn verify(&self, _: &VerifyStep) -> crate::Result<Option<usize>> {
+        Err(Error::engine("this client holds no RSA keys"))
     }
 }
 
@@ -138,6 +157,13 @@ impl JsPending {
     #[wasm_bindgen(js_name = finishNothing)]
     pub fn finish_nothing(&mut self) -> JsResult<JsValue> {
         self.finish(Answer::Nothing)
+    }
+
+    /// Whether a `finish…` call left another step to answer (the operation goes on: read its
+    /// `layout()` again), rather than finishing.
+    #[wasm_bindgen(getter, js_name = __more)]
+    pub fn more(&self) -> bool {
+        self.inner.is_some()
     }
 
     /// Whether this step carries the keys that answer it (`__keyDer`, `__runInWasm` here), instead

@@ -3,9 +3,14 @@
 use wasm_bindgen::prelude::*;
 
 use super::pending::{JsPending, engine_methods, pending};
-use super::{IntoJs, JsResult, MaxBytes, Notified, bytes_of, js_of, json_of, request, str_arg, string_option, text_of};
+use super::{
+    IntoJs, JsResult, MaxBytes, Notified, body_of, body_text, bytes_of, js_of, json_of, request, str_arg,
+    string_option, text_of,
+};
+use crate::checkout::{Order, Refund, StatusQuery};
 use crate::http::{StringMap, notify_reply};
 use crate::options::WipedOnDrop;
+use crate::router::wallet::Wallet;
 use crate::useepay::UseePay;
 use crate::useepay::notify::REPLY_BODY;
 
@@ -32,6 +37,59 @@ impl JsUseePay {
     }
 
     /// Any transaction type: `fields` object; `options.path` `/api` (default) or `/cashier`.
+    /// Checkout: the JSAPI payment for an order (`crate::checkout::Order`).
+    #[wasm_bindgen(js_name = step_buildCheckout)]
+    pub fn build_checkout(&self, order: JsValue) -> JsResult<JsPending> {
+        let order = Order::from_json(&json_of(&order, "order", MaxBytes::JSON)?).js()?;
+        request(self.inner.build_checkout(&order))
+    }
+
+    /// Checkout: the JSAPI reply (`send()`'s result, or its body) as `{ wallet, provider,
+    /// outTradeNo, tradeNo, launch: { api, params } }`.
+    #[wasm_bindgen(js_name = step_parseCheckout)]
+    pub fn parse_checkout(&self, order: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let order = Order::from_json(&json_of(&order, "order", MaxBytes::JSON)?).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_checkout(&order, &raw), |checkout| js_of(&checkout))
+    }
+
+    /// Checkout: `{ event, reply }` for a notification (`{ headers, body }`, or the raw body).
+    #[wasm_bindgen(js_name = step_verifyEvent)]
+    pub fn verify_event(&self, notification: JsValue) -> JsResult<JsPending> {
+        let body = body_of(&notification, "notification", self.max_input())?;
+        pending(self.inner.verify_event(&body), |event| js_of(&Notified { event, reply: notify_reply(REPLY_BODY) }))
+    }
+
+    /// Checkout: the query for `{ outTradeNo }`.
+    #[wasm_bindgen(js_name = step_buildStatusQuery)]
+    pub fn build_status_query(&self, query: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&json_of(&query, "status query", MaxBytes::JSON)?, Wallet::Wechat).js()?;
+        request(self.inner.build_status_query(&query))
+    }
+
+    /// Checkout: the query reply as the one event.
+    #[wasm_bindgen(js_name = step_parseStatusQuery)]
+    pub fn parse_status_query(&self, query: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&json_of(&query, "status query", MaxBytes::JSON)?, Wallet::Wechat).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_status_query(&query, &raw), |event| js_of(&event))
+    }
+
+    /// Checkout: the refund `{ outTradeNo, outRefundNo, amount, total, notifyUrl? }`.
+    #[wasm_bindgen(js_name = step_buildCheckoutRefund)]
+    pub fn build_checkout_refund(&self, refund: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&json_of(&refund, "refund", MaxBytes::JSON)?, Wallet::Wechat).js()?;
+        request(self.inner.build_checkout_refund(&refund))
+    }
+
+    /// Checkout: the refund reply as the one event.
+    #[wasm_bindgen(js_name = step_parseCheckoutRefund)]
+    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&json_of(&refund, "refund", MaxBytes::JSON)?, Wallet::Wechat).js()?;
+        let raw = body_text(&response, "response", self.max_input())?;
+        pending(self.inner.parse_checkout_refund(&refund, &raw), |event| js_of(&event))
+    }
+
     #[wasm_bindgen(js_name = step_buildRequest)]
     pub fn build_request(&self, transaction_type: JsValue, fields: JsValue, options: JsValue) -> JsResult<JsPending> {
         let transaction_type = str_arg(&transaction_type, "transactionType", MaxBytes::SMALL)?;

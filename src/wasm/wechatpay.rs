@@ -14,9 +14,12 @@ use super::{
     IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, guard, js_error, js_of, js_of_json_text, json_of,
     now_ms, request, str_arg, string_option,
 };
+use crate::checkout::{Order, Refund, StatusQuery};
 use crate::error::Error;
 use crate::options::WipedOnDrop;
+use crate::router::wallet::Wallet;
 use crate::wechat::pay::bill::Bill;
+use crate::wechat::pay::checkout::Reply;
 use crate::wechat::pay::notify::{SUCCESS_REPLY, failure_reply_for_code};
 use crate::wechat::pay::request::Stamp;
 use crate::wechat::pay::response::{header_pairs, now_from_options};
@@ -242,6 +245,70 @@ impl JsWechatPay {
         self.client()?.check_bill(&reply, &file).js()
     }
 
+    /// Checkout: the JSAPI prepay for an order (`crate::checkout::Order`).
+    #[wasm_bindgen(js_name = step_buildCheckout)]
+    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let (order, stamp) = (Order::from_json(&args(&order, "order")?).js()?, stamp(&opts)?);
+        request(self.client()?.build_checkout(&order, &stamp))
+    }
+
+    /// Checkout: the prepay reply `{ status, headers, body }` as `{ wallet, provider, outTradeNo,
+    /// tradeNo, launch: { api, params } }` — verified, then the payment parameters signed.
+    #[wasm_bindgen(js_name = step_parseCheckout)]
+    pub fn parse_checkout(&self, order: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let order = Order::from_json(&args(&order, "order")?).js()?;
+        let r = received(&response, "response", true, true, self.max_input()?)?;
+        // One clock for both steps: the reply's timestamp window and the payment parameters.
+        let stamp = stamp(&opts)?;
+        let reply =
+            Reply { status: r.status.unwrap_or_default(), headers: &r.headers(), body: &r.body, now_ms: stamp.now_ms };
+        pending(self.client()?.parse_checkout(&order, &reply, &stamp), |checkout| js_of(&checkout))
+    }
+
+    /// Checkout: `{ event, reply }` for a notification `{ headers, body }`.
+    #[wasm_bindgen(js_name = step_verifyEvent)]
+    pub fn verify_event(&self, notification: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let n = received(&notification, "notification", false, true, self.max_input()?)?;
+        let now = now(&opts)?;
+        pending(self.client()?.verify_event(&n.headers(), &n.body, now), |event| {
+            js_of(&Notified { event, reply: SUCCESS_REPLY })
+        })
+    }
+
+    /// Checkout: the order query for `{ outTradeNo }`.
+    #[wasm_bindgen(js_name = step_buildStatusQuery)]
+    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&args(&query, "status query")?, Wallet::Wechat).js()?;
+        request(self.client()?.build_status_query(&query, &stamp(&opts)?))
+    }
+
+    /// Checkout: the query reply `{ status, headers, body }` as the one event.
+    #[wasm_bindgen(js_name = step_parseStatusQuery)]
+    pub fn parse_status_query(&self, query: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let query = StatusQuery::from_json(&args(&query, "status query")?, Wallet::Wechat).js()?;
+        let r = received(&response, "response", true, true, self.max_input()?)?;
+        let reply =
+            Reply { status: r.status.unwrap_or_default(), headers: &r.headers(), body: &r.body, now_ms: now(&opts)? };
+        pending(self.client()?.parse_status_query(&query, &reply), |event| js_of(&event))
+    }
+
+    /// Checkout: the refund `{ outTradeNo, outRefundNo, amount, total, reason?, notifyUrl? }`.
+    #[wasm_bindgen(js_name = step_buildCheckoutRefund)]
+    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&args(&refund, "refund")?, Wallet::Wechat).js()?;
+        request(self.client()?.build_checkout_refund(&refund, &stamp(&opts)?))
+    }
+
+    /// Checkout: the refund reply `{ status, headers, body }` as the one event.
+    #[wasm_bindgen(js_name = step_parseCheckoutRefund)]
+    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+        let refund = Refund::from_json(&args(&refund, "refund")?, Wallet::Wechat).js()?;
+        let r = received(&response, "response", true, true, self.max_input()?)?;
+        let reply =
+            Reply { status: r.status.unwrap_or_default(), headers: &r.headers(), body: &r.body, now_ms: now(&opts)? };
+        pending(self.client()?.parse_checkout_refund(&refund, &reply), |event| js_of(&event))
+    }
+
     /// The parsed body of a verified `{ status, headers, body }` reply (`{}` for an empty body).
     #[wasm_bindgen(js_name = step_verifyResponse)]
     pub fn verify_response(&self, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
@@ -266,12 +333,7 @@ impl JsWechatPay {
     /// Never throws: whatever is passed, a reply comes back.
     #[wasm_bindgen(js_name = failureReply)]
     pub fn failure_reply(error: JsValue) -> JsResult<JsValue> {
-        let code = match error.is_object() {
-            true => guard::member(&error, "code").ok().flatten(),
-            false => None,
-        };
-        let code = code.and_then(|c| str_arg(&c, "code", MaxBytes::SMALL).ok()).unwrap_or_default();
-        js_of(&failure_reply_for_code(&code))
+        js_of(&failure_reply_for_code(&super::checkout::error_code(&error)))
     }
 
     /// `wx.requestPayment` / `WeixinJSBridge` parameters: `{ prepayId, appId? }`.

@@ -9,6 +9,7 @@
 
 pub mod bill;
 pub mod certificates;
+pub mod checkout;
 pub mod notify;
 pub mod request;
 pub mod request_payment;

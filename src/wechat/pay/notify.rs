@@ -105,6 +105,8 @@ pub struct Notification {
     pub notify_id: Option<String>,
     /// `event_type`: `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, …
     pub notify_type: Option<String>,
+    /// `success_time` (RFC 3339): when the order was paid, or the refund done.
+    pub success_time: Option<String>,
     /// The refund, in refund events.
     pub refund: Option<RefundEvent>,
     /// The decrypted `resource`, exactly as WeChat Pay sent it (JSON text).
@@ -191,6 +193,7 @@ impl Notification {
             openid: payer("openid").or_else(|| payer("sub_openid")).or_else(|| payer("sp_openid")),
             notify_id: envelope.id.filter(|s| !s.is_empty()),
             notify_type: envelope.event_type.filter(|s| !s.is_empty()),
+            success_time: get("success_time"),
             refund,
             plaintext,
         })

@@ -64,6 +64,30 @@ fn prepay_id(id: &str) -> Result<&str> {
     token(id, "prepayId", 128)
 }
 
+/// The signature of `wx.requestPayment` parameters for `prepay_id`, with the merchant key `key_id`,
+/// for `app_id` (already checked).
+pub(crate) fn request_payment(
+    key_id: String,
+    app_id: String,
+    prepay: &str,
+    stamp: &Stamp,
+) -> Result<Pending<RequestPayment>> {
+    let package = format!("prepay_id={}", prepay_id(prepay)?);
+    let (timestamp, nonce) = stamp.read()?;
+    let (time_stamp, nonce_str) = (timestamp.to_string(), nonce.to_owned());
+    let message = payment_message([&app_id, &time_stamp, &nonce_str, &package]);
+    Ok(Pending::signing(SignStep { key_id, hash: Hash::Sha256, message }, move |signature| {
+        Ok(RequestPayment {
+            app_id,
+            time_stamp,
+            nonce_str,
+            package,
+            sign_type: "RSA",
+            pay_sign: STANDARD.encode(signature),
+        })
+    }))
+}
+
 impl WechatPay {
     /// `wx.requestPayment` / `getBrandWCPayRequest` parameters from `{ prepayId, appId? }`: `appId` is
     /// the app the buyer's openid belongs to (the configuration's when left out; a service provider's
@@ -78,20 +102,7 @@ impl WechatPay {
         let (key_id, _) = self.signing_key()?;
         let a: Args = read(args, "WeChat Pay payment parameters")?;
         let app_id = self.payment_app_id(a.app_id)?;
-        let package = format!("prepay_id={}", prepay_id(required(a.prepay_id, "prepayId")?)?);
-        let (timestamp, nonce) = stamp.read()?;
-        let (time_stamp, nonce_str) = (timestamp.to_string(), nonce.to_owned());
-        let message = payment_message([&app_id, &time_stamp, &nonce_str, &package]);
-        Ok(Pending::signing(SignStep { key_id, hash: Hash::Sha256, message }, move |signature| {
-            Ok(RequestPayment {
-                app_id,
-                time_stamp,
-                nonce_str,
-                package,
-                sign_type: "RSA",
-                pay_sign: STANDARD.encode(signature),
-            })
-        }))
+        request_payment(key_id, app_id, required(a.prepay_id, "prepayId")?, stamp)
     }
 
     /// App SDK parameters from `{ prepayId, appId?, subMchid? }`: `partnerid` is this merchant's
@@ -134,7 +145,7 @@ impl WechatPay {
         }))
     }
 
-    fn payment_app_id(&self, app_id: Option<&str>) -> Result<String> {
+    pub(crate) fn payment_app_id(&self, app_id: Option<&str>) -> Result<String> {
         let app_id = given(app_id)
             .or(self.app_id.as_deref())
             .ok_or_else(|| Error::bad_input("payment parameters need appId (or appId in the config)"))?;
