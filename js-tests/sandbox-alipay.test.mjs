@@ -333,3 +333,45 @@ describe('certificate mode', () => {
     }
   });
 });
+
+describe('aggpay sandbox --alipay-cert-mode (the command)', () => {
+  const BIN = path.join(pkgDir, 'bin', 'aggpay.mjs');
+  let dir;
+  before(() => {
+    dir = makeTempDir('sandbox-alipay-cli');
+  });
+  after(() => removeDir(dir));
+
+  it('writes the certificate files under Alipay\'s names; the description carries the SNs; stops on SIGTERM', TEST, async () => {
+    const child = spawn(process.execPath, [BIN, 'sandbox', '--providers', 'alipay', '--alipay-cert-mode', '--json', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    try {
+      let stdout = '';
+      const line = await new Promise((resolve, reject) => {
+        child.stdout.on('data', (c) => {
+          stdout += c;
+          if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${stdout}`)));
+      });
+      const { alipay, files } = JSON.parse(line);
+      assert.equal(alipay.certMode, true);
+      assert.deepEqual(
+        [files.alipayCert, files.alipayRootCert, files.appCert].map((f) => path.basename(f)),
+        ['alipayCertPublicKey_RSA2.crt', 'alipayRootCert.crt', `appCertPublicKey_${alipay.appId}.crt`],
+      );
+      assert.equal(await snOf(fs.readFileSync(files.alipayCert, 'utf8')), alipay.alipayCertSn);
+      assert.equal(await snOf(fs.readFileSync(files.appCert, 'utf8')), alipay.appCertSn);
+      assert.equal(await rootSnOf(fs.readFileSync(files.alipayRootCert, 'utf8')), alipay.alipayRootCertSn);
+      const merchantKeys = JSON.parse(fs.readFileSync(files.merchantKeys, 'utf8'));
+      assert.equal(merchantKeys.alipay.appCertPem, alipay.appCertPem, 'the generated merchant gets its certificate');
+      assert.ok(!line.includes('PRIVATE KEY'));
+      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited, { code: 0, signal: null });
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+    }
+  });
+});
