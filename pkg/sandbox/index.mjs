@@ -62,7 +62,7 @@ export async function startSandbox(options = {}) {
   for (const p of providers) if (!PROVIDERS.includes(p)) throw new TypeError(`startSandbox: unknown provider ${JSON.stringify(p)} (one of ${PROVIDERS.join(', ')})`);
   const wants = (p) => providers.includes(p);
   // An Alipay registration may be only `{ certMode: true }`: the app and its keys are generated then.
-  const alipayGiven = options.alipay?.appId && (options.alipay.appPublicKeyPem || options.alipay.publicKeyPem || options.alipay.appCertPem) ? options.alipay : null;
+  const alipayGiven = options.alipay && Object.keys(options.alipay).some((k) => k !== 'certMode') ? options.alipay : null;
   const needsGenerated = (wants('alipay') && !alipayGiven) || (wants('wechatpay') && !options.wechatpay) || (wants('useepay') && !options.useepay)
     || ((wants('wechat-login') || wants('wechatpay')) && !options.wechat);
   const generated = needsGenerated ? await generateMerchantKeys() : null;
