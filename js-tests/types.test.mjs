@@ -752,6 +752,19 @@ async function suite(): Promise<void> {
   await sandbox.cancel({ id: 'T2' });
   const failed: Record<string, string> | undefined = (await sandbox.fail({ id: 'T3', delivery: 'none' })).clientResult;
   const rotated: { serial: string; previousSerial: string } = await sandbox.rotateCertificate();
+  // Alipay in certificate mode: the files and SNs, the client built from them, Alipay's certificate rotated.
+  const certSandbox = await startSandbox({ providers: ['alipay'], alipay: { appId: keys.alipay.appId, appPublicKeyPem: keys.alipay.publicKeyPem, certMode: true } });
+  const certAlipay = certSandbox.alipay!;
+  if (!certAlipay.certMode) throw new Error('certificate mode');
+  const certClient = new Alipay({ ...certAlipay.clientConfig, privateKey: keys.alipay.privateKeyPem });
+  const sns: string[] = [certAlipay.alipayCertSn, certAlipay.appCertSn, certAlipay.alipayRootCertSn];
+  const alipayRotated: 'wechatpay' | 'alipay' = (await certSandbox.rotateCertificate({ provider: 'alipay' })).provider;
+  const generatedCert: string | undefined = (await startSandbox({ alipay: { certMode: true } })).merchant.alipay?.appCertPem;
+  // @ts-expect-error certificate mode names no alipayPublicKey in its client config
+  const noPublicKey: string = certAlipay.clientConfig.alipayPublicKey;
+  // @ts-expect-error an app certificate is for certificate mode
+  await startSandbox({ alipay: { appId: 'x', appPublicKeyPem: 'y', appCertPem: 'z', certMode: false } });
+  void [certClient, sns, alipayRotated, generatedCert, noPublicKey];
   const probe: Delivery[] = (await sandbox.probe({ url: notify.url })).deliveries;
   const { code }: { code: string } = await sandbox.issueCode({ kind: 'oauth' });
   const described: SandboxDescription = sandbox.describe();

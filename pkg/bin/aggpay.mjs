@@ -8,8 +8,9 @@ import { PROVIDERS, startSandbox } from '../sandbox/index.mjs';
 
 const HELP = `Usage: aggpay sandbox [options]
 
-Starts local emulations of the Alipay gateway, WeChat login / official-account OAuth, WeChat Pay APIv3 and
-UseePay on 127.0.0.1 (free ports), and a control API a test drives (POST <control>/control/<op>, JSON).
+Starts local emulations of the Alipay gateway (OpenAPI v2 and v3), WeChat login / official-account OAuth, WeChat
+Pay APIv3 and UseePay on 127.0.0.1 (free ports), and a control API a test drives (POST <control>/control/<op>,
+JSON; rotateCertificate takes {"provider":"alipay"} for Alipay's certificate).
 
 Options:
   --providers <list>        comma-separated, from ${PROVIDERS.join(',')} (default: all)
@@ -17,12 +18,17 @@ Options:
   --out <dir>               write sandbox.json (URLs, app ids, the sandbox's public keys and certificates) and
                             the public keys / certificates as PEM files; generated merchant credentials go to
                             merchant-keys.json (mode 0600)
-  --merchant <file>         the merchant's registered credentials, JSON: { alipay: { appId, appPublicKeyPem },
+  --merchant <file>         the merchant's registered credentials, JSON: { alipay: { appId, appPublicKeyPem,
+                            certMode?, appCertPem? },
                             wechatpay: { mchid, appId, merchantSerial, merchantPublicKeyPem, apiV3Key },
                             useepay: { merchantNo, appId, md5Key | merchantPublicKeyPem }, wechat: { apps } };
                             a provider left out gets generated credentials
   --app-id <id>             the Alipay app id (with --app-public-key)
   --app-public-key <file>   the Alipay app public key (PEM) the merchant registered
+  --app-cert <file>         certificate mode: the merchant's app certificate (appCertPublicKey_<appId>.crt);
+                            without it the sandbox issues one for the app public key
+  --alipay-cert-mode        Alipay in public-key certificate mode: the sandbox mints a root, Alipay's and
+                            the app's certificates (with openssl); --out writes them as .crt files
   --time-scale <x>          multiply the providers' notification retry schedules by x (default 1)
   --json                    print one JSON line describing the sandbox when ready, nothing else
   -h, --help                this text
@@ -47,6 +53,8 @@ try {
       merchant: { type: 'string' },
       'app-id': { type: 'string' },
       'app-public-key': { type: 'string' },
+      'app-cert': { type: 'string' },
+      'alipay-cert-mode': { type: 'boolean', default: false },
       'time-scale': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -95,8 +103,14 @@ if (o.merchant !== undefined) {
   if (m === null || typeof m !== 'object' || Array.isArray(m)) usage('--merchant: a JSON object is expected');
   for (const k of ['alipay', 'wechat', 'wechatpay', 'useepay']) if (m[k] !== undefined) options[k] = m[k];
 }
-if ((o['app-id'] === undefined) !== (o['app-public-key'] === undefined)) usage('--app-id and --app-public-key go together');
-if (o['app-id'] !== undefined) options.alipay = { appId: o['app-id'], appPublicKeyPem: readText(o['app-public-key'], '--app-public-key') };
+const appKeyGiven = o['app-public-key'] !== undefined || o['app-cert'] !== undefined;
+if ((o['app-id'] === undefined) === appKeyGiven) usage('--app-id goes with --app-public-key and/or --app-cert');
+if (o['app-id'] !== undefined) {
+  options.alipay = { appId: o['app-id'] };
+  if (o['app-public-key'] !== undefined) options.alipay.appPublicKeyPem = readText(o['app-public-key'], '--app-public-key');
+  if (o['app-cert'] !== undefined) Object.assign(options.alipay, { appCertPem: readText(o['app-cert'], '--app-cert'), certMode: true });
+}
+if (o['alipay-cert-mode']) options.alipay = { ...options.alipay, certMode: true };
 
 /** Writes the public description and PEM files into `dir`; the generated merchant credentials, 0600. Returns the paths. */
 function writeOut(dir, sandbox, description) {
@@ -109,6 +123,12 @@ function writeOut(dir, sandbox, description) {
     return file;
   };
   if (description.alipay) files.alipayPublicKey = write('alipay-public-key.pem', description.alipay.alipayPublicKeyPem);
+  if (description.alipay?.certMode) {
+    // Named as Alipay's console names the downloads.
+    files.alipayCert = write('alipayCertPublicKey_RSA2.crt', description.alipay.alipayCertPem);
+    files.alipayRootCert = write('alipayRootCert.crt', description.alipay.alipayRootCertPem);
+    files.appCert = write(`appCertPublicKey_${description.alipay.appId}.crt`, description.alipay.appCertPem);
+  }
   if (description.wechatpay) {
     files.wechatpayPlatformCertificate = write('wechatpay-platform-certificate.pem', description.wechatpay.platformCertificatePem);
     files.wechatpayPublicKey = write('wechatpay-public-key.pem', description.wechatpay.wechatpayPublicKeyPem);
@@ -134,7 +154,10 @@ if (o.json) {
   process.stdout.write(`${JSON.stringify({ ...description, files })}\n`);
 } else {
   const lines = ['aggpay sandbox running (Ctrl-C to stop)', `  control       ${description.control}/control/<op>`];
-  if (description.alipay) lines.push(`  alipay        ${description.alipay.gateway}  app ${description.alipay.appId}`);
+  if (description.alipay) {
+    const mode = description.alipay.certMode ? `certificate mode, alipay_cert_sn ${description.alipay.alipayCertSn}` : 'public-key mode';
+    lines.push(`  alipay        ${description.alipay.gateway} (v3: ${description.alipay.endpoint}/v3/…)  app ${description.alipay.appId}, ${mode}`);
+  }
   if (description.wechat) lines.push(`  wechat        ${description.wechat.apiBase}  apps ${description.wechat.appIds.join(', ')}`);
   if (description.wechatpay) lines.push(`  wechatpay     ${description.wechatpay.baseUrl}  mchid ${description.wechatpay.mchid}, platform serial ${description.wechatpay.platformSerial}`);
   if (description.useepay) lines.push(`  useepay       ${description.useepay.gateway}  merchant ${description.useepay.merchantNo} (${description.useepay.signType})`);

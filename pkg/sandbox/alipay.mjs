@@ -1,6 +1,7 @@
-// A local stand-in for Alipay's OpenAPI v2 gateway (`POST …/gateway.do`), as far as a merchant server can
-// see it: the mini-program payment methods (oauth token, trade create/query/close/refund, refund query,
-// precreate) and the asynchronous payment notification Alipay POSTs to the trade's notify_url.
+// A local stand-in for Alipay's OpenAPI gateway, v2 (`POST …/gateway.do`) and v3 (`POST /v3/alipay/…` on the
+// same host, alipay-v3.mjs), as far as a merchant server can see it: the mini-program payment methods (oauth
+// token, trade create/query/close/refund, refund query, precreate) over either, one trade store for both, and the
+// asynchronous payment notification Alipay POSTs to the trade's notify_url.
 // Every signature is checked and made here with node:crypto only (never with aggpay), by the rules of
 // shared/specs/alipay.md §1–§3:
 // - requests: every parameter from URL query + form body but `sign`, empty values left out, names sorted
@@ -11,8 +12,19 @@
 // Gateway refusals (bad signature, app_id, timestamp, method, used auth code) are UNSIGNED, business
 // failures (code 40004, `ACQ.*`) are signed, as Alipay does. Amounts stay strings; arithmetic is in fen.
 //
+// Public-key mode (the default) signs with a generated "Alipay public key". Certificate mode (`certMode: true`,
+// §4) mints an Alipay PKI with openssl (certs.mjs): a root file, an intermediate CA and Alipay's certificate, and
+// an app certificate for the merchant's key unless `appCertPem` is given. Every request must then carry the
+// `app_cert_sn` and `alipay_root_cert_sn` of those files (v3: `app_cert_sn` in the authorization and the
+// `alipay-root-cert-sn` header), else it is refused unsigned; signed answers name the signing certificate
+// (`alipay_cert_sn`, v3 `alipay-sn`). `rotateCertificate()` issues Alipay a new certificate (same subject, new
+// key and SN) that signs answers and notifications from then on; `alipay.open.app.alipaycert.download` hands out
+// any certificate issued so far by its SN, as Alipay does.
+//
 //   const gw = await startAlipayGateway({ appPublicKeyPem, appId });
 //   new Alipay({ appId, privateKey, alipayPublicKey: gw.alipayPublicKeyPem, gateway: gw.url });
+//   // certificate mode: { …, certMode: true } and
+//   new Alipay({ appId, privateKey, appCert: gw.appCertPem, alipayCert: gw.alipayCertPem, alipayRootCert: gw.alipayRootCertPem, gateway: gw.url });
 //   await gw.pay(tradeNo, { delivery: 'twice' });   // the buyer paid: notifies the merchant
 //   await gw.close();
 //
@@ -20,6 +32,8 @@
 // Alipay's schedule until the merchant answers exactly `success`. Binds 127.0.0.1 on a free port; every
 // incoming and outgoing request has a timeout; logs nothing unless `log` (a function taking one line) is given.
 import crypto from 'node:crypto';
+import { createV3Api } from './alipay-v3.mjs';
+import { alipayCertSn, alipayRootCertSn, mintAlipayPki } from './certs.mjs';
 import { form, startServer } from './http.mjs';
 import { createNotifier, deliveryPlan } from './notify.mjs';
 import { randomDigits as digits, randomText as alnum } from './random.mjs';
@@ -55,15 +69,47 @@ class Refusal extends Error {
 const business = (subCode, subMsg) => new Refusal('40004', subCode, subMsg);
 const invalidParameter = (what) => business('ACQ.INVALID_PARAMETER', `参数有误：${what}`);
 
-export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log } = {}) {
-  if (!appPublicKeyPem || !appId) throw new Error('startAlipayGateway: appPublicKeyPem and appId are required');
-  const appKey = crypto.createPublicKey(appPublicKeyPem);
-  const keys = await generateRsaKeys();
+/**
+ * Certificate mode's files and SNs: Alipay's PKI, and the app certificate (`appCertPem` as given, else minted for
+ * `appPublicKeyPem`). Throws when both are given and the certificate is not for that key.
+ */
+async function certificates({ appId, sellerId, appPublicKeyPem, appCertPem }) {
+  const appKeyOfCert = appCertPem ? new crypto.X509Certificate(appCertPem).publicKey : null;
+  if (appKeyOfCert && appPublicKeyPem && !appKeyOfCert.equals(crypto.createPublicKey(appPublicKeyPem))) {
+    throw new Error('startAlipayGateway: appCertPem is not a certificate of appPublicKeyPem');
+  }
+  // Alipay's certificate keeps its subject across renewals (aggpay checks a downloaded one against it).
+  const alipaySubject = `/C=CN/O=aggpay sandbox/OU=Alipay/CN=Alipay (China) Network Technology-${sellerId}`;
+  const pki = await mintAlipayPki(alipaySubject);
+  const app = appCertPem ? null : await pki.issue(`/C=CN/O=aggpay sandbox merchant/OU=Alipay/CN=${sellerId}-${appId}`, crypto.createPublicKey(appPublicKeyPem));
+  const appCert = appCertPem ?? app.pem;
+  return {
+    pki,
+    alipaySubject,
+    appCertPem: appCert,
+    appCertMinted: Boolean(app),
+    appKey: appKeyOfCert ?? crypto.createPublicKey(appPublicKeyPem),
+    appCertSn: alipayCertSn(appCert),
+    rootCertSn: alipayRootCertSn(pki.rootPem),
+  };
+}
+
+export async function startAlipayGateway({ appPublicKeyPem, appId, certMode = false, appCertPem, delivery, log } = {}) {
+  if (!appId || !(appPublicKeyPem || (certMode && appCertPem))) throw new Error('startAlipayGateway: appId and appPublicKeyPem (or, in certificate mode, appCertPem) are required');
+  if (appCertPem && !certMode) throw new Error('startAlipayGateway: appCertPem is for certificate mode (certMode: true)');
+  const sellerId = `2088${digits(12)}`;
+  // Public-key mode: one generated "Alipay public key". Certificate mode: the key of the newest Alipay
+  // certificate signs; every certificate issued stays downloadable by its SN.
+  const certs = certMode ? await certificates({ appId, sellerId, appPublicKeyPem, appCertPem }) : null;
+  const alipayCerts = certs ? [certs.pki.alipay] : [];
+  const keys = certs ? null : await generateRsaKeys();
+  const appKey = certs ? certs.appKey : crypto.createPublicKey(appPublicKeyPem);
+  const signingKey = () => (certs ? alipayCerts.at(-1).privateKey : keys.privateKey);
+  const currentSn = () => (certs ? alipayCerts.at(-1).sn : null);
   const say = (line) => log?.(`alipay: ${line}`);
   const notifier = createNotifier({ provider: 'alipay', accepted: (r) => r.body === 'success', log: say });
   deliveryPlan(delivery); // throws on a bad option
   let defaults = { ...delivery }; // the delivery of notifications no control call started (refunds)
-  const sellerId = `2088${digits(12)}`;
   const users = new Map(); // user_id and open_id → user
   const usedCodes = new Set();
   const refreshTokens = new Map(); // refresh_token → user
@@ -134,8 +180,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
   /** The buyer as query and refund answers name it. */
   const buyerOf = (t) => (t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : { buyer_user_id: t.user.user_id });
 
-  function createTrade(p, kind) {
-    const biz = bizContent(p);
+  function createTrade(biz, kind, notifyUrl) {
     if (typeof biz.out_trade_no !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(biz.out_trade_no)) throw invalidParameter('out_trade_no');
     const fen = toFen(biz.total_amount);
     if (fen === null) throw invalidParameter('total_amount');
@@ -148,9 +193,9 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
       if (!user || (biz.buyer_id !== undefined && biz.buyer_id !== user.user_id)) throw business('ACQ.BUYER_NOT_EXIST', '买家不存在');
       if (biz.op_app_id !== undefined && !/^\d{16}$/.test(biz.op_app_id)) throw invalidParameter('op_app_id');
     }
-    if (p.notify_url !== undefined && !/^https?:\/\/\S+$/.test(p.notify_url)) throw invalidParameter('notify_url');
+    if (notifyUrl !== undefined && (typeof notifyUrl !== 'string' || !/^https?:\/\/\S+$/.test(notifyUrl))) throw invalidParameter('notify_url');
     // What makes a repeated out_trade_no "the same trade": its content, compared field by field.
-    const fingerprint = JSON.stringify([kind, fen, biz.subject, biz.buyer_id, biz.buyer_open_id, biz.op_app_id, biz.passback_params, p.notify_url]);
+    const fingerprint = JSON.stringify([kind, fen, biz.subject, biz.buyer_id, biz.buyer_open_id, biz.op_app_id, biz.passback_params, notifyUrl]);
     const existing = byOutTradeNo.get(biz.out_trade_no);
     if (existing) {
       if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') throw business('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
@@ -167,7 +212,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
       user,
       buyer_open_id: biz.buyer_open_id,
       passback_params: biz.passback_params,
-      notify_url: p.notify_url,
+      notify_url: notifyUrl,
       status: 'WAIT_BUYER_PAY',
       visible: kind === 'create', // a precreated QR trade exists for queries only once scanned
       gmt_create: beijingTime(now),
@@ -184,8 +229,8 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     return trade.reply;
   }
 
-  function tradeQuery(p) {
-    const t = findTrade(bizContent(p));
+  function tradeQuery(biz) {
+    const t = findTrade(biz);
     const paid = t.status !== 'WAIT_BUYER_PAY' && t.gmt_payment;
     return {
       trade_no: t.trade_no,
@@ -200,15 +245,14 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     };
   }
 
-  function tradeClose(p) {
-    const t = findTrade(bizContent(p));
+  function tradeClose(biz) {
+    const t = findTrade(biz);
     if (t.status !== 'WAIT_BUYER_PAY') throw business('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
     t.status = 'TRADE_CLOSED';
     return { trade_no: t.trade_no, out_trade_no: t.out_trade_no };
   }
 
-  function tradeRefund(p) {
-    const biz = bizContent(p);
+  function tradeRefund(biz) {
     const t = findTrade(biz);
     const fen = toFen(biz.refund_amount);
     if (fen === null) throw invalidParameter('refund_amount');
@@ -237,8 +281,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     };
   }
 
-  function refundQuery(p) {
-    const biz = bizContent(p);
+  function refundQuery(biz) {
     const t = findTrade(biz);
     const key = biz.out_request_no ?? t.out_trade_no;
     const r = t.refunds.get(key);
@@ -252,22 +295,58 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     };
   }
 
+  /** `alipay.open.app.alipaycert.download`: a certificate Alipay issued, by SN, as base64 of its file (leaf + CA). */
+  function certDownload(biz) {
+    if (typeof biz.alipay_cert_sn !== 'string' || !biz.alipay_cert_sn) throw invalidParameter('alipay_cert_sn');
+    const found = alipayCerts.find((c) => c.sn === biz.alipay_cert_sn);
+    if (!found) throw business('isv.alipay-cert-not-exist', certs ? '支付宝公钥证书不存在' : '应用未使用公钥证书模式');
+    return { alipay_cert_content: Buffer.from(found.chainPem, 'utf8').toString('base64') };
+  }
+
+  /** The business methods by v2 name: `(biz, params)` → the response node's fields; each also has a v3 path. */
   const METHODS = {
-    'alipay.system.oauth.token': oauthToken,
-    'alipay.trade.create': (p) => createTrade(p, 'create'),
-    'alipay.trade.precreate': (p) => createTrade(p, 'precreate'),
+    'alipay.system.oauth.token': (biz, p) => oauthToken(p),
+    'alipay.trade.create': (biz, p) => createTrade(biz, 'create', p.notify_url),
+    'alipay.trade.precreate': (biz, p) => createTrade(biz, 'precreate', p.notify_url),
     'alipay.trade.query': tradeQuery,
     'alipay.trade.close': tradeClose,
     'alipay.trade.refund': tradeRefund,
     'alipay.trade.fastpay.refund.query': refundQuery,
+    'alipay.open.app.alipaycert.download': certDownload,
   };
+  /** Methods whose parameters are top-level (no biz_content). */
+  const TOP_LEVEL = new Set(['alipay.system.oauth.token']);
 
-  /** `{"<node>":<node text>[,"sign":"…"]}` with the node text as Alipay writes it (`/` escaped), signed as sent. */
+  /**
+   * `{"<node>":<node text>[,"alipay_cert_sn":"…"],"sign":"…"}` with the node text as Alipay writes it (`/` escaped),
+   * signed as sent; certificate mode names the signing certificate.
+   */
   function wire(nodeName, node, hash) {
     const text = JSON.stringify(node).replaceAll('/', '\\/');
-    const sign = hash ? `,"sign":"${rsaSignText(hash, text, keys.privateKey)}"` : '';
-    return `{"${nodeName}":${text}${sign}}`;
+    const sn = hash && certs ? `,"alipay_cert_sn":"${currentSn()}"` : '';
+    const sign = hash ? `,"sign":"${rsaSignText(hash, text, signingKey())}"` : '';
+    return `{"${nodeName}":${text}${sn}${sign}}`;
   }
+
+  // v3: the same methods, `/v3/` + the v2 name with `.` as `/`; the JSON body is the biz_content (top-level
+  // parameters and notify_url included). A Refusal becomes a signed 400 `{ code: sub_code, message }`.
+  const v3 = createV3Api({
+    appId,
+    appKey: () => appKey,
+    cert: () => (certs ? { appCertSn: certs.appCertSn, rootCertSn: certs.rootCertSn } : null),
+    signer: () => ({ privateKey: signingKey(), sn: currentSn() }),
+    say,
+    dispatch(path, body) {
+      const method = Object.keys(METHODS).find((m) => `/v3/${m.replaceAll('.', '/')}` === path);
+      if (!method) return null;
+      try {
+        return [200, METHODS[method](body, body)];
+      } catch (e) {
+        if (!(e instanceof Refusal)) throw e;
+        return [400, { code: e.subCode, message: e.message, links: [] }];
+      }
+    },
+  });
 
   /** Checks one gateway.do request (its query text and form body text); returns the response body text. */
   function gateway(queryText, bodyText) {
@@ -298,6 +377,14 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
         throw new Refusal('40002', 'isv.invalid-signature', '验签出错，请确认charset参数放在了URL查询字符串中且各参数值使用charset参数指示的字符集编码');
       }
       if (p.charset.toLowerCase() !== 'utf-8') throw new Refusal('40002', 'isv.invalid-charset', '字符集错误');
+      if (certs) {
+        // Which app certificate (hence key) signed, and which root file the app trusts: both must be this app's.
+        // The sub_codes of a missing one are inferred; the invalid ones are Alipay's (shared/specs/alipay.md §4.4).
+        if (!p.app_cert_sn) throw new Refusal('40001', 'isv.missing-app-cert-sn', '缺少应用公钥证书序列号');
+        if (p.app_cert_sn !== certs.appCertSn) throw new Refusal('40002', 'isv.invalid-app-cert-sn', '无效的应用公钥证书序列号');
+        if (!p.alipay_root_cert_sn) throw new Refusal('40001', 'isv.missing-alipay-root-cert-sn', '缺少支付宝根证书序列号');
+        if (p.alipay_root_cert_sn !== certs.rootCertSn) throw new Refusal('40002', 'isv.invalid-alipay-root-cert-sn', '无效的支付宝根证书序列号');
+      }
       const content = stringToSign(p);
       if (!rsaVerifyText(HASH[p.sign_type], content, appKey, p.sign)) {
         throw new Refusal('40002', 'isv.invalid-signature', `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`);
@@ -311,7 +398,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
       if (!p.version) throw new Refusal('40001', 'isv.missing-version', '缺少版本参数');
       if (p.version !== '1.0') throw new Refusal('40002', 'isv.invalid-version', '版本号错误');
       if (p.format !== undefined && p.format.toLowerCase() !== 'json') throw new Refusal('40002', 'isv.invalid-format', '无效的数据格式');
-      const result = METHODS[p.method](p);
+      const result = METHODS[p.method](TOP_LEVEL.has(p.method) ? {} : bizContent(p), p);
       say(`${p.method} → ok`);
       return wire(nodeName, p.method === 'alipay.system.oauth.token' ? result : { code: '10000', msg: 'Success', ...result }, hash);
     } catch (e) {
@@ -365,7 +452,7 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
       ...(t.buyer_open_id ? { buyer_open_id: t.buyer_open_id } : t.user ? { buyer_id: t.user.user_id } : {}),
       ...(paid ? { point_amount: '0.00' } : {}),
     };
-    fields.sign = rsaSignText('sha256', stringToSign(fields, ['sign', 'sign_type']), keys.privateKey);
+    fields.sign = rsaSignText('sha256', stringToSign(fields, ['sign', 'sign_type']), signingKey());
     const body = form.encode(fields); // Alipay re-sends the same notification (same notify_id) on each attempt
     const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
     return notifier.deliver(t.notify_url, () => ({ body, contentType }), { kind, event: t.status, id: t.out_trade_no }, plan);
@@ -375,9 +462,17 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     requests += 1;
     const url = new URL(req.url, 'http://127.0.0.1');
     const plain = (status, text) => ({ status, headers: { 'content-type': 'text/plain' }, body: text });
+    if (body === null) return plain(413, 'Payload Too Large');
+    if (v3.owns(url.pathname)) {
+      try {
+        return v3.handle(req, url, body);
+      } catch (e) {
+        say(`internal error: ${e.stack}`);
+        return plain(500, 'Internal Server Error');
+      }
+    }
     if (url.pathname !== '/gateway.do') return plain(404, 'Not Found');
     if (req.method !== 'POST') return plain(405, 'Method Not Allowed');
-    if (body === null) return plain(413, 'Payload Too Large');
     // Like a servlet, only a form-encoded body carries parameters.
     const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
     try {
@@ -388,10 +483,45 @@ export async function startAlipayGateway({ appPublicKeyPem, appId, delivery, log
     }
   });
 
+  const spki = (key) => crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' });
   return {
     url: `${server.url}/gateway.do`,
-    /** This stand-in's "Alipay public key" (支付宝公钥), SPKI PEM. */
-    alipayPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }),
+    /** The v3 endpoint (the client's `endpoint`; aggpay derives it from `url` by dropping `/gateway.do`). */
+    endpoint: server.url,
+    /** Whether the gateway is in certificate mode. */
+    certMode: Boolean(certs),
+    /** The "Alipay public key" (支付宝公钥) that signs now, SPKI PEM; in certificate mode the current certificate's. */
+    get alipayPublicKeyPem() {
+      return spki(signingKey());
+    },
+    /** Certificate mode: Alipay's current certificate file (alipayCertPublicKey_RSA2.crt: the leaf, then its CA). */
+    get alipayCertPem() {
+      return certs ? alipayCerts.at(-1).chainPem : undefined;
+    },
+    /** Certificate mode: its SN (alipay_cert_sn), which changes on rotateCertificate(). */
+    get alipayCertSn() {
+      return currentSn() ?? undefined;
+    },
+    /** Certificate mode: the root file (alipayRootCert.crt) and its SN (alipay_root_cert_sn). */
+    alipayRootCertPem: certs?.pki.rootPem,
+    alipayRootCertSn: certs?.rootCertSn,
+    /** Certificate mode: the app certificate (appCertPublicKey_<appId>.crt, as given or minted) and its SN (app_cert_sn). */
+    appCertPem: certs?.appCertPem,
+    appCertMinted: certs?.appCertMinted,
+    appCertSn: certs?.appCertSn,
+    /**
+     * Certificate mode: Alipay gets a new certificate (the same subject, a new key and SN) that signs answers and
+     * notifications from now on; the download method still hands out the old ones. Resolves `{ serial,
+     * previousSerial, pem }`: the new SN, the previous SN, the new certificate file.
+     */
+    async rotateCertificate() {
+      if (!certs) throw new Error('rotateCertificate: the Alipay gateway is in public-key mode (start it with certMode: true)');
+      const previousSerial = currentSn();
+      const { privateKey, publicKey } = await generateRsaKeys();
+      alipayCerts.push({ ...(await certs.pki.issue(certs.alipaySubject, publicKey)), privateKey });
+      say(`Alipay certificate rotated: ${previousSerial} → ${currentSn()}`);
+      return { serial: currentSn(), previousSerial, pem: alipayCerts.at(-1).chainPem };
+    },
     /** How many HTTP requests the gateway has received. */
     get requests() {
       return requests;

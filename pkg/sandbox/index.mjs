@@ -1,6 +1,6 @@
 // aggpay/sandbox: local emulations of the providers a merchant's own tests run against, like stripe-mock.
-// startSandbox() starts the chosen emulations (Alipay gateway, WeChat login + official-account OAuth, WeChat Pay
-// APIv3, UseePay) and one control server a test drives over HTTP (`POST /control/<op>`, JSON) or through the same
+// startSandbox() starts the chosen emulations (Alipay gateway v2 and v3, in public-key or certificate mode, WeChat
+// login + official-account OAuth, WeChat Pay APIv3, UseePay) and one control server a test drives over HTTP (`POST /control/<op>`, JSON) or through the same
 // methods in JS. Node built-ins only: every signature is made and checked with node:crypto, never with aggpay.
 // Every server binds 127.0.0.1 on a free port (the control server on `controlPort` when given).
 import crypto from 'node:crypto';
@@ -61,7 +61,9 @@ export async function startSandbox(options = {}) {
   const { providers = PROVIDERS, delivery, controlPort = 0, log } = options;
   for (const p of providers) if (!PROVIDERS.includes(p)) throw new TypeError(`startSandbox: unknown provider ${JSON.stringify(p)} (one of ${PROVIDERS.join(', ')})`);
   const wants = (p) => providers.includes(p);
-  const needsGenerated = (wants('alipay') && !options.alipay) || (wants('wechatpay') && !options.wechatpay) || (wants('useepay') && !options.useepay)
+  // An Alipay registration may be only `{ certMode: true }`: the app and its keys are generated then.
+  const alipayGiven = options.alipay && Object.keys(options.alipay).some((k) => k !== 'certMode') ? options.alipay : null;
+  const needsGenerated = (wants('alipay') && !alipayGiven) || (wants('wechatpay') && !options.wechatpay) || (wants('useepay') && !options.useepay)
     || ((wants('wechat-login') || wants('wechatpay')) && !options.wechat);
   const generated = needsGenerated ? await generateMerchantKeys() : null;
   const merchant = {};
@@ -75,11 +77,33 @@ export async function startSandbox(options = {}) {
       merchant.wechat = { apps: wechatApps };
     }
     if (wants('alipay')) {
-      const m = options.alipay ?? (merchant.alipay = generated.alipay);
-      const gw = await startAlipayGateway({ appId: m.appId, appPublicKeyPem: m.appPublicKeyPem ?? m.publicKeyPem, delivery, log });
+      const m = alipayGiven ?? (merchant.alipay = { ...generated.alipay });
+      const certMode = Boolean(options.alipay?.certMode);
+      const gw = await startAlipayGateway({ appId: m.appId, appPublicKeyPem: m.appPublicKeyPem ?? m.publicKeyPem, certMode, appCertPem: m.appCertPem, delivery, log });
       started.push(gw);
-      sandbox.alipay = {
-        gateway: gw.url, appId: m.appId, alipayPublicKeyPem: gw.alipayPublicKeyPem, server: gw,
+      if (merchant.alipay && gw.appCertMinted) merchant.alipay.appCertPem = gw.appCertPem;
+      sandbox.alipay = certMode ? {
+        gateway: gw.url, endpoint: gw.endpoint, appId: m.appId, certMode,
+        // These follow rotateCertificate({ provider: 'alipay' }).
+        get alipayPublicKeyPem() {
+          return gw.alipayPublicKeyPem;
+        },
+        get alipayCertPem() {
+          return gw.alipayCertPem;
+        },
+        get alipayCertSn() {
+          return gw.alipayCertSn;
+        },
+        alipayRootCertPem: gw.alipayRootCertPem, alipayRootCertSn: gw.alipayRootCertSn,
+        appCertPem: gw.appCertPem, appCertSn: gw.appCertSn, server: gw,
+        clientConfig: {
+          appId: m.appId, gateway: gw.url, appCert: gw.appCertPem, alipayRootCert: gw.alipayRootCertPem,
+          get alipayCert() {
+            return gw.alipayCertPem;
+          },
+        },
+      } : {
+        gateway: gw.url, endpoint: gw.endpoint, appId: m.appId, certMode, alipayPublicKeyPem: gw.alipayPublicKeyPem, server: gw,
         clientConfig: { appId: m.appId, gateway: gw.url, alipayPublicKey: gw.alipayPublicKeyPem },
       };
     }
@@ -184,10 +208,18 @@ export async function startSandbox(options = {}) {
       }
       return { ok: true };
     },
-    /** WeChat Pay issues a new platform certificate (a new serial); the old one stays listed a while. */
+    /**
+     * WeChat Pay (the default) issues a new platform certificate (a new serial); the old one stays listed a while.
+     * `{ provider: 'alipay' }`: Alipay's certificate is renewed (certificate mode), a new SN signing from now on.
+     */
     async rotateCertificate({ provider = 'wechatpay' } = {}) {
-      if (provider !== 'wechatpay') throw new ControlError(400, 'rotateCertificate: only wechatpay rotates certificates here');
-      return need('wechatpay', 'rotateCertificate').server.rotateCertificate();
+      if (provider === 'alipay') {
+        const gw = need('alipay', 'rotateCertificate').server;
+        if (!gw.certMode) throw new ControlError(409, 'rotateCertificate: the Alipay emulation is in public-key mode; start it with alipay: { certMode: true }');
+        return { provider, ...(await gw.rotateCertificate()) };
+      }
+      if (provider !== 'wechatpay') throw new ControlError(400, `rotateCertificate: provider must be 'wechatpay' (the default) or 'alipay', not ${JSON.stringify(provider)}`);
+      return { provider, ...(await need('wechatpay', 'rotateCertificate (name { provider: \'alipay\' } for Alipay)').server.rotateCertificate()) };
     },
     /** WeChat Pay sends a probe (WECHATPAY/SIGNTEST/) notification: `{ url?, id? }`. */
     async probe({ provider = 'wechatpay', url, id } = {}) {
@@ -226,7 +258,16 @@ export async function startSandbox(options = {}) {
 
   function describe() {
     const out = { control: sandbox.controlUrl };
-    if (sandbox.alipay) out.alipay = { gateway: sandbox.alipay.gateway, appId: sandbox.alipay.appId, alipayPublicKeyPem: sandbox.alipay.alipayPublicKeyPem };
+    if (sandbox.alipay) {
+      const a = sandbox.alipay;
+      out.alipay = { gateway: a.gateway, endpoint: a.endpoint, appId: a.appId, certMode: a.certMode, alipayPublicKeyPem: a.alipayPublicKeyPem };
+      if (a.certMode) {
+        Object.assign(out.alipay, {
+          alipayCertPem: a.alipayCertPem, alipayCertSn: a.alipayCertSn, alipayRootCertPem: a.alipayRootCertPem, alipayRootCertSn: a.alipayRootCertSn,
+          appCertPem: a.appCertPem, appCertSn: a.appCertSn,
+        });
+      }
+    }
     if (sandbox.wechat) out.wechat = { apiBase: sandbox.wechat.apiBase, oauthBase: sandbox.wechat.oauthBase, appIds: sandbox.wechat.appIds };
     if (sandbox.wechatpay) {
       const w = sandbox.wechatpay;

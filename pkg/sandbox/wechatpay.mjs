@@ -28,10 +28,8 @@
 // The platform certificate is minted with `openssl` (node:crypto cannot issue certificates). Binds 127.0.0.1
 // on a free port; every outgoing request has a timeout.
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { randomSerialHex, withOpenssl } from './certs.mjs';
 import { startServer } from './http.mjs';
 import { createNotifier, deliveryPlan } from './notify.mjs';
 import { randomDigits, randomText } from './random.mjs';
@@ -48,17 +46,14 @@ function rfc3339(ms = Date.now()) {
 
 /** A platform certificate and its key: a self-signed RSA-2048 certificate with a 40-hex-digit serial. */
 function mintPlatformCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), 'wechatpay-standin-'));
-  try {
-    // A positive serial with no leading zero byte, so its upper-case hex is exactly 40 digits.
-    const serial = (crypto.randomInt(0x10, 0x80).toString(16) + crypto.randomBytes(19).toString('hex')).toUpperCase();
-    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
-      '-subj', '/C=CN/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA', '-set_serial', `0x${serial}`], { stdio: 'ignore', timeout: 30_000 });
-    return { serial, pem: readFileSync(cert, 'utf8'), privateKey: crypto.createPrivateKey(readFileSync(key)) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // A positive serial with no leading zero byte, so its upper-case hex is exactly 40 digits.
+  const serial = randomSerialHex(20);
+  return withOpenssl(async (run, file) => {
+    await run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('key.pem'), '-out', file('cert.pem'), '-days', '30',
+      '-subj', '/C=CN/O=Tenpay.com/OU=Tenpay.com CA Center/CN=Tenpay.com Root CA', '-set_serial', `0x${serial}`);
+    const [pem, key] = await Promise.all([readFile(file('cert.pem'), 'utf8'), readFile(file('key.pem'))]);
+    return { serial, pem, privateKey: crypto.createPrivateKey(key) };
+  });
 }
 
 /** `key="value",…` of an Authorization header, or null when it is not that shape. */
@@ -93,7 +88,7 @@ export async function startWechatPayGateway({
   }
   if (typeof apiV3Key !== 'string' || Buffer.byteLength(apiV3Key) !== 32) throw new Error('startWechatPayGateway: apiV3Key must be 32 bytes');
   const merchantKey = merchantPublicKey instanceof crypto.KeyObject ? merchantPublicKey : crypto.createPublicKey(merchantPublicKey);
-  const platforms = [mintPlatformCertificate()]; // served by /v3/certificates; the last one signs
+  const platforms = [await mintPlatformCertificate()]; // served by /v3/certificates; the last one signs
   const wechatpayKeys = await generateRsaKeys();
   const publicKeyId = `PUB_KEY_ID_0114${randomDigits(28)}`;
   const signers = {
@@ -391,7 +386,7 @@ export async function startWechatPayGateway({
      */
     async rotateCertificate() {
       const previousSerial = platforms.at(-1).serial;
-      platforms.push(mintPlatformCertificate());
+      platforms.push(await mintPlatformCertificate());
       while (platforms.length > 2) platforms.shift();
       say(`platform certificate rotated: ${previousSerial} → ${platforms.at(-1).serial}`);
       return { serial: platforms.at(-1).serial, previousSerial, pem: platforms.at(-1).pem };

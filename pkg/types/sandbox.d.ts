@@ -1,4 +1,5 @@
-// aggpay/sandbox: local emulations of Alipay, WeChat login / OAuth, WeChat Pay and UseePay for a merchant's tests (Node only).
+// aggpay/sandbox: local emulations of Alipay (OpenAPI v2 and v3, public-key and certificate mode), WeChat login / OAuth, WeChat Pay and
+// UseePay for a merchant's tests (Node only).
 
 /** The emulations startSandbox can start. */
 export type SandboxProvider = 'alipay' | 'wechat-login' | 'wechatpay' | 'useepay';
@@ -70,9 +71,20 @@ export interface TradeControl extends DeliveryOptions {
   id: string;
 }
 
+/**
+ * The Alipay app as registered: public-key mode (default), or certificate mode (`certMode: true`), where the sandbox
+ * issues the app certificate for `appPublicKeyPem` unless you give `appCertPem`. `{ certMode: true }` alone: a
+ * generated app (returned in `merchant.alipay`, with its certificate).
+ */
+export type AlipayRegistration =
+  | { appId: string; appPublicKeyPem: string; certMode?: false }
+  | { appId: string; certMode: true; appPublicKeyPem: string; appCertPem?: string }
+  | { appId: string; certMode: true; appCertPem: string; appPublicKeyPem?: string }
+  | { certMode: true };
+
 /** The merchant's credentials as registered with each provider. PEMs are SPKI (public) or PKCS#8 (private). */
 export interface MerchantRegistration {
-  alipay?: { appId: string; appPublicKeyPem: string };
+  alipay?: AlipayRegistration;
   wechat?: { apps: { appId: string; appSecret: string }[] };
   wechatpay?: { mchid: string; appId: string; merchantSerial: string; merchantPublicKeyPem: string; apiV3Key: string };
   useepay?: { merchantNo: string; appId?: string; signType?: 'RSA' | 'MD5'; md5Key?: string; merchantPublicKeyPem?: string };
@@ -80,7 +92,8 @@ export interface MerchantRegistration {
 
 /** Credentials generated the way each console hands them out (generateMerchantKeys, or `merchant` of a sandbox). */
 export interface GeneratedMerchantKeys {
-  alipay: { appId: string; privateKeyPem: string; publicKeyPem: string };
+  /** `appCertPem`: in certificate mode, the app certificate the sandbox issued for it (appCertPublicKey_<appId>.crt). */
+  alipay: { appId: string; privateKeyPem: string; publicKeyPem: string; appCertPem?: string };
   wechat: { apps: { appId: string; appSecret: string }[] };
   wechatpay: { mchid: string; appId: string; merchantSerial: string; apiV3Key: string; privateKeyPem: string; publicKeyPem: string };
   useepay: { merchantNo: string; appId: string; signType: 'RSA'; md5Key: string; privateKeyPem: string; publicKeyPem: string };
@@ -100,7 +113,11 @@ export interface SandboxOptions extends MerchantRegistration {
 /** The public description (sandbox.json). */
 export interface SandboxDescription {
   control: string;
-  alipay?: { gateway: string; appId: string; alipayPublicKeyPem: string };
+  alipay?: {
+    gateway: string; endpoint: string; appId: string; certMode: boolean; alipayPublicKeyPem: string;
+    /** Certificate mode only: the certificate files and their SNs (alipayCert… and alipayCertSn as of the description). */
+    alipayCertPem?: string; alipayCertSn?: string; alipayRootCertPem?: string; alipayRootCertSn?: string; appCertPem?: string; appCertSn?: string;
+  };
   wechat?: { apiBase: string; oauthBase: string; appIds: string[] };
   wechatpay?: {
     baseUrl: string; mchid: string; appId: string; merchantSerial: string; platformSerial: string; platformCertificatePem: string;
@@ -118,16 +135,36 @@ export interface EmulationServer {
   [hook: string]: unknown;
 }
 
+interface SandboxAlipayCommon {
+  /** The v2 gateway (`…/gateway.do`), and the v3 endpoint on the same host (`POST /v3/alipay/…`). */
+  gateway: string; endpoint: string; appId: string; server: EmulationServer;
+  /** The Alipay public key that signs now (certificate mode: the current certificate's; it changes on rotation). */
+  readonly alipayPublicKeyPem: string;
+}
+/** The Alipay emulation in public-key mode. */
+export interface SandboxAlipayPublicKeyMode extends SandboxAlipayCommon {
+  certMode: false;
+  /** Spread into `new Alipay({ ...clientConfig, privateKey, notifyUrl })`. */
+  clientConfig: { appId: string; gateway: string; alipayPublicKey: string };
+}
+/** The Alipay emulation in certificate mode: the files as Alipay's console hands them out, and their SNs. */
+export interface SandboxAlipayCertMode extends SandboxAlipayCommon {
+  certMode: true;
+  /** Alipay's current certificate file (the leaf, then its CA) and SN; both change on rotateCertificate({ provider: 'alipay' }). */
+  readonly alipayCertPem: string; readonly alipayCertSn: string;
+  alipayRootCertPem: string; alipayRootCertSn: string;
+  /** The app certificate: yours as registered, or the one the sandbox issued for your app public key. */
+  appCertPem: string; appCertSn: string;
+  /** Spread into `new Alipay({ ...clientConfig, privateKey, notifyUrl })`; `alipayCert` is the current one. */
+  clientConfig: { appId: string; gateway: string; appCert: string; readonly alipayCert: string; alipayRootCert: string };
+}
+
 export interface Sandbox {
   /** The control server, e.g. `http://127.0.0.1:41234`: `POST /control/<op>` with the same JSON as the methods below. */
   readonly controlUrl: string;
   /** Credentials the sandbox generated for providers started without the merchant's (private keys included). */
   readonly merchant: Partial<GeneratedMerchantKeys>;
-  readonly alipay?: {
-    gateway: string; appId: string; alipayPublicKeyPem: string; server: EmulationServer;
-    /** Spread into `new Alipay({ ...clientConfig, privateKey, notifyUrl })`. */
-    clientConfig: { appId: string; gateway: string; alipayPublicKey: string };
-  };
+  readonly alipay?: SandboxAlipayPublicKeyMode | SandboxAlipayCertMode;
   readonly wechat?: { apiBase: string; oauthBase: string; appIds: string[]; server: EmulationServer };
   readonly wechatpay?: {
     baseUrl: string; mchid: string; appId: string; merchantSerial: string;
@@ -154,8 +191,12 @@ export interface Sandbox {
   trade(args: { provider?: PaymentProvider; id: string }): Promise<{ provider: PaymentProvider } & Record<string, unknown>>;
   /** The default delivery of notifications no control call started (refunds), for one provider or all. */
   configure(args: DeliveryOptions & { provider?: PaymentProvider }): Promise<{ ok: true }>;
-  /** WeChat Pay: a new platform certificate signs from now on; the previous one stays listed by /v3/certificates. */
-  rotateCertificate(args?: { provider?: 'wechatpay' }): Promise<{ serial: string; previousSerial: string; pem: string }>;
+  /**
+   * WeChat Pay (the default): a new platform certificate signs from now on; the previous one stays listed by /v3/certificates.
+   * `{ provider: 'alipay' }` (certificate mode): Alipay's new certificate signs answers and notifications from now on;
+   * `serial` is its SN (alipay_cert_sn), `pem` the file alipay.open.app.alipaycert.download hands out.
+   */
+  rotateCertificate(args?: { provider?: 'wechatpay' | 'alipay' }): Promise<{ provider: 'wechatpay' | 'alipay'; serial: string; previousSerial: string; pem: string }>;
   /** WeChat Pay: a `WECHATPAY/SIGNTEST/` probe notification to `url` (default: the notify_url of order `id`, or of the latest order). */
   probe(args?: { provider?: 'wechatpay'; url?: string; id?: string }): Promise<{ provider: 'wechatpay'; deliveries: Delivery[] }>;
   /** A code from wx.login (`kind: 'login'`) or an official account's snsapi_base redirect (`kind: 'oauth'`). */
@@ -174,8 +215,15 @@ export function startSandbox(options?: SandboxOptions): Promise<Sandbox>;
 export function generateMerchantKeys(): Promise<GeneratedMerchantKeys>;
 
 /** The individual emulations (what startSandbox starts); see the module comments in pkg/sandbox/. */
-export function startAlipayGateway(options: { appId: string; appPublicKeyPem: string; delivery?: DeliveryOptions; log?: (line: string) => void }): Promise<
-  EmulationServer & { url: string; alipayPublicKeyPem: string }
+export function startAlipayGateway(options: {
+  appId: string; appPublicKeyPem?: string; certMode?: boolean; appCertPem?: string; delivery?: DeliveryOptions; log?: (line: string) => void;
+}): Promise<
+  EmulationServer & {
+    url: string; endpoint: string; certMode: boolean; readonly alipayPublicKeyPem: string;
+    /** Certificate mode only (undefined otherwise). */
+    readonly alipayCertPem?: string; readonly alipayCertSn?: string; alipayRootCertPem?: string; alipayRootCertSn?: string; appCertPem?: string; appCertSn?: string;
+    rotateCertificate(): Promise<{ serial: string; previousSerial: string; pem: string }>;
+  }
 >;
 export function startWechatLogin(options: { appId?: string; appSecret?: string; apps?: { appId: string; appSecret: string }[]; log?: (line: string) => void }): Promise<{
   apiBase: string;
