@@ -123,7 +123,8 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
   const officialAccount = new WechatOfficialAccount(config.officialAccount);
   const router = new Router({ stateSecret: routerSecret, alipay: { appId: alipay.appId }, wechat: { appId: officialAccount.appId } });
   const checkout = new Checkout({ alipay, wechat });
-  const store = openStore(dbPath, { now });
+  // Every store call is awaited, so that a store whose functions return promises (PostgreSQL) fits as is.
+  const store = await openStore(dbPath, { now });
   const providers = new Set(['alipay', wechatProvider]);
   let base; // publicUrl, once the server listens
 
@@ -166,7 +167,7 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
       notifyUrl: `${base}/notify/${provider}`,
     };
     // The order exists before the provider hears of it, so that its notification always finds it.
-    store.createOrder({ ...order, store: storeId, tableNo: table ?? null, wallet: buyer.wallet, provider, buyerId: buyer.openId ?? buyer.userId ?? buyer.openid });
+    await store.createOrder({ ...order, store: storeId, tableNo: table ?? null, wallet: buyer.wallet, provider, buyerId: buyer.openId ?? buyer.userId ?? buyer.openid });
     const placed = checkout.parseOrder(order, await sendToProvider(checkout.buildOrder(order)));
     log(`order ${order.outTradeNo} ${provider} ${client} ${order.amount.minor} ${order.amount.currency}`);
     return { outTradeNo: order.outTradeNo, amount: order.amount, provider, launch: placed.launch };
@@ -289,7 +290,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     }
     let result;
     try {
-      result = store.recordEvent(verified.event);
+      result = await store.recordEvent(verified.event);
     } catch (error) {
       log(`notify ${provider}: not recorded (${error.message})`); // the provider sends it again
       const { status, headers, body: text } = checkout.failureReply(provider, error);
@@ -305,17 +306,17 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
   // GET /api/orders/:id — the order; one still pending after `pendingQueryAfterMs` is asked for first
   // (its notification may be late, or lost).
   async function readOrder(req, outTradeNo) {
-    let order = store.getOrder(outTradeNo);
+    let order = await store.getOrder(outTradeNo);
     if (!order) throw problem(404, 'no_order', 'no such order');
     if (order.status === 'pending' && now() - Date.parse(order.createdAt) >= pendingQueryAfterMs) {
       const args = { wallet: order.wallet, outTradeNo };
       try {
-        const result = store.recordEvent(checkout.parseQuery(args, await sendToProvider(checkout.buildQuery(args))), { source: 'query' });
+        const result = await store.recordEvent(checkout.parseQuery(args, await sendToProvider(checkout.buildQuery(args))), { source: 'query' });
         log(`query ${outTradeNo}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
       } catch (error) {
         log(`query ${outTradeNo} failed: ${error.code ?? ''} ${error.message}`); // answered with what the database says
       }
-      order = store.getOrder(outTradeNo);
+      order = await store.getOrder(outTradeNo);
     }
     if (isAdmin(req)) return json(200, order);
     const { status, amount, subject } = order; // what the buyer's page needs
@@ -325,12 +326,12 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
   // POST /api/orders/:id/refund — `{ amount?, reason? }` (amount as a decimal string; default: all that is left).
   async function refund(req, outTradeNo) {
     const { amount, reason } = await readFields(req);
-    const order = store.getOrder(outTradeNo);
+    const order = await store.getOrder(outTradeNo);
     if (!order) throw problem(404, 'no_order', 'no such order');
     const outRefundNo = newNumber('R', now());
     let pending;
     try {
-      pending = store.createRefund({
+      pending = await store.createRefund({
         outRefundNo,
         outTradeNo,
         amount: amount === undefined ? undefined : { minor: parseAmount(amount), currency: order.amount.currency },
@@ -342,16 +343,16 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     }
     const args = { wallet: order.wallet, outTradeNo, outRefundNo, amount: pending.amount, total: order.amount, reason: pending.reason ?? undefined };
     try {
-      const result = store.recordEvent(checkout.parseRefund(args, await sendToProvider(checkout.buildRefund(args))), { source: 'refund' });
+      const result = await store.recordEvent(checkout.parseRefund(args, await sendToProvider(checkout.buildRefund(args))), { source: 'refund' });
       log(`refund ${outRefundNo} of ${outTradeNo}: ${result.outcome}`);
     } catch (error) {
       // A refusal the provider signed or sent is final; a timeout is not (the refund may have been made).
       const refused = error instanceof AggpayError && (error.code === 'ERR_PROVIDER_BUSINESS' || error.code === 'ERR_PROVIDER_REJECTED');
-      if (refused) store.failRefund(outRefundNo);
+      if (refused) await store.failRefund(outRefundNo);
       log(`refund ${outRefundNo} of ${outTradeNo} ${refused ? 'refused' : 'unknown'}: ${error.code ?? ''} ${error.message}`);
       throw problem(502, refused ? 'refund_refused' : 'refund_unknown', error.providerMessage ?? error.message);
     }
-    return json(200, store.getOrder(outTradeNo).refunds.find((r) => r.outRefundNo === outRefundNo));
+    return json(200, (await store.getOrder(outTradeNo)).refunds.find((r) => r.outRefundNo === outRefundNo));
   }
 
   async function dispatch(req) {
@@ -364,7 +365,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     if (post && (m = /^\/notify\/(alipay|wechatpay|useepay)$/.exec(pathname)) && providers.has(m[1])) return notification(req, m[1]);
     if (req.method === 'GET' && (m = /^\/api\/orders\/([A-Za-z0-9]{1,32})$/.exec(pathname))) return readOrder(req, m[1]);
     if (isAdmin(req)) {
-      if (req.method === 'GET' && pathname === '/api/orders') return json(200, store.listOrders());
+      if (req.method === 'GET' && pathname === '/api/orders') return json(200, await store.listOrders());
       if (post && (m = /^\/api\/orders\/([A-Za-z0-9]{1,32})\/refund$/.exec(pathname))) return refund(req, m[1]);
     }
     return problem(404, 'not_found', 'no such route');
@@ -408,7 +409,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
         server.close(resolve);
         server.closeAllConnections();
       });
-      store.close();
+      await store.close();
       for (const object of [alipay, wechat, miniProgram, officialAccount, router]) object.free();
     },
   };

@@ -44,11 +44,11 @@ Ctrl-C to stop.`);
 
 /** The buyer confirms order `outTradeNo` in the wallet: the stand-in marks it paid and notifies the app. */
 async function pay(outTradeNo) {
-  const order = app.store.getOrder(outTradeNo);
+  const order = await app.store.getOrder(outTradeNo);
   if (!order) return console.log(`no order ${outTradeNo}`);
   if (order.provider === 'alipay') await providers.alipay.pay(outTradeNo);
   else await providers[order.provider].pay(outTradeNo);
-  console.log(`${outTradeNo}: ${app.store.getOrder(outTradeNo).status}`);
+  console.log(`${outTradeNo}: ${(await app.store.getOrder(outTradeNo)).status}`);
 }
 
 const input = readline.createInterface({ input: process.stdin });
