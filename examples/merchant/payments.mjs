@@ -192,7 +192,7 @@ export class Checkout {
     if (provider === 'alipay') {
       // A signed code 10000 is a done refund; `refund_fee` is the trade's refunded total, not this refund's.
       const r = this.alipay.parseResponse('alipay.trade.refund', response.body);
-      return paymentEvent({ provider, kind: 'refund', status: 'refunded', final: true, outTradeNo, tradeNo: r.trade_no, outRefundNo, time: alipayTime(r.gmt_refund_pay), providerStatus: r.fund_change === 'Y' ? 'REFUND_SUCCESS' : 'REFUND_SUCCESS (repeated)', raw: r });
+      return paymentEvent({ provider, kind: 'refund', status: 'refunded', final: true, outTradeNo, tradeNo: r.trade_no, outRefundNo, time: alipayTime(r.gmt_refund_pay), providerStatus: `fund_change=${r.fund_change}`, raw: r });
     }
     if (provider === 'wechatpay') {
       const r = this.wechat.verifyResponse(response);
