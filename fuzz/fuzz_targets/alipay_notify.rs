@@ -1,4 +1,5 @@
-//! Alipay notifications and `return_url` queries: `verify_notify` with each rule and `verify_return`,
+//! Alipay notifications and `return_url` queries: `verify_notify` with each rule, `verify_return` and
+//! the checkout's `verify_event`,
 //! on clients with the fixture keys (one client and call per input, picked from the input: RSA
 //! verification is slow) and on clients that accept every signature (every rule, every input, so
 //! the charset decoding after verification is reached).
@@ -32,5 +33,12 @@ fuzz_target!(init: { alipay_clients(); }, |data: &[u8]| {
             }
         }
         trace(&format!("open {i} verify_return"), &client.verify_return(data));
+        let event = client.verify_event(data);
+        trace(&format!("open {i} verify_event"), &event);
+        if let Ok(event) = event {
+            // The one event keeps the provider's: its status word and ids are the notification's.
+            assert_eq!(event.provider_status, event.raw.trade_status);
+            assert_eq!(event.out_trade_no, event.raw.out_trade_no);
+        }
     }
 });

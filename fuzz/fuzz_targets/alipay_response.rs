@@ -9,7 +9,8 @@
 //! handed over as the whole response object.
 #![no_main]
 
-use aggpay_fuzz::{FuzzAlipay, alipay_clients, locate, pick, trace};
+use aggpay::router::wallet::Wallet;
+use aggpay_fuzz::{FuzzAlipay, alipay_clients, checkout_args, locate, pick, trace};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
@@ -61,6 +62,13 @@ fuzz_target!(init: { alipay_clients(); }, |data: &[u8]| {
         }
         for (i, client) in chosen.iter().enumerate() {
             trace(&format!("client {i} parse_response {method}"), &client.parse_response(method, text));
+        }
+    }
+    // The checkout's reads of the same reply (trade create, query, refund), on the open clients.
+    let args = checkout_args(Wallet::Alipay);
+    for (i, client) in clients.open.iter().enumerate() {
+        for (call, result) in ["parse_checkout", "parse_status_query", "parse_checkout_refund"].iter().zip(client.checkout_replies(text, &args)) {
+            trace(&format!("open {i} {call}"), &result);
         }
     }
     // Certificate rotation: the download reply decoded and its certificate checked, on every client

@@ -1,14 +1,17 @@
-//! WeChat Pay APIv3: `verify_response`, `verify_notify` and `decrypt_certificates` on headers and a
-//! body split from the input, on a client that verifies for real and one that accepts every
-//! signature; and `verify_notify` on a notification whose resource is the input itself, encrypted
-//! here with the client's APIv3 key, so the event parsing behind a good tag is reached.
+//! WeChat Pay APIv3: `verify_response`, `verify_notify`, the checkout's `verify_event` and reply reads
+//! (created, queried, refunded) and `decrypt_certificates` on headers and a body split from the
+//! input, on a client that verifies for real and one that accepts every signature; and
+//! `verify_event` on a notification whose resource is the input itself, encrypted here with the
+//! client's APIv3 key, so the event parsing behind a good tag is reached.
 //!
 //! Input: one byte for the status; header lines `name: value` up to an empty line; the body.
 #![no_main]
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
-use aggpay_fuzz::{Reader, WECHATPAY_PUBLIC_KEY_ID, fixtures, trace, wechatpay_clients};
+use aggpay::router::wallet::Wallet;
+use aggpay::wechat::pay::checkout::Reply;
+use aggpay_fuzz::{Reader, WECHATPAY_PUBLIC_KEY_ID, checkout_args, fixtures, trace, wechatpay_clients};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use libfuzzer_sys::fuzz_target;
@@ -33,9 +36,15 @@ fuzz_target!(init: { wechatpay_clients(); }, |data: &[u8]| {
         .map_or(1_700_000_000_000.0, |s| s * 1000.0);
 
     let [real, open] = wechatpay_clients() else { unreachable!("two WeChat Pay clients") };
+    let args = checkout_args(Wallet::Wechat);
     for (label, client) in [("real", real), ("open", open)] {
         trace(&format!("{label} verify_response"), &client.verify_response(status, &headers, body, now_ms));
         trace(&format!("{label} verify_notify"), &client.verify_notify(&headers, body, now_ms));
+        trace(&format!("{label} verify_event"), &client.verify_event(&headers, body, now_ms));
+        let reply = Reply { status, headers: &headers, body, now_ms };
+        for (call, result) in ["parse_checkout", "parse_status_query", "parse_checkout_refund"].iter().zip(client.checkout_replies(&reply, &args)) {
+            trace(&format!("{label} {call}"), &result);
+        }
         trace(&format!("{label} decrypt_certificates"), &client.decrypt_certificates(status, body, now_ms));
     }
 
@@ -61,9 +70,10 @@ fuzz_target!(init: { wechatpay_clients(); }, |data: &[u8]| {
         ("Wechatpay-Signature", "c2lnbmF0dXJl"),
         ("Wechatpay-Serial", WECHATPAY_PUBLIC_KEY_ID),
     ]);
-    let event = open.verify_notify(&headers, envelope.as_bytes(), 1_700_000_000_000.0);
-    trace("sealed verify_notify", &event);
+    let event = open.verify_event(&headers, envelope.as_bytes(), 1_700_000_000_000.0);
+    trace("sealed verify_event", &event);
     if let Ok(event) = event {
-        assert_eq!(event.plaintext.as_bytes(), body, "the event carries the resource as decrypted");
+        assert_eq!(event.raw.plaintext.as_bytes(), body, "the event carries the resource as decrypted");
+        assert_eq!(event.out_trade_no, event.raw.out_trade_no);
     }
 });

@@ -4,14 +4,17 @@
 
 use aggpay::alipay::Alipay;
 use aggpay::alipay::notify::{Notification, NotifyRule};
+use aggpay::checkout::{Checkout, Order, PaymentEvent, Refund, StatusQuery};
 use aggpay::codec::form::{self, Form, TextFields};
 use aggpay::codec::json_node::{self, Member};
 use aggpay::crypto::step::{Answer, Engine, Pending, SignStep, VerifyStep};
 use aggpay::keys::{self, Certificate, KeyRing, PrivateKey, PublicKey};
 use aggpay::router::Router;
+use aggpay::router::wallet::Wallet;
 use aggpay::useepay::UseePay;
 use aggpay::useepay::response::Verified;
 use aggpay::wechat::pay::WechatPay;
+use aggpay::wechat::pay::checkout::Reply;
 use aggpay::wechat::pay::notify::Notification as WechatPayNotification;
 use aggpay::{Limits, Result};
 use serde_json::{Value, json};
@@ -127,6 +130,37 @@ fn run<T: 'static>(prepared: Result<Pending<T>>, keys: Option<&KeyRing>, accept_
 }
 
 /// An Alipay client whose operations run to the end (in-core engine, or accepting every signature).
+/// The order, query and refund a checkout reply is read against (`wallet`: the buyer's).
+pub struct CheckoutArgs {
+    pub order: Order,
+    pub query: StatusQuery,
+    pub refund: Refund,
+}
+
+/// [`CheckoutArgs`] for `wallet`, about the ids the seeds use (`T1`, `R1`).
+pub fn checkout_args(wallet: Wallet) -> CheckoutArgs {
+    let (buyer, currency) = match wallet {
+        Wallet::Alipay => (json!({ "wallet": "alipay", "userId": "2088102177846880" }), "CNY"),
+        _ => (
+            json!({ "wallet": "wechat", "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "appId": "wx1234567890abcdef" }),
+            "CNY",
+        ),
+    };
+    let money = json!({ "minor": 1234, "currency": currency });
+    CheckoutArgs {
+        order: Order::from_json(
+            &json!({ "outTradeNo": "T1", "amount": money, "subject": "s", "buyer": buyer, "client": "mini-program" }),
+        )
+        .expect("a valid order"),
+        query: StatusQuery::from_json(&json!({ "outTradeNo": "T1" }), wallet).expect("a valid query"),
+        refund: Refund::from_json(
+            &json!({ "outTradeNo": "T1", "outRefundNo": "R1", "amount": money, "total": money }),
+            wallet,
+        )
+        .expect("a valid refund"),
+    }
+}
+
 pub struct FuzzAlipay {
     client: Alipay,
     accept_all: bool,
@@ -138,6 +172,18 @@ impl FuzzAlipay {
     }
     pub fn verify_return(&self, query: &[u8]) -> Result<TextFields> {
         run(self.client.verify_return(query), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn verify_event(&self, body: &[u8]) -> Result<PaymentEvent<Notification>> {
+        run(self.client.verify_event(body), Some(self.client.keys()), self.accept_all)
+    }
+    /// The checkout reads of a response: created, queried, refunded.
+    pub fn checkout_replies(&self, raw: &str, args: &CheckoutArgs) -> [Result<()>; 3] {
+        let keys = Some(self.client.keys());
+        [
+            run(self.client.parse_checkout(&args.order, raw), keys, self.accept_all).map(drop),
+            run(self.client.parse_status_query(&args.query, raw), keys, self.accept_all).map(drop),
+            run(self.client.parse_checkout_refund(&args.refund, raw), keys, self.accept_all).map(drop),
+        ]
     }
     pub fn parse_response(&self, method: &str, raw: &str) -> Result<String> {
         run(self.client.parse_response(method, raw), Some(self.client.keys()), self.accept_all)
@@ -235,6 +281,18 @@ impl FuzzUseePay {
     pub fn verify_notify(&self, body: &[u8]) -> Result<Value> {
         run(self.client.verify_notify(body), self.client.keys(), self.accept_all)
     }
+    pub fn verify_event(&self, body: &[u8]) -> Result<PaymentEvent<Value>> {
+        run(self.client.verify_event(body), self.client.keys(), self.accept_all)
+    }
+    /// The checkout reads of a response: created, queried, refunded.
+    pub fn checkout_replies(&self, raw: &str, args: &CheckoutArgs) -> [Result<()>; 3] {
+        let keys = self.client.keys();
+        [
+            run(self.client.parse_checkout(&args.order, raw), keys, self.accept_all).map(drop),
+            run(self.client.parse_status_query(&args.query, raw), keys, self.accept_all).map(drop),
+            run(self.client.parse_checkout_refund(&args.refund, raw), keys, self.accept_all).map(drop),
+        ]
+    }
 }
 
 fn useepay(mut config: Value, accept_all: bool) -> FuzzUseePay {
@@ -278,6 +336,26 @@ impl FuzzWechatPay {
     }
     pub fn verify_notify(&self, headers: &[(&str, &str)], body: &[u8], now_ms: f64) -> Result<WechatPayNotification> {
         run(self.client.verify_notify(headers, body, now_ms), Some(self.client.keys()), self.accept_all)
+    }
+    pub fn verify_event(
+        &self,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        now_ms: f64,
+    ) -> Result<PaymentEvent<WechatPayNotification>> {
+        run(self.client.verify_event(headers, body, now_ms), Some(self.client.keys()), self.accept_all)
+    }
+    /// The checkout reads of a reply: created (verified, then the payment parameters signed),
+    /// queried, refunded.
+    pub fn checkout_replies(&self, reply: &Reply, args: &CheckoutArgs) -> [Result<()>; 3] {
+        let keys = Some(self.client.keys());
+        let stamp = aggpay::wechat::pay::request::Stamp { now_ms: reply.now_ms, nonce: "fuzz".into() };
+        [
+            run(self.client.parse_checkout(&args.order, reply, &stamp), keys, self.accept_all)
+                .map(|c: Checkout| drop(c)),
+            run(self.client.parse_status_query(&args.query, reply), keys, self.accept_all).map(drop),
+            run(self.client.parse_checkout_refund(&args.refund, reply), keys, self.accept_all).map(drop),
+        ]
     }
     pub fn decrypt_certificates(&self, status: u16, body: &[u8], now_ms: f64) -> Result<usize> {
         self.client.decrypt_certificates(status, body, now_ms).map(|downloaded| downloaded.certificates.len())
