@@ -117,6 +117,14 @@ describe('authorization URLs and the signed state', () => {
     assert.equal(parsed.searchParams.get('redirect_uri'), redirectUri);
   });
 
+  test("Alipay's sandbox apps authorize on the sandbox's page; WeChat has none", () => {
+    const sandboxed = new Router({ stateSecret: SECRET, alipay: { appId: ALIPAY_APP, sandbox: true } });
+    const { url, state } = sandboxed.authorizeUrl({ wallet: 'alipay', redirectUri, now, nonce });
+    assert.equal(url, `https://openauth-sandbox.dl.alipaydev.com/oauth2/publicAppAuthorize.htm?app_id=${ALIPAY_APP}&scope=auth_base&redirect_uri=${encodeURIComponent(redirectUri)}&state=${state}`);
+    expectAggpayError(() => new Router({ stateSecret: SECRET, wechat: { appId: WECHAT_APP, sandbox: true } }), 'ERR_BAD_INPUT', 'wechat sandbox');
+    expectAggpayError(() => new Router({ stateSecret: SECRET, alipay: { appId: ALIPAY_APP, sandbox: 'yes' } }), 'ERR_BAD_INPUT', 'sandbox not a boolean');
+  });
+
   test('a fresh nonce and the host clock by default', () => {
     const r = router();
     const a = r.authorizeUrl({ wallet: 'wechat', redirectUri });

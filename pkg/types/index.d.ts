@@ -717,8 +717,8 @@ export interface RouterConfig {
   stateSecret: string;
   /** How long a `state` is valid: 1 to 86400 seconds, default 600. */
   stateTtlSeconds?: number;
-  /** The Alipay app whose `auth_base` authorization the H5 page uses. */
-  alipay?: { appId: string };
+  /** The Alipay app whose `auth_base` authorization the H5 page uses; `sandbox: true` for an app of Alipay's sandbox (its authorization page is `openauth-sandbox.dl.alipaydev.com`). */
+  alipay?: { appId: string; sandbox?: boolean };
   /** The official account whose `snsapi_base` authorization the H5 page uses. */
   wechat?: { appId: string };
   limits?: InputLimits;

@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 
 /// Alipay's web authorization page (网页授权).
 pub const ALIPAY_AUTHORIZE: &str = "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm";
+/// The same page of Alipay's sandbox (沙箱环境), for apps of the sandbox.
+pub const ALIPAY_SANDBOX_AUTHORIZE: &str = "https://openauth-sandbox.dl.alipaydev.com/oauth2/publicAppAuthorize.htm";
 /// WeChat's official-account web authorization (网页授权).
 pub const WECHAT_AUTHORIZE: &str = "https://open.weixin.qq.com/connect/oauth2/authorize";
 
@@ -20,13 +22,21 @@ pub const WECHAT_AUTHORIZE: &str = "https://open.weixin.qq.com/connect/oauth2/au
 ///   `#wechat_redirect` fragment; WeChat redirects with `code` (for `sns/oauth2/access_token`) and `state`.
 ///
 /// `redirect_uri` is escaped as `encodeURIComponent` does. It must be an absolute http(s) URL without a
-/// fragment, spaces or control characters.
-pub fn authorize_url(wallet: Wallet, app_id: &str, redirect_uri: &str, state: &str) -> Result<String> {
+/// fragment, spaces or control characters. `alipay_sandbox`: Alipay's sandbox page instead (WeChat
+/// has none).
+pub fn authorize_url(
+    wallet: Wallet,
+    app_id: &str,
+    redirect_uri: &str,
+    state: &str,
+    alipay_sandbox: bool,
+) -> Result<String> {
     check_redirect_uri(redirect_uri)?;
     let component = |pairs: &[(&str, &str)]| encode_with(pairs.iter().copied(), Escaping::UriComponent);
     match wallet {
         Wallet::Alipay => Ok(format!(
-            "{ALIPAY_AUTHORIZE}?{}",
+            "{}?{}",
+            if alipay_sandbox { ALIPAY_SANDBOX_AUTHORIZE } else { ALIPAY_AUTHORIZE },
             component(&[("app_id", app_id), ("scope", "auth_base"), ("redirect_uri", redirect_uri), ("state", state)])
         )),
         Wallet::Wechat => Ok(format!(
@@ -74,11 +84,11 @@ mod tests {
         let redirect =
             "https://chong.qq.com/php/index.php?d=&c=wxAdapter&m=mobileDeal&showwxpaytitle=1&vb2ctag=4_2030_5_1194_60";
         assert_eq!(
-            authorize_url(Wallet::Wechat, "wx520c15f417810387", redirect, "123").unwrap(),
+            authorize_url(Wallet::Wechat, "wx520c15f417810387", redirect, "123", false).unwrap(),
             "https://open.weixin.qq.com/connect/oauth2/authorize?appid=wx520c15f417810387&redirect_uri=https%3A%2F%2Fchong.qq.com%2Fphp%2Findex.php%3Fd%3D%26c%3DwxAdapter%26m%3DmobileDeal%26showwxpaytitle%3D1%26vb2ctag%3D4_2030_5_1194_60&response_type=code&scope=snsapi_base&state=123#wechat_redirect"
         );
         assert_eq!(
-            authorize_url(Wallet::Alipay, "2021000122650399", "http://example.com", "s1").unwrap(),
+            authorize_url(Wallet::Alipay, "2021000122650399", "http://example.com", "s1", false).unwrap(),
             "https://openauth.alipay.com/oauth2/publicAppAuthorize.htm?app_id=2021000122650399&scope=auth_base&redirect_uri=http%3A%2F%2Fexample.com&state=s1"
         );
     }
@@ -86,9 +96,9 @@ mod tests {
     #[test]
     fn bad_redirects_and_wallets() {
         for bad in ["", "ftp://x", "https://", "//x/y", "https://x/a b", "https://x/#f", "https://x/\n"] {
-            assert!(authorize_url(Wallet::Alipay, "a", bad, "s").is_err(), "{bad:?}");
+            assert!(authorize_url(Wallet::Alipay, "a", bad, "s", false).is_err(), "{bad:?}");
         }
-        assert!(authorize_url(Wallet::Other, "a", "https://x", "s").is_err());
-        assert!(authorize_url(Wallet::Wechat, "a", "HTTPS://x/q", "s").is_ok());
+        assert!(authorize_url(Wallet::Other, "a", "https://x", "s", false).is_err());
+        assert!(authorize_url(Wallet::Wechat, "a", "HTTPS://x/q", "s", false).is_ok());
     }
 }

@@ -91,6 +91,8 @@ pub struct Authorization {
 pub struct Router {
     key: StateKey,
     alipay_app_id: Option<String>,
+    /// The Alipay app is one of Alipay's sandbox (its authorization page is the sandbox's).
+    alipay_sandbox: bool,
     wechat_app_id: Option<String>,
     limits: Limits,
 }
@@ -99,10 +101,12 @@ pub struct Router {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct AppConfig<'a> {
     app_id: Option<&'a str>,
+    sandbox: Option<bool>,
 }
 
 impl Router {
-    /// `{ stateSecret, stateTtlSeconds?, alipay?: { appId }, wechat?: { appId }, limits? }`.
+    /// `{ stateSecret, stateTtlSeconds?, alipay?: { appId, sandbox? }, wechat?: { appId }, limits? }`
+    /// (`alipay.sandbox`: the app is one of Alipay's sandbox).
     pub fn new(config: &Value) -> Result<Router> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -128,16 +132,20 @@ impl Router {
             }
         };
         let secret = required(c.state_secret, "Router config.stateSecret")?;
-        let app_id = |app: Option<AppConfig>, what: &str| -> Result<Option<String>> {
+        let app_id = |app: &Option<AppConfig>, what: &str| -> Result<Option<String>> {
             match app {
                 None => Ok(None),
                 Some(a) => Ok(Some(required(a.app_id, what)?.to_owned())),
             }
         };
+        if c.wechat.as_ref().is_some_and(|w| w.sandbox.is_some()) {
+            return Err(Error::bad_input("Router config.wechat.sandbox: WeChat has no sandbox authorization page"));
+        }
         Ok(Router {
             key: StateKey::new(secret.as_bytes(), ttl)?,
-            alipay_app_id: app_id(c.alipay, "Router config.alipay.appId")?,
-            wechat_app_id: app_id(c.wechat, "Router config.wechat.appId")?,
+            alipay_app_id: app_id(&c.alipay, "Router config.alipay.appId")?,
+            alipay_sandbox: c.alipay.as_ref().and_then(|a| a.sandbox).unwrap_or(false),
+            wechat_app_id: app_id(&c.wechat, "Router config.wechat.appId")?,
             limits: Limits::from_config(c.limits)?,
         })
     }
@@ -221,7 +229,7 @@ impl Router {
         };
         let now = epoch_seconds(a.now.unwrap_or(now_ms))?;
         let state = self.key.issue(wallet, now, given(a.nonce).unwrap_or(nonce), a.bind.unwrap_or(""))?;
-        let url = authorize::authorize_url(wallet, app_id, redirect_uri, &state)?;
+        let url = authorize::authorize_url(wallet, app_id, redirect_uri, &state, self.alipay_sandbox)?;
         Ok(Authorization { url, state })
     }
 
