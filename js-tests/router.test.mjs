@@ -73,21 +73,24 @@ describe('launch options', () => {
   test('WeChat: query.q decoded once (decodeURIComponent), scancode_time', () => {
     const q = encodeURIComponent(printed);
     const expected = { qrCode: printed, params: { table: 'A 7', n: 'a b' }, scancodeTime: 1615973269 };
-    assert.deepEqual(WechatMiniProgram.launchQrCode({ path: 'pages/index/index', scene: 1011, query: { q, scancode_time: '1615973269' } }), expected);
+    assert.deepEqual(WechatMiniProgram.launchQrCode({ path: 'pages/index/index', scene: 1011, query: { q, scancode_time: '1615973269' } }), { ...expected, scene: 1011 });
     assert.deepEqual(WechatMiniProgram.launchQrCode({ q, scancode_time: '1615973269' }), expected);
     assert.deepEqual(WechatMiniProgram.launchQrCode({ query: { q } }), { qrCode: printed, params: { table: 'A 7', n: 'a b' } });
     assert.equal(WechatMiniProgram.launchQrCode({ scene: 1001, query: {} }), null);
     assert.deepEqual(router().routeLaunch({ scene: 1011, query: { q, scancode_time: '1615973269' } }),
-      { wallet: 'wechat', path: '/q/STORE42', ...expected });
+      { wallet: 'wechat', path: '/q/STORE42', ...expected, scene: 1011 });
   });
   test('Alipay: query.qrCode, the same shape', () => {
     assert.deepEqual(router().routeLaunch({ query: { qrCode: printed } }),
       { wallet: 'alipay', qrCode: printed, path: '/q/STORE42', params: { table: 'A 7', n: 'a b' } });
+    // Alipay gives the scene as text.
+    assert.deepEqual(router().routeLaunch({ scene: '1011', query: { qrCode: printed } }),
+      { wallet: 'alipay', qrCode: printed, path: '/q/STORE42', params: { table: 'A 7', n: 'a b' }, scene: 1011 });
     assert.deepEqual(Alipay.launchQrCode({ query: { qrCode: printed } }), { qrCode: printed, params: { table: 'A 7', n: 'a b' } });
     assert.equal(router().routeLaunch({}), null);
   });
   test('bad launch options', () => {
-    for (const bad of [{ q: 5 }, { q: '%zz' }, { q: encodeURIComponent('https://x/?a=1&a=2') }, { q: 'https%3A%2F%2Fx', scancode_time: 'soon' }]) {
+    for (const bad of [{ q: 5 }, { q: '%zz' }, { q: encodeURIComponent('https://x/?a=1&a=2') }, { q: 'https%3A%2F%2Fx', scancode_time: 'soon' }, { q: 'https%3A%2F%2Fx', scene: -1 }, { q: 'https%3A%2F%2Fx', scene: 'scan' }]) {
       expectErr(() => WechatMiniProgram.launchQrCode(bad), 'ERR_BAD_INPUT', JSON.stringify(bad));
       expectErr(() => router().routeLaunch(bad), 'ERR_BAD_INPUT', JSON.stringify(bad));
     }

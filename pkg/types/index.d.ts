@@ -632,7 +632,7 @@ export class Alipay {
   /** `{ tradeNO }` for `my.tradePay(…)` and `AlipayJSBridge.call('tradePay', …)`, from the verified `alipay.trade.create` result (`parseResponse`'s): its `trade_no` (missing or empty: `ERR_BAD_INPUT`). */
   tradePayParams(tradeCreateResult: { trade_no: string }): { tradeNO: string };
   /** The QR URL a buyer scanned, from the mini program's launch options (`query.qrCode`), or null. */
-  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string> } | null;
+  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string>; scene?: number } | null;
   /** OpenAPI v3 request with `Authorization: ALIPAY-SHA256withRSA …`. */
   buildV3Request(args: AlipayV3RequestArgs): HttpRequest;
   /** `buildV3Request` on the asynchronous engine. */
@@ -680,7 +680,7 @@ export class WechatMiniProgram {
    * (`{ query: { q, scancode_time } }`) or `Page.onLoad`'s query (`{ q, scancode_time }`): `q` URL-decoded once, its query
    * parameters, and `scancode_time` (Unix seconds) when given — `Alipay.launchQrCode`'s shape. `null` without `q`.
    */
-  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string>; scancodeTime?: number } | null;
+  static launchQrCode(launchOptions: unknown): { qrCode: string; params: Record<string, string>; scancodeTime?: number; scene?: number } | null;
   readonly appId: string;
   free(): void;
 }
@@ -737,7 +737,7 @@ export class Router {
    */
   route(request: { userAgent?: string; url: string }): { wallet: Wallet; client: RouteClient; path: string; params: Record<string, string> };
   /** A mini program's launch options: Alipay's `query.qrCode` or WeChat's `query.q` (decoded once). `null` when not opened by a scanned URL. */
-  routeLaunch(launchOptions: unknown): { wallet: 'alipay' | 'wechat'; qrCode: string; path: string; params: Record<string, string>; scancodeTime?: number } | null;
+  routeLaunch(launchOptions: unknown): { wallet: 'alipay' | 'wechat'; qrCode: string; path: string; params: Record<string, string>; scancodeTime?: number; scene?: number } | null;
   /**
    * The H5 authorization URL — Alipay `publicAppAuthorize.htm?app_id&scope=auth_base&redirect_uri&state`, WeChat
    * `connect/oauth2/authorize?appid&redirect_uri&response_type=code&scope=snsapi_base&state#wechat_redirect` — and its

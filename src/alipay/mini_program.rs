@@ -43,7 +43,7 @@ pub fn launch_qr(launch_options: &Value) -> Result<Option<LaunchQr>> {
         .iter()
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
         .collect();
-    Ok(Some(LaunchQr { qr_code, params, scancode_time: None }))
+    Ok(Some(LaunchQr { qr_code, params, scancode_time: None, scene: crate::router::launch_scene(launch_options)? }))
 }
 
 #[cfg(test)]

@@ -40,6 +40,24 @@ pub struct LaunchQr {
     /// WeChat's `scancode_time`: when the buyer scanned, in Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scancode_time: Option<u64>,
+    /// The launch `scene` (WeChat: 1011 scanned, 1012 long-pressed, 1013 from the album), when the
+    /// options give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scene: Option<u32>,
+}
+
+/// The launch options' `scene`: a number, or a string of digits (Alipay gives it as text).
+pub(crate) fn launch_scene(options: &Value) -> Result<Option<u32>> {
+    let refused = || Error::bad_input("launch options scene must be a scene number");
+    match options.get("scene") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()).map(Some).ok_or_else(refused),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().map(Some).map_err(|_| refused())
+        }
+        Some(_) => Err(refused()),
+    }
 }
 
 fn string_map<S: serde::Serializer>(

@@ -30,7 +30,8 @@ pub fn launch_qr(options: &Value, limits: &Limits) -> Result<Option<LaunchQr>> {
         Some(Value::Number(n)) => Some(seconds(&n.to_string())?),
         Some(_) => return Err(Error::bad_input("launch options query.scancode_time must be Unix seconds")),
     };
-    Ok(Some(LaunchQr { qr_code, params, scancode_time }))
+    let scene = crate::router::launch_scene(options)?;
+    Ok(Some(LaunchQr { qr_code, params, scancode_time, scene }))
 }
 
 /// `decodeURIComponent` once: `%XX` → byte, `+` kept, the result UTF-8. A `q` that is already a
@@ -76,10 +77,12 @@ mod tests {
             qr_code: "https://www.qq.com/test?channel=123".into(),
             params: vec![("channel".into(), "123".into())],
             scancode_time: Some(1_615_973_269),
+            scene: Some(1011),
         };
         assert_eq!(qr(launch).unwrap().unwrap(), expected);
+        // Page.onLoad's query has no scene.
         let page = json!({ "q": "https%3A%2F%2Fwww.qq.com%2Ftest%3Fchannel%3D123", "scancode_time": 1615973269 });
-        assert_eq!(qr(page).unwrap().unwrap(), expected);
+        assert_eq!(qr(page).unwrap().unwrap(), LaunchQr { scene: None, ..expected });
     }
 
     #[test]
