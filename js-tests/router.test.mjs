@@ -175,6 +175,27 @@ describe('authorization URLs and the signed state', () => {
     expectErr(() => r.verifyState('x'.repeat(2 * 1024 * 1024), at), 'ERR_INPUT_TOO_LARGE', 'huge');
   });
 
+  test('verifyCallback: the redirect back, in one call (the state checked, the wallet\'s code, the code\'s own parameters)', () => {
+    const r = router();
+    const back = 'https://pay.example.com/q/STORE42';
+    const wechat = r.authorizeUrl({ wallet: 'wechat', redirectUri: `${back}?table=7`, bind: 'sess-1', now, nonce });
+    // WeChat appends code and state to redirect_uri.
+    assert.deepEqual(r.verifyCallback({ url: `/q/STORE42?table=7&code=061Abc&state=${wechat.state}`, bind: 'sess-1', now: now + 5000 }),
+      { wallet: 'wechat', code: '061Abc', path: '/q/STORE42', params: { table: '7' }, issuedAt: Math.floor(now / 1000) * 1000 });
+    // Alipay appends app_id, source, scope, auth_code and state.
+    const alipay = r.authorizeUrl({ wallet: 'alipay', redirectUri: `${back}?table=7`, bind: 'sess-1', now, nonce });
+    const alipayBack = `${back}?table=7&app_id=${ALIPAY_APP}&source=alipay_wallet&scope=auth_base&auth_code=ab12&state=${encodeURIComponent(alipay.state)}`;
+    assert.deepEqual(r.verifyCallback({ url: alipayBack, bind: 'sess-1', wallet: 'alipay', now: now + 5000 }),
+      { wallet: 'alipay', code: 'ab12', path: '/q/STORE42', params: { table: '7' }, issuedAt: Math.floor(now / 1000) * 1000 });
+    expectErr(() => r.verifyCallback({ url: alipayBack, bind: 'sess-2', now: now + 5000 }), 'ERR_STATE_INVALID', 'another session');
+    expectErr(() => r.verifyCallback({ url: alipayBack, bind: 'sess-1', wallet: 'wechat', now: now + 5000 }), 'ERR_STATE_INVALID', 'another wallet');
+    expectErr(() => r.verifyCallback({ url: alipayBack, bind: 'sess-1', now: now + 3_600_000 }), 'ERR_STATE_EXPIRED', 'late');
+    expectErr(() => r.verifyCallback({ url: '/q/STORE42?table=7&code=061Abc', now }), 'ERR_STATE_INVALID', 'no state');
+    expectErr(() => r.verifyCallback({ url: `/q/STORE42?table=7&auth_code=x&state=${wechat.state}`, bind: 'sess-1', now: now + 5000 }), 'ERR_BAD_INPUT', 'not the wallet\'s code');
+    expectErr(() => r.verifyCallback({ url: `/q?code=a&code=b&state=${wechat.state}`, bind: 'sess-1', now }), 'ERR_BAD_INPUT', 'a name twice');
+    expectErr(() => r.verifyCallback({ url: '/q', extra: 1 }), 'ERR_BAD_INPUT', 'unknown member');
+  });
+
   test('bad arguments and configurations', () => {
     const r = router();
     for (const bad of [

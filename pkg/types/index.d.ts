@@ -737,6 +737,8 @@ export class Router {
    */
   route(request: { userAgent?: string; url: string }): { wallet: Wallet; client: RouteClient; path: string; params: Record<string, string> };
   /** A mini program's launch options: Alipay's `query.qrCode` or WeChat's `query.q` (decoded once). `null` when not opened by a scanned URL. */
+  /** The wallet's redirect back in one call: the state checked against `bind` (and `wallet`), then `{ wallet, code, path, params, issuedAt }` — `code` is Alipay's `auth_code` or WeChat's `code`; `params` the code's own, without what the wallet added. */
+  verifyCallback(args: { url: string; bind?: string; wallet?: 'alipay' | 'wechat'; now?: number }): { wallet: 'alipay' | 'wechat'; code: string; path: string; params: Record<string, string>; issuedAt: number };
   routeLaunch(launchOptions: unknown): { wallet: 'alipay' | 'wechat'; qrCode: string; path: string; params: Record<string, string>; scancodeTime?: number; scene?: number } | null;
   /**
    * The H5 authorization URL — Alipay `publicAppAuthorize.htm?app_id&scope=auth_base&redirect_uri&state`, WeChat

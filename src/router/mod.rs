@@ -270,6 +270,67 @@ impl Router {
     }
 }
 
+/// A verified authorization callback: the wallet, its one-time code, and the code's own URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// The wallet that authorized the buyer (the one the state was issued for).
+    pub wallet: Wallet,
+    /// The one-time code to exchange: Alipay's `auth_code` (`alipay.system.oauth.token`), WeChat's
+    /// `code` (`sns/oauth2/access_token`).
+    pub code: String,
+    /// The URL's path as received.
+    pub path: String,
+    /// The code's own query parameters: the URL's, without what the wallet added (`code` /
+    /// `auth_code`, `state`; Alipay's `app_id`, `scope`, `source`).
+    pub params: Vec<(String, String)>,
+    /// When the state was issued, Unix seconds.
+    pub issued_at: u64,
+}
+
+/// What each wallet adds to `redirect_uri` on the way back.
+const ADDED_ON_RETURN: &[&str] = &["state", "code", "auth_code", "app_id", "scope", "source"];
+
+impl Router {
+    /// The wallet's redirect back to `redirect_uri`, in one call: `{ url, bind?, wallet?, now? }` →
+    /// the state checked (as [`Router::verify_state`] does, with `bind`), then the wallet's code
+    /// and the code's own parameters. A redirect without a state is `ERR_STATE_INVALID`; one without
+    /// the wallet's code, `ERR_BAD_INPUT`.
+    pub fn verify_callback(&self, args: &Value, now_ms: f64) -> Result<Callback> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Args<'a> {
+            url: Option<&'a str>,
+            bind: Option<&'a str>,
+            wallet: Option<&'a str>,
+            now: Option<f64>,
+        }
+        let a: Args = read(args, "verifyCallback arguments")?;
+        let (path, params) = url_parts(required(a.url, "verifyCallback arguments.url")?, &self.limits)?;
+        let get =
+            |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+        let state = get("state").ok_or_else(|| {
+            Error::new(
+                crate::error::ErrorCode::StateInvalid,
+                "the redirect carries no state: it was not issued by this router",
+            )
+        })?;
+        let expected = given(a.wallet).map(wallet_arg).transpose()?;
+        let now = epoch_seconds(a.now.unwrap_or(now_ms))?;
+        let verified = self.key.verify(state, expected, a.bind.unwrap_or(""), now)?;
+        let code_name = match verified.wallet {
+            Wallet::Alipay => "auth_code",
+            _ => "code",
+        };
+        let code = get(code_name)
+            .ok_or_else(|| {
+                Error::bad_input(format!("the redirect carries no {code_name}: the buyer did not authorize"))
+            })?
+            .to_owned();
+        let params = params.into_iter().filter(|(name, _)| !ADDED_ON_RETURN.contains(&name.as_str())).collect();
+        Ok(Callback { wallet: verified.wallet, code, path, params, issued_at: verified.issued_at })
+    }
+}
+
 fn wallet_arg(name: &str) -> Result<Wallet> {
     match Wallet::from_name(name) {
         Some(w @ (Wallet::Alipay | Wallet::Wechat)) => Ok(w),

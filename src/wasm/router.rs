@@ -54,6 +54,17 @@ impl JsRouter {
         js_of(&serde_json::json!({ "wallet": v.wallet.as_str(), "issuedAt": v.issued_at * 1000 }))
     }
 
+    /// `{ url, bind?, wallet?, now? }` → `{ wallet, code, path, params, issuedAt }` (milliseconds).
+    #[wasm_bindgen(js_name = verifyCallback)]
+    pub fn verify_callback(&self, args: JsValue) -> JsResult<JsValue> {
+        let args = json_of(&args, "verifyCallback arguments", MaxBytes::envelope(self.inner.limits()))?;
+        let c = self.inner.verify_callback(&args, now_ms()).js()?;
+        js_of(&serde_json::json!({
+            "wallet": c.wallet.as_str(), "code": c.code, "path": c.path,
+            "params": crate::http::StringMap(&c.params), "issuedAt": c.issued_at * 1000,
+        }))
+    }
+
     #[wasm_bindgen(getter, js_name = stateTtlSeconds)]
     pub fn state_ttl_seconds(&self) -> f64 {
         self.inner.state_ttl_seconds() as f64
