@@ -3,7 +3,7 @@
 // a tiny DER reader for certificates, error assertions, temp dirs and bounded child processes,
 // UseePay's expected outcome, and the real runtimes: a static server, Chromium and workerd.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -364,6 +364,34 @@ export function removeDir(dir) {
 }
 
 /** execFile with a hard timeout; resolves { stdout, stderr }, rejects with both in the message. */
+/**
+ * Starts the package's command `aggpay sandbox …args` and waits for its first line on stdout (the
+ * `--json` description). Resolves `{ described, line, stop }`: `stop()` sends SIGTERM and resolves
+ * `{ code, signal }`; a watchdog kills the process after `timeoutMs` whatever happens.
+ */
+export async function startSandboxCommand(args, { timeoutMs = 50_000 } = {}) {
+  const child = spawn(process.execPath, [path.join(pkgDir, 'bin', 'aggpay.mjs'), 'sandbox', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => {
+    clearTimeout(killer);
+    resolve({ code, signal });
+  }));
+  let stdout = '';
+  try {
+    const line = await new Promise((resolve, reject) => {
+      child.stdout.on('data', (c) => {
+        stdout += c;
+        if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+      });
+      exited.then(({ code }) => reject(new Error(`exited ${code} before ready: ${stdout}`)));
+    });
+    return { described: JSON.parse(line), line, stop: () => (child.kill('SIGTERM'), exited) };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
 export function run(file, args, { cwd, env, timeout = 60_000, input } = {}) {
   return new Promise((resolve, reject) => {
     const child = execFile(

@@ -4,14 +4,13 @@
 // sandbox and aggpay), v2 and v3 in it, wrong SNs refused; Alipay's certificate rotated, picked up by the merchant
 // with alipay.open.app.alipaycert.download. Everything on 127.0.0.1, every call bounded.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AggpayError, Alipay, send } from 'aggpay';
 import { generateMerchantKeys, startSandbox, startServer } from 'aggpay/sandbox';
-import { fixturesDir, makeTempDir, pemBlocks, pkgDir, removeDir, run } from './helpers.mjs';
+import { fixturesDir, makeTempDir, pemBlocks, removeDir, run, startSandboxCommand } from './helpers.mjs';
 
 const SEND = { timeoutMs: 10_000 };
 const TEST = { timeout: 60_000 };
@@ -335,7 +334,6 @@ describe('certificate mode', () => {
 });
 
 describe('aggpay sandbox --alipay-cert-mode (the command)', () => {
-  const BIN = path.join(pkgDir, 'bin', 'aggpay.mjs');
   let dir;
   before(() => {
     dir = makeTempDir('sandbox-alipay-cli');
@@ -343,18 +341,9 @@ describe('aggpay sandbox --alipay-cert-mode (the command)', () => {
   after(() => removeDir(dir));
 
   it('writes the certificate files under Alipay\'s names; the description carries the SNs; stops on SIGTERM', TEST, async () => {
-    const child = spawn(process.execPath, [BIN, 'sandbox', '--providers', 'alipay', '--alipay-cert-mode', '--json', '--out', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const { described, line, stop } = await startSandboxCommand(['--providers', 'alipay', '--alipay-cert-mode', '--json', '--out', dir]);
     try {
-      let stdout = '';
-      const line = await new Promise((resolve, reject) => {
-        child.stdout.on('data', (c) => {
-          stdout += c;
-          if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${stdout}`)));
-      });
-      const { alipay, files } = JSON.parse(line);
+      const { alipay, files } = described;
       assert.equal(alipay.certMode, true);
       assert.deepEqual(
         [files.alipayCert, files.alipayRootCert, files.appCert].map((f) => path.basename(f)),
@@ -366,12 +355,8 @@ describe('aggpay sandbox --alipay-cert-mode (the command)', () => {
       const merchantKeys = JSON.parse(fs.readFileSync(files.merchantKeys, 'utf8'));
       assert.equal(merchantKeys.alipay.appCertPem, alipay.appCertPem, 'the generated merchant gets its certificate');
       assert.ok(!line.includes('PRIVATE KEY'));
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-      child.kill('SIGTERM');
-      assert.deepEqual(await exited, { code: 0, signal: null });
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      assert.deepEqual(await stop(), { code: 0, signal: null });
     }
   });
 });

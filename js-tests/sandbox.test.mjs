@@ -2,14 +2,13 @@
 // endpoint verifying what arrives with aggpay, the control API in JS and over HTTP, misconfigured merchants refused
 // the way each provider refuses them, and the `aggpay sandbox` command.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AggpayError, Alipay, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, send } from 'aggpay';
 import { generateMerchantKeys, startSandbox, startServer } from 'aggpay/sandbox';
-import { makeTempDir, pkgDir, removeDir, run } from './helpers.mjs';
+import { makeTempDir, pkgDir, removeDir, run, startSandboxCommand } from './helpers.mjs';
 
 const FAST = 1 / 100_000; // the retry schedules compressed: Alipay's 4 minutes become 2.4 ms
 const rsa = () => {
@@ -339,18 +338,8 @@ describe('aggpay sandbox (the command)', () => {
   after(() => removeDir(dir));
 
   it('--out <dir> --json: starts, writes the files, serves the control API, stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [BIN, 'sandbox', '--out', dir, '--json', '--providers', 'alipay,wechatpay'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const { described, line, stop } = await startSandboxCommand(['--out', dir, '--json', '--providers', 'alipay,wechatpay']);
     try {
-      let stdout = '';
-      const line = await new Promise((resolve, reject) => {
-        child.stdout.on('data', (c) => {
-          stdout += c;
-          if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code} before ready: ${stdout}`)));
-      });
-      const described = JSON.parse(line);
       assert.ok(described.alipay && described.wechatpay && !described.useepay);
       for (const file of Object.values(described.files)) assert.ok(fs.existsSync(file), file);
       assert.equal(fs.statSync(described.files.merchantKeys).mode & 0o777, 0o600, 'generated merchant keys are private');
@@ -359,14 +348,10 @@ describe('aggpay sandbox (the command)', () => {
       assert.ok(!line.includes('PRIVATE KEY'), 'no private key printed');
       const res = await fetch(`${described.control}/control/deliveries`);
       assert.deepEqual(await res.json(), []);
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-      child.kill('SIGTERM');
-      assert.deepEqual(await exited, { code: 0, signal: null });
-      await assert.rejects(fetch(`${described.control}/control/deliveries`), 'the control server is closed');
     } finally {
-      clearTimeout(killer);
-      child.kill('SIGKILL');
+      assert.deepEqual(await stop(), { code: 0, signal: null });
     }
+    await assert.rejects(fetch(`${described.control}/control/deliveries`), 'the control server is closed');
   });
 
   it('--help exits 0; a bad flag or command exits 2', async () => {
