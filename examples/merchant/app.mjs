@@ -139,6 +139,7 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
   let base; // publicUrl, once the server listens
 
   const sendToProvider = (request) => send(request, { timeoutMs: PROVIDER_TIMEOUT_MS });
+  const notifyUrl = (provider) => `${base}/notify/${provider}`;
   const landingUrl = (storeId, table) => `${base}/q/${encodeURIComponent(storeId)}${table ? `?table=${encodeURIComponent(table)}` : ''}`;
 
   // The buyer token: who the H5 authorization said the buyer is, for the store and table scanned, signed so
@@ -175,7 +176,7 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
       subject: table ? `${stores[storeId].name} · table ${table}` : stores[storeId].name,
       buyer,
       client,
-      notifyUrl: `${base}/notify/${provider}`,
+      notifyUrl: notifyUrl(provider),
     };
     // The order exists before the provider hears of it, so that its notification always finds it.
     await store.createOrder({ ...order, store: storeId, tableNo: table ?? null, wallet: buyer.wallet, provider, buyerId: buyer.openId ?? buyer.userId ?? buyer.openid });
@@ -352,7 +353,10 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
       if (error instanceof RangeError) throw problem(409, 'not_refundable', error.message);
       throw error;
     }
-    const args = { wallet: order.wallet, outTradeNo, outRefundNo, amount: pending.amount, total: order.amount, reason: pending.reason ?? undefined };
+    // Refund notifications come to the order's route (Alipay sends them to the order's notify_url anyway).
+    const args = {
+      wallet: order.wallet, outTradeNo, outRefundNo, amount: pending.amount, total: order.amount, reason: pending.reason ?? undefined, notifyUrl: notifyUrl(order.provider),
+    };
     const checkout = checkoutFor(order.provider);
     try {
       const result = await store.recordEvent(checkout.parseRefund(args, await sendToProvider(checkout.buildRefund(args))), { source: 'refund' });
