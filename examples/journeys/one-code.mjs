@@ -75,7 +75,9 @@ export async function runOneCodeJourney({ print = console.log } = {}) {
       const authorize = new URL(landing.headers.location);
       const state = authorize.searchParams.get('state');
       const cookie = landing.headers['set-cookie'].split(';')[0];
-      const back = await request(`${url}&${new URLSearchParams({ ...codeParams, state })}`, { headers: { 'user-agent': UA[wallet], cookie, accept: 'application/json' } });
+      const callback = new URL(url); // the wallet sends the browser back to the printed URL, with the code and the state
+      for (const [name, value] of Object.entries({ ...codeParams, state })) callback.searchParams.set(name, value);
+      const back = await request(callback, { headers: { 'user-agent': UA[wallet], cookie, accept: 'application/json' } });
       assert.equal(back.status, 200, back.text);
       return { authorize, cookie, buyerToken: back.json().buyerToken };
     }
