@@ -1,14 +1,18 @@
-// The demo: every payment journey against local stand-ins of the providers (127.0.0.1 only), one printed
-// line per step. Exits 0 when every step of every journey passed, 1 otherwise.
+// The demo: first the one-code journey — aggpay's sandbox and the merchant app, one printed URL scanned by
+// Alipay and WeChat buyers, in the mini programs and in the wallets' browsers, the orders as the database
+// holds them — then each provider's journey in detail against the same emulations (127.0.0.1 only). One
+// printed line per step. Exits 0 when every step of every journey passed, 1 otherwise.
 //
 //   bash scripts/demo.sh      (builds the package first), or `node examples/demo.mjs` after a build
 import { performance } from 'node:perf_hooks';
 import { runAlipayJourney } from './journeys/alipay.mjs';
+import { runOneCodeJourney } from './journeys/one-code.mjs';
 import { runUseePayJourney } from './journeys/useepay.mjs';
 import { runWechatPayJourney } from './journeys/wechatpay.mjs';
 
 // Each journey: { title, run({ print }) → { steps } }.
 const JOURNEYS = [
+  { title: 'One code, many wallets: the merchant app on the sandbox (Alipay and WeChat; mini programs and H5; WeChat Pay and UseePay)', run: runOneCodeJourney },
   { title: 'Alipay mini program (my.tradePay)', run: runAlipayJourney },
   { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), RSA keys', run: (o) => runUseePayJourney({ ...o, signType: 'RSA' }) },
   { title: 'WeChat mini program via UseePay, WeChat Pay HK (wx.requestPayment), MD5 key', run: (o) => runUseePayJourney({ ...o, signType: 'MD5' }) },

@@ -1,17 +1,56 @@
-// The Alipay demo journey (examples/journeys/alipay.mjs), and self-checks of the Alipay gateway stand-in it
-// runs against: requests are signed here by hand with node:crypto (never with aggpay), so the stand-in is
-// checked on its own — it accepts a correct request, signs its answer over the node text as sent, and
-// refuses what Alipay refuses (a tampered biz_content, a reused auth code, a UTC timestamp).
+// The demo (examples/demo.mjs, what `bash scripts/demo.sh` runs): the whole command, the one-code journey it
+// opens with (the sandbox and the merchant app, the orders as the database holds them), the Alipay journey,
+// and self-checks of the Alipay gateway stand-in it runs against: requests are signed here by hand with
+// node:crypto (never with aggpay), so the stand-in is checked on its own — it accepts a correct request, signs
+// its answer over the node text as sent, and refuses what Alipay refuses (a tampered biz_content, a reused auth
+// code, a UTC timestamp).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { runAlipayJourney } from '../examples/journeys/alipay.mjs';
+import { runOneCodeJourney } from '../examples/journeys/one-code.mjs';
 import { startAlipayGateway } from 'aggpay/sandbox';
 import { beijingTime } from '../pkg/sandbox/alipay.mjs';
-import { withTimeout } from './helpers.mjs';
+import { run, withTimeout } from './helpers.mjs';
 
 const TIMEOUT = 60_000;
 const STEPS = 9;
+
+const ONE_CODE_STEPS = ['printed code', 'Alipay H5', 'Alipay mini program', 'WeChat mini program', 'WeChat H5', 'WeChat via UseePay', 'refund', 'forged notification', 'database'];
+
+test('the demo command runs the one-code journey first, then every provider journey, and exits 0', { timeout: 150_000 }, async () => {
+  const { stdout } = await run(process.execPath, [fileURLToPath(new URL('../examples/demo.mjs', import.meta.url))], { timeout: 140_000 });
+  const lines = stdout.trim().split('\n');
+  const first = lines.findIndex((l) => l.startsWith('onecode '));
+  assert.ok(first > 0 && lines.slice(0, first).every((l) => !/^\w+ +\d+\/\d+ /.test(l)), 'the one-code journey comes first');
+  assert.deepEqual(lines.slice(first, first + ONE_CODE_STEPS.length).map((l) => l.slice(0, 35).trimEnd()), ONE_CODE_STEPS.map((name, i) => `onecode ${i + 1}/${ONE_CODE_STEPS.length} ${name}`));
+  assert.match(lines.at(-1), /^demo: 5 journey\(s\), \d+ steps, all passed \(\d+ ms\)$/);
+  assert.ok(!/FAIL/.test(stdout), stdout);
+});
+
+test('one-code journey: every step on one line, then the orders as the database holds them', { timeout: TIMEOUT }, async () => {
+  const lines = [];
+  const { steps, orders } = await withTimeout(runOneCodeJourney({ print: (l) => lines.push(l) }), TIMEOUT - 5_000, 'one-code journey');
+  assert.deepEqual(steps.map((s) => [s.step, s.name, s.ok]), ONE_CODE_STEPS.map((name, i) => [i + 1, name, true]), lines.join('\n'));
+  for (const [i, line] of lines.slice(0, steps.length).entries()) assert.match(line, new RegExp(`^onecode ${i + 1}/${steps.length} .+ ok .+  \\d+ ms$`));
+  assert.match(lines[0], /ok http:\/\/127\.0\.0\.1:\d+\/q\/STORE42\?table=7 /, 'the printed URL');
+  for (const i of [1, 2, 3, 4, 5]) assert.match(lines[i], /notified twice \(.+\), stored once/);
+  assert.match(lines[7], /signature refused, 400 fail; database unchanged/);
+
+  // The table: a header, a rule, one row per order — as SQLite holds them.
+  const table = lines.slice(steps.length).map((l) => l.trim().split(/\s{2,}/));
+  assert.deepEqual(table[0], ['out_trade_no', 'wallet', 'provider', 'client', 'amount', 'status', 'refunded']);
+  assert.deepEqual(table.slice(2).map((r) => r.slice(1)), [
+    ['alipay', 'alipay', 'h5', '0.01 CNY', 'paid', '0.00'],
+    ['alipay', 'alipay', 'mini-program', '19.99 CNY', 'paid', '0.00'],
+    ['wechat', 'wechatpay', 'mini-program', '25.00 CNY', 'paid', '5.00'],
+    ['wechat', 'wechatpay', 'h5', '8.80 CNY', 'paid', '0.00'],
+    ['wechat', 'useepay', 'mini-program', '38.00 HKD', 'paid', '0.00'],
+  ]);
+  assert.deepEqual(table.slice(2).map((r) => r[0]), orders.map((o) => o.out_trade_no));
+  assert.deepEqual(orders.map((o) => [o.amount_minor, o.refunded_minor]), [[1, 0], [1999, 0], [2500, 500], [880, 0], [3800, 0]], 'integer minor units in the database');
+});
 
 test('Alipay journey: every step passes, one line per step', { timeout: TIMEOUT }, async () => {
   const lines = [];

@@ -231,6 +231,29 @@ describe('WeChat Pay', () => {
       assert.ok(e instanceof AggpayError, String(e));
     }
   });
+
+  it('every registered WeChat app is bound to the merchant id: a mini program and an official account each pay their own orders', async () => {
+    const apps = [0, 1].map(() => ({ appId: `wx${crypto.randomBytes(8).toString('hex')}`, appSecret: crypto.randomBytes(16).toString('hex') }));
+    const two = await startSandbox({ providers: ['wechat-login', 'wechatpay'], wechat: { apps } });
+    const m = two.merchant.wechatpay;
+    const client = new WechatPay({ ...two.wechatpay.clientConfig, privateKey: m.privateKeyPem, platformCertificates: two.wechatpay.platformCertificatePem, notifyUrl: 'https://shop.example.com/n' });
+    try {
+      for (const [i, { appId }] of apps.entries()) {
+        const res = await send(client.buildJsapiPrepay({ appid: appId, description: 'Tea', out_trade_no: newId('M'), amount: { minor: 100, currency: 'CNY' }, payer: { openid: 'o-buyer' } }));
+        const { prepay_id: prepayId } = client.verifyResponse(res);
+        const { appId: _omitted, ...miniProgramParams } = client.requestPaymentParams({ prepayId, appId });
+        const other = apps[1 - i].appId;
+        assert.equal(two.wechatpay.server.requestPayment(miniProgramParams, { appId }).errMsg, 'requestPayment:ok', 'wx.requestPayment in the order\'s app');
+        assert.match(two.wechatpay.server.requestPayment(miniProgramParams, { appId: other }).errMsg, /appId does not match the order/);
+        assert.equal(two.wechatpay.server.requestPayment(client.requestPaymentParams({ prepayId, appId })).errMsg, 'requestPayment:ok', 'WeixinJSBridge: appId in the parameters');
+      }
+      const stranger = await send(client.buildJsapiPrepay({ appid: 'wx0000000000000000', description: 'Tea', out_trade_no: newId('M'), amount: { minor: 100, currency: 'CNY' }, payer: { openid: 'o-buyer' } }));
+      assert.deepEqual([stranger.status, JSON.parse(stranger.body).code], [400, 'PARAM_ERROR'], 'an app not bound to the merchant');
+    } finally {
+      client.free();
+      await two.close();
+    }
+  });
 });
 
 describe('UseePay', () => {

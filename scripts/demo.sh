@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo command: builds what it needs, then runs every payment journey against local stand-ins
-# of the providers on 127.0.0.1, one printed line per step. Exits 0 only if every step passed.
+# The demo command: builds what it needs, then runs the one-code journey (aggpay's sandbox and the
+# merchant app with its SQLite database) and every provider's journey against the sandbox's emulations
+# on 127.0.0.1, one printed line per step. Exits 0 only if every step passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

@@ -2,8 +2,10 @@
 // their in-app browsers (H5). Built on aggpay as a merchant would build it:
 // - `Router` says which wallet opened the printed URL and runs the H5 authorization (signed `state`);
 // - the provider clients exchange login codes for buyer ids;
-// - `Checkout` (payments.mjs) places orders, verifies notifications, queries and refunds;
+// - `Checkout` places orders, verifies notifications, queries and refunds, in one event shape;
 // - `openStore` (store.mjs) is the database.
+// Each store takes WeChat payments through its own acquirer — WeChat Pay direct (a mainland store, CNY) or
+// UseePay (WeChat Pay HK, HKD) — so the app holds one Checkout per acquirer, all sharing the Alipay client.
 //
 //   const app = await createMerchantApp({ dbPath, config, routerSecret, adminToken });
 //   app.url   // http://127.0.0.1:<port>
@@ -11,8 +13,7 @@
 // Routes: see "The merchant app" in the README.
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { AggpayError, Alipay, Router, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, send } from 'aggpay';
-import { Checkout } from './payments.mjs';
+import { AggpayError, Alipay, Checkout, Router, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, send } from 'aggpay';
 import { openStore } from './store.mjs';
 
 const MAX_BODY = 64 * 1024; // notifications are a few KiB; nothing the app accepts is larger
@@ -20,6 +21,8 @@ const PROVIDER_TIMEOUT_MS = 10_000;
 const BUYER_TOKEN_TTL_MS = 15 * 60_000;
 /** The currency each provider settles the app's orders in (UseePay's wechat_jsapi is WeChat Pay HK). */
 const CURRENCY = { alipay: 'CNY', wechatpay: 'CNY', useepay: 'HKD' };
+/** The WeChat acquirers a store may use, and their clients. */
+const WECHAT_CLIENTS = { wechatpay: WechatPay, useepay: UseePay };
 
 /** An HTTP answer the app sends as is; thrown by handlers to stop early. */
 class Reply {
@@ -105,8 +108,9 @@ async function readFields(req) {
 /**
  * Creates the app and starts it on 127.0.0.1. Options:
  * - `dbPath`: the SQLite file;
- * - `config`: `stores` (`{ [id]: { name } }`), `alipay` (an `Alipay` config), `wechat` (`{ provider: 'wechatpay' |
- *   'useepay', …the client's config }`), `miniProgram` and `officialAccount` (`{ appId, appSecret, apiBase? }`);
+ * - `config`: `stores` (`{ [id]: { name, wechat: 'wechatpay' | 'useepay' } }`: each store's WeChat acquirer),
+ *   `alipay` (an `Alipay` config), `wechatpay` and/or `useepay` (a `WechatPay` / `UseePay` config), `miniProgram`
+ *   and `officialAccount` (`{ appId, appSecret, apiBase? }`);
  * - `routerSecret`: signs OAuth `state`s and buyer tokens (at least 32 bytes);
  * - `adminToken`: the bearer token of the order list and refunds (left out: those routes answer 404);
  * - `publicUrl`: where buyers and providers reach the app (default: its own URL);
@@ -117,18 +121,25 @@ async function readFields(req) {
 export async function createMerchantApp({ dbPath, config, routerSecret, adminToken, publicUrl, pendingQueryAfterMs = 30_000, port = 0, now = Date.now, log = () => {} }) {
   const stores = config.stores ?? {};
   const alipay = new Alipay(config.alipay);
-  const { provider: wechatProvider, ...wechatConfig } = config.wechat;
-  const wechat = wechatProvider === 'wechatpay' ? new WechatPay(wechatConfig) : new UseePay(wechatConfig);
+  const wechatClients = Object.entries(WECHAT_CLIENTS).filter(([provider]) => config[provider]).map(([provider, Client]) => [provider, new Client(config[provider])]);
+  const checkouts = Object.fromEntries(wechatClients.map(([provider, wechat]) => [provider, new Checkout({ alipay, wechat })]));
+  for (const [id, { wechat }] of Object.entries(stores)) {
+    if (!Object.hasOwn(checkouts, wechat)) throw new TypeError(`store ${id}: wechat must name a configured acquirer (${Object.keys(checkouts).join(', ') || 'none configured'})`);
+  }
+  /** The checkout of a store's orders. */
+  const checkoutOf = (storeId) => checkouts[stores[storeId].wechat];
+  /** The checkout that verifies, queries and refunds `provider`'s payments (Alipay's: any, they share its client). */
+  const checkoutFor = (provider) => (provider === 'alipay' ? Object.values(checkouts)[0] : checkouts[provider]);
+  const providers = new Set(['alipay', ...Object.keys(checkouts)]);
   const miniProgram = new WechatMiniProgram(config.miniProgram);
   const officialAccount = new WechatOfficialAccount(config.officialAccount);
   const router = new Router({ stateSecret: routerSecret, alipay: { appId: alipay.appId }, wechat: { appId: officialAccount.appId } });
-  const checkout = new Checkout({ alipay, wechat });
   // Every store call is awaited, so that a store whose functions return promises (PostgreSQL) fits as is.
   const store = await openStore(dbPath, { now });
-  const providers = new Set(['alipay', wechatProvider]);
   let base; // publicUrl, once the server listens
 
   const sendToProvider = (request) => send(request, { timeoutMs: PROVIDER_TIMEOUT_MS });
+  const notifyUrl = (provider) => `${base}/notify/${provider}`;
   const landingUrl = (storeId, table) => `${base}/q/${encodeURIComponent(storeId)}${table ? `?table=${encodeURIComponent(table)}` : ''}`;
 
   // The buyer token: who the H5 authorization said the buyer is, for the store and table scanned, signed so
@@ -157,14 +168,15 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
 
   /** Creates the order in the database, then with the provider; returns what the buyer's client launches. */
   async function placeOrder({ buyer, client, storeId, table, amountText }) {
-    const provider = buyer.wallet === 'alipay' ? 'alipay' : wechatProvider;
+    const checkout = checkoutOf(storeId);
+    const provider = checkout.providerFor(buyer.wallet);
     const order = {
       outTradeNo: newNumber('M', now()),
       amount: { minor: parseAmount(amountText), currency: CURRENCY[provider] },
       subject: table ? `${stores[storeId].name} · table ${table}` : stores[storeId].name,
       buyer,
       client,
-      notifyUrl: `${base}/notify/${provider}`,
+      notifyUrl: notifyUrl(provider),
     };
     // The order exists before the provider hears of it, so that its notification always finds it.
     await store.createOrder({ ...order, store: storeId, tableNo: table ?? null, wallet: buyer.wallet, provider, buyerId: buyer.openId ?? buyer.userId ?? buyer.openid });
@@ -224,7 +236,7 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
       stores[storeId].name,
       `<form method="post" action="/h5/checkout">
 <input type="hidden" name="buyerToken" value="${escapeHtml(buyerToken)}">
-<label>Amount (${CURRENCY[wallet === 'alipay' ? 'alipay' : wechatProvider]}) <input name="amount" inputmode="decimal" pattern="\\d{1,9}(\\.\\d{1,2})?" required autofocus></label>
+<label>Amount (${CURRENCY[checkoutOf(storeId).providerFor(wallet)]}) <input name="amount" inputmode="decimal" pattern="\\d{1,9}(\\.\\d{1,2})?" required autofocus></label>
 <button>Pay with ${wallet === 'alipay' ? 'Alipay' : 'WeChat Pay'}</button>
 </form>`,
     );
@@ -279,28 +291,27 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
 
   // POST /notify/:provider — the raw body, verified; recorded once; the provider's own reply, exactly.
   async function notification(req, provider) {
+    const checkout = checkoutFor(provider);
+    const answer = ({ status, headers, body }) => new Reply(status, headers, body ?? '');
     const body = await readBody(req);
     let verified;
     try {
       verified = checkout.verifyEvent(provider, { headers: req.headers, body: new Uint8Array(body) });
     } catch (error) {
       log(`notify ${provider}: refused (${error.code ?? error.message})`); // never stored: anyone can POST here
-      const { status, headers, body: text } = checkout.failureReply(provider, error);
-      return new Reply(status, headers, text ?? '');
+      return answer(checkout.failureReply(provider, error));
     }
     let result;
     try {
       result = await store.recordEvent(verified.event);
     } catch (error) {
       log(`notify ${provider}: not recorded (${error.message})`); // the provider sends it again
-      const { status, headers, body: text } = checkout.failureReply(provider, error);
-      return new Reply(status, headers, text ?? '');
+      return answer(checkout.failureReply(provider, error));
     }
     const { event } = verified;
     log(`notify ${provider} ${event.kind} ${event.outTradeNo} ${event.status}: ${result.duplicate ? 'duplicate' : result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
     // A refused event (another amount) is stored for review and acknowledged: sending it again would not change it.
-    const { status, headers, body: text } = verified.reply;
-    return new Reply(status, headers, text ?? '');
+    return answer(verified.reply);
   }
 
   // GET /api/orders/:id — the order; one still pending after `pendingQueryAfterMs` is asked for first
@@ -310,6 +321,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     if (!order) throw problem(404, 'no_order', 'no such order');
     if (order.status === 'pending' && now() - Date.parse(order.createdAt) >= pendingQueryAfterMs) {
       const args = { wallet: order.wallet, outTradeNo };
+      const checkout = checkoutFor(order.provider);
       try {
         const result = await store.recordEvent(checkout.parseQuery(args, await sendToProvider(checkout.buildQuery(args))), { source: 'query' });
         log(`query ${outTradeNo}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
@@ -341,7 +353,11 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
       if (error instanceof RangeError) throw problem(409, 'not_refundable', error.message);
       throw error;
     }
-    const args = { wallet: order.wallet, outTradeNo, outRefundNo, amount: pending.amount, total: order.amount, reason: pending.reason ?? undefined };
+    // Refund notifications come to the order's route (Alipay sends them to the order's notify_url anyway).
+    const args = {
+      wallet: order.wallet, outTradeNo, outRefundNo, amount: pending.amount, total: order.amount, reason: pending.reason ?? undefined, notifyUrl: notifyUrl(order.provider),
+    };
+    const checkout = checkoutFor(order.provider);
     try {
       const result = await store.recordEvent(checkout.parseRefund(args, await sendToProvider(checkout.buildRefund(args))), { source: 'refund' });
       log(`refund ${outRefundNo} of ${outTradeNo}: ${result.outcome}`);
@@ -410,7 +426,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
         server.closeAllConnections();
       });
       await store.close();
-      for (const object of [alipay, wechat, miniProgram, officialAccount, router]) object.free();
+      for (const object of [alipay, ...wechatClients.map(([, client]) => client), miniProgram, officialAccount, router]) object.free();
     },
   };
 }

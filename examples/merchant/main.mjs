@@ -1,10 +1,11 @@
 // The merchant app on this machine, in one command:
 //
-//   node examples/merchant/main.mjs [--useepay] [--db PATH] [--port N]
+//   node examples/merchant/main.mjs [--db PATH] [--port N]
 //
-// starts the providers' stand-ins with fresh keys (WeChat payments through WeChat Pay, or UseePay with
-// --useepay), then the app, prints where it listens, the printed code's URL and the admin token, and runs
-// until Ctrl-C. Type `pay <order number>` to play the buyer confirming the payment in the wallet.
+// starts aggpay's sandbox (the providers, with generated keys), then the app, prints where it listens, the
+// printed codes' URLs (STORE42: WeChat through WeChat Pay; HK01: through UseePay), the sandbox's control URL
+// and the admin token, and runs until Ctrl-C. Type `pay <order number>` to play the buyer confirming the
+// payment in the wallet.
 import crypto from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +15,16 @@ import { parseArgs } from 'node:util';
 import { createMerchantApp } from './app.mjs';
 import { startLocalProviders } from './local.mjs';
 
-const { values } = parseArgs({ options: { useepay: { type: 'boolean' }, db: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { db: { type: 'string' }, port: { type: 'string' } } });
 const dbPath = values.db ?? join(tmpdir(), 'aggpay-merchant', 'merchant.db');
 if (!values.db) mkdirSync(join(tmpdir(), 'aggpay-merchant'), { recursive: true });
 
 const log = (line) => console.log(`  ${line}`);
-const providers = await startLocalProviders({ wechat: values.useepay ? 'useepay' : 'wechatpay', log });
+const { sandbox, config } = await startLocalProviders({ log });
 const adminToken = crypto.randomBytes(16).toString('hex');
 const app = await createMerchantApp({
   dbPath,
-  config: providers.config,
+  config,
   routerSecret: crypto.randomBytes(32).toString('hex'),
   adminToken,
   port: Number(values.port ?? 0),
@@ -32,22 +33,23 @@ const app = await createMerchantApp({
 
 const printed = `${app.url}/q/STORE42?table=7`;
 console.log(`merchant app   ${app.url}   (database ${dbPath})
-printed code   ${printed}
+printed codes  ${printed}   (WeChat Pay)
+               ${app.url}/q/HK01?table=3   (UseePay, WeChat Pay HK)
+sandbox        ${sandbox.controlUrl}   (POST /control/pay, /control/issueCode, …)
 admin token    ${adminToken}
 
   curl -i -A 'AlipayClient/10.2.0' '${printed}'     # Alipay's browser: off to auth_base
   curl -s -H 'content-type: application/json' ${app.url}/api/checkout \\
     -d '{"wallet":"alipay","code":"any","amount":"19.99","launch":{"query":{"qrCode":"${printed}"}}}'
-  then type: pay <outTradeNo>     # the buyer pays; Alipay notifies
+  then type: pay <outTradeNo>     # the buyer pays; the provider notifies
   curl -s -H 'authorization: Bearer ${adminToken}' ${app.url}/api/orders
 Ctrl-C to stop.`);
 
-/** The buyer confirms order `outTradeNo` in the wallet: the stand-in marks it paid and notifies the app. */
+/** The buyer confirms order `outTradeNo` in the wallet: the sandbox marks it paid and notifies the app. */
 async function pay(outTradeNo) {
   const order = await app.store.getOrder(outTradeNo);
   if (!order) return console.log(`no order ${outTradeNo}`);
-  if (order.provider === 'alipay') await providers.alipay.pay(outTradeNo);
-  else await providers[order.provider].pay(outTradeNo);
+  await sandbox.pay({ provider: order.provider, id: outTradeNo });
   console.log(`${outTradeNo}: ${(await app.store.getOrder(outTradeNo)).status}`);
 }
 
@@ -64,7 +66,7 @@ async function stop() {
   stopping = true;
   input.close();
   await app.close();
-  await providers.close();
+  await sandbox.close();
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -5,7 +5,6 @@
 // Every function is synchronous (better-sqlite3 is), and `recordEvent` runs in one transaction, so two
 // notifications for the same order cannot interleave. To run on PostgreSQL, keep these functions and their
 // results and write them over `pg` (see "Pointing it at PostgreSQL" in the README).
-import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 
 const SCHEMA = `
@@ -51,7 +50,9 @@ CREATE TABLE IF NOT EXISTS refunds (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS refunds_by_order ON refunds (out_trade_no);
 
--- Only notifications whose signature verified are stored (a forged body is logged, never written);
+-- Only notifications whose signature verified are stored (a forged body is logged, never written), once
+-- each: the same notification delivered again has the same notify_id (Alipay's notify_id, WeChat Pay's
+-- envelope id, UseePay's transactionType:transactionId:resultCode).
 -- outcome: applied (changed the order or a refund), unchanged (nothing new, or out of order), refused.
 CREATE TABLE IF NOT EXISTS notifications (
   id           INTEGER PRIMARY KEY,
@@ -164,10 +165,17 @@ export function openStore(path, { now = Date.now } = {}) {
       if (event.amount && !sameAmount(event.amount, refund.amount_minor, refund.currency)) {
         return refused(`refund amount ${event.amount.minor} ${event.amount.currency} is not the refund's ${refund.amount_minor} ${refund.currency}`);
       }
+      // Alipay says not this refund's amount but the trade's refunded total so far (refund_fee): it covers this
+      // refund and never exceeds the order.
+      const total = event.refundedTotal;
+      if (total && (total.currency !== order.currency || Number(total.minor) < refund.amount_minor || Number(total.minor) > order.amount_minor)) {
+        return refused(`refunded total ${total.minor} ${total.currency} does not fit refund ${refund.amount_minor} of order ${order.amount_minor} ${order.currency}`);
+      }
       if (!REFUND_NEXT[refund.status].includes(event.status)) return { outcome: 'unchanged' };
       sql.setRefund.run({ status: event.status, refundId: event.refundId, at, outRefundNo: refund.out_refund_no });
-      // The order is refunded once its refunds add up to its amount.
-      if (event.status === 'refunded' && order.status === 'paid' && sql.refunded.get(order.out_trade_no).minor >= order.amount_minor) {
+      // The order is refunded once its refunds add up to its amount, or the provider's refunded total reaches it.
+      const refunded = Math.max(sql.refunded.get(order.out_trade_no).minor, Number(total?.minor ?? 0));
+      if (event.status === 'refunded' && order.status === 'paid' && refunded >= order.amount_minor) {
         sql.setOrder.run({ status: 'refunded', tradeNo: null, at, outTradeNo: order.out_trade_no });
       }
       return { outcome: 'applied' };
@@ -201,10 +209,7 @@ export function openStore(path, { now = Date.now } = {}) {
     const at = stamp();
     let id = null;
     if (source === 'notification') {
-      // A notification sent again carries the same id (Alipay notify_id, WeChat Pay's id). UseePay's carry
-      // none: the same notification is then the same signed fields.
-      const notifyId = event.notifyId ?? `sha256:${crypto.createHash('sha256').update(JSON.stringify(event.raw)).digest('hex')}`;
-      const inserted = sql.insertNotification.run({ provider: event.provider, notifyId, outTradeNo: event.outTradeNo, at, event: JSON.stringify(event) });
+      const inserted = sql.insertNotification.run({ provider: event.provider, notifyId: event.notifyId, outTradeNo: event.outTradeNo, at, event: JSON.stringify(event) });
       if (inserted.changes === 0) return { duplicate: true, outcome: 'unchanged' };
       id = inserted.lastInsertRowid;
     }
@@ -243,7 +248,8 @@ export function openStore(path, { now = Date.now } = {}) {
      * `notifications`, once per notification id), `query` (an active query's answer) or `refund` (the
      * answer to a refund request). Resolves `{ duplicate, outcome, reason? }`:
      * - a notification already received → `{ duplicate: true }`, nothing written;
-     * - an amount other than the order's (a refund's: other than the refund's) → `refused`, order untouched;
+     * - an amount other than the order's (a refund's: other than the refund's; Alipay's refunded total: less
+     *   than the refund or more than the order) → `refused`, order untouched;
      * - a status that is not a step forward (a `pending` after `paid`) → `unchanged`;
      * - otherwise the order or refund moves on (`applied`); a payment row is written once, when paid.
      */

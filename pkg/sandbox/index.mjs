@@ -115,8 +115,11 @@ export async function startSandbox(options = {}) {
     if (wants('wechatpay')) {
       const m = options.wechatpay ?? (merchant.wechatpay = { ...generated.wechatpay, appId: wechatApps[0].appId });
       const merchantSerialNo = m.merchantSerial ?? m.merchantSerialNo;
+      // Every registered WeChat app is bound to the merchant id: JSAPI orders for the mini program's and the
+      // official account's buyers alike.
       const wx = await startWechatPayGateway({
-        mchid: m.mchid, appId: m.appId, apiV3Key: m.apiV3Key, merchantSerialNo, merchantPublicKey: m.merchantPublicKeyPem ?? m.publicKeyPem, delivery, log,
+        mchid: m.mchid, appId: m.appId, appIds: wechatApps.map((a) => a.appId), apiV3Key: m.apiV3Key, merchantSerialNo,
+        merchantPublicKey: m.merchantPublicKeyPem ?? m.publicKeyPem, delivery, log,
       });
       started.push(wx);
       sandbox.wechatpay = {

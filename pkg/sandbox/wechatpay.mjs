@@ -21,7 +21,7 @@
 //   const wx = await startWechatPayGateway({ mchid, appId, apiV3Key, merchantSerialNo, merchantPublicKey });
 //   new WechatPay({ …, baseUrl: wx.apiBase, platformCertificates: wx.platformCertificatePem,
 //                   wechatpayPublicKey: wx.publicKeyPem, wechatpayPublicKeyId: wx.publicKeyId });
-//   wx.requestPayment(params)      // what the WeChat client checks in wx.requestPayment
+//   wx.requestPayment(params, { appId })   // what the WeChat client checks in the mini program appId's wx.requestPayment
 //   await wx.pay(outTradeNo, { delivery: 'twice' })   // the buyer paid: notifies the merchant
 //   await wx.close();
 //
@@ -77,6 +77,7 @@ class Refusal extends Error {
 export async function startWechatPayGateway({
   mchid,
   appId,
+  appIds = [appId],
   apiV3Key,
   merchantSerialNo,
   merchantPublicKey,
@@ -87,6 +88,9 @@ export async function startWechatPayGateway({
     throw new Error('startWechatPayGateway: mchid, appId, merchantSerialNo and merchantPublicKey are required');
   }
   if (typeof apiV3Key !== 'string' || Buffer.byteLength(apiV3Key) !== 32) throw new Error('startWechatPayGateway: apiV3Key must be 32 bytes');
+  // The apps bound to the merchant id (AppID 绑定): a JSAPI order may be for any of them, e.g. the mini program's
+  // buyers and the official account's H5 buyers.
+  const boundApps = new Set([appId, ...appIds]);
   const merchantKey = merchantPublicKey instanceof crypto.KeyObject ? merchantPublicKey : crypto.createPublicKey(merchantPublicKey);
   const platforms = [await mintPlatformCertificate()]; // served by /v3/certificates; the last one signs
   const wechatpayKeys = await generateRsaKeys();
@@ -218,7 +222,7 @@ export async function startWechatPayGateway({
     }
     if (method === 'POST' && path === '/v3/pay/transactions/jsapi') {
       const b = body(raw);
-      param(b.appid === appId, 'appid', 'appid 与 mchid 不匹配');
+      param(boundApps.has(b.appid), 'appid', 'appid 与 mchid 不匹配');
       param(b.mchid === mchid, 'mchid', 'mchid 不正确');
       param(typeof b.description === 'string' && b.description.length > 0 && b.description.length <= 127, 'description', '长度 1–127');
       param(typeof b.out_trade_no === 'string' && /^[0-9A-Za-z_\-|*]{6,32}$/.test(b.out_trade_no), 'out_trade_no', '6–32 个字母、数字、_-|*');
@@ -415,24 +419,27 @@ export async function startWechatPayGateway({
     /** An order's state as a query would show it, or null. */
     order: (outTradeNo) => (orders.has(outTradeNo) ? transaction(orders.get(outTradeNo)) : null),
     /**
-     * What the WeChat client checks when the mini program calls wx.requestPayment(params): the five fields as
-     * strings, `signType` RSA, a prepay_id issued here, the app of the order, and `paySign` — SHA256withRSA by the
-     * merchant's key over `appId\ntimeStamp\nnonceStr\npackage\n`. Returns `{ errMsg: 'requestPayment:ok',
+     * What the WeChat client checks when the buyer's app pays: `wx.requestPayment(params)` in the mini program
+     * `appId` (give it: the parameters carry none, WeChat signs with the calling app's), or
+     * `WeixinJSBridge.invoke('getBrandWCPayRequest', params)` in an official account's page (`params.appId`). The
+     * fields as strings, `signType` RSA, a prepay_id issued here, the app of the order, and `paySign` — SHA256withRSA
+     * by the merchant's key over `appId\ntimeStamp\nnonceStr\npackage\n`. Returns `{ errMsg: 'requestPayment:ok',
      * outTradeNo }` or `{ errMsg: 'requestPayment:fail …' }` (the buyer would then pay; call pay() for that).
      */
-    requestPayment(params) {
+    requestPayment(params, { appId: caller } = {}) {
       const fail = (why) => ({ errMsg: `requestPayment:fail ${why}` });
       if (!params || typeof params !== 'object') return fail('no parameters');
-      for (const k of ['appId', 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign']) {
+      for (const k of [...(caller === undefined ? ['appId'] : []), 'timeStamp', 'nonceStr', 'package', 'signType', 'paySign']) {
         if (typeof params[k] !== 'string' || params[k] === '') return fail(`parameter error: ${k} should be a non-empty string`);
       }
+      const app = caller ?? params.appId; // wx.requestPayment ignores an appId passed to it
       if (params.signType !== 'RSA') return fail('parameter error: signType');
       if (!/^\d{10}$/.test(params.timeStamp)) return fail('parameter error: timeStamp should be seconds');
       const outTradeNo = params.package.startsWith('prepay_id=') ? prepayIds.get(params.package.slice('prepay_id='.length)) : undefined;
       if (outTradeNo === undefined) return fail('prepay_id unknown');
       const order = orders.get(outTradeNo);
-      if (params.appId !== order.appid) return fail('appId does not match the order');
-      const message = `${params.appId}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
+      if (app !== order.appid) return fail('appId does not match the order');
+      const message = `${app}\n${params.timeStamp}\n${params.nonceStr}\n${params.package}\n`;
       let ok = false;
       try {
         ok = crypto.verify('sha256', Buffer.from(message, 'utf8'), merchantKey, Buffer.from(params.paySign, 'base64'));

@@ -234,7 +234,8 @@ export function startWechatLogin(options: { appId?: string; appSecret?: string; 
   close(): Promise<void>;
 }>;
 export function startWechatPayGateway(options: {
-  mchid: string; appId: string; apiV3Key: string; merchantSerialNo: string; merchantPublicKey: string | object; delivery?: DeliveryOptions; log?: (line: string) => void;
+  /** `appIds`: more apps bound to the merchant id (a JSAPI order may be for `appId` or any of them). */
+  mchid: string; appId: string; appIds?: string[]; apiV3Key: string; merchantSerialNo: string; merchantPublicKey: string | object; delivery?: DeliveryOptions; log?: (line: string) => void;
 }): Promise<EmulationServer & { apiBase: string; platformCertificatePem: string; platformSerial: string; publicKeyPem: string; publicKeyId: string }>;
 export function startUseePayGateway(options: {
   merchantNo: string; appId: string; signType?: 'RSA' | 'MD5'; md5Key?: string; merchantPublicKeyPem?: string; useDocsSpelling?: boolean;
