@@ -364,6 +364,28 @@ describe('merchant app on the sandbox', () => {
     assert.equal(db.payments(placed.outTradeNo).length, 0);
   });
 
+  it('moves a store to another WeChat acquirer: the same printed code pays through it; placed orders keep theirs', TIMEOUT, async () => {
+    const put = (store, body, headers = admin) => request(`${app.url}/api/stores/${store}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const before = await miniProgramOrder('wechat', '1.50');
+    assert.equal(before.provider, 'wechatpay');
+    assert.equal((await put('STORE42', { wechat: 'useepay' }, {})).status, 404, 'admin only');
+    assert.equal((await put('STORE42', { wechat: 'paypal' })).status, 400, 'an acquirer the app is not configured with');
+    assert.equal((await put('NOPE', { wechat: 'useepay' })).status, 404, 'an unknown store');
+    assert.equal((await put('STORE42', { wechat: 'useepay' })).status, 200);
+    try {
+      const after = await miniProgramOrder('wechat', '1.50');
+      assert.deepEqual([after.provider, after.amount.currency], ['useepay', 'HKD']);
+      // The order placed before is still WeChat Pay's: its payment is verified and recorded as such.
+      await sandbox.pay({ provider: 'wechatpay', id: before.outTradeNo });
+      assert.deepEqual([db.order(before.outTradeNo).provider, db.order(before.outTradeNo).status], ['wechatpay', 'paid']);
+      await sandbox.pay({ provider: 'useepay', id: after.outTradeNo });
+      assert.deepEqual([db.order(after.outTradeNo).provider, db.order(after.outTradeNo).status], ['useepay', 'paid']);
+    } finally {
+      assert.equal((await put('STORE42', { wechat: 'wechatpay' })).status, 200);
+    }
+    assert.equal((await miniProgramOrder('wechat', '1.50')).provider, 'wechatpay');
+  });
+
   it('lists orders for the admin only', TIMEOUT, async () => {
     assert.equal((await request(`${app.url}/api/orders`)).status, 404);
     const list = (await request(`${app.url}/api/orders`, { headers: admin })).json();

@@ -1,12 +1,12 @@
-// The one-code journey: aggpay's sandbox and the merchant app (examples/merchant/), and one printed URL per
-// store scanned by every kind of buyer. An Alipay buyer pays in Alipay's browser (H5) and in the mini
-// program; a WeChat buyer in the mini program (WeChat Pay direct), in WeChat's browser (the official account,
-// H5), and at the Hong Kong store, whose WeChat payments go through UseePay (WeChat Pay HK) — the acquirer is
-// the store's, so that buyer scans HK01's printed URL. Notifications are delivered twice; one order is
-// refunded (its notification completes it); a forged notification is refused. One printed line per step, then
-// the orders as the database holds them. The buyer's side (the wallet's browser, the mini program, the
-// cashier) is played here over HTTP and through the sandbox's control API; everything the merchant does is
-// the app's.
+// The one-code journey: aggpay's sandbox and the merchant app (examples/merchant/), and one printed URL
+// scanned by every kind of buyer. An Alipay buyer pays in Alipay's browser (H5) and in the mini program; a
+// WeChat buyer in the mini program (WeChat Pay direct) and in WeChat's browser (the official account, H5);
+// then the merchant moves the store's WeChat payments to UseePay (WeChat Pay HK) — configuration, not print
+// — and a WeChat buyer scanning the very same code pays through UseePay. Notifications are delivered twice;
+// one order is refunded (its notification completes it); a forged notification is refused. One printed line
+// per step, then the orders as the database holds them. The buyer's side (the wallet's browser, the mini
+// program, the cashier) is played here over HTTP and through the sandbox's control API; everything the
+// merchant does is the app's.
 //
 //   node examples/journeys/one-code.mjs      (after `bash scripts/build.sh`)
 import assert from 'node:assert/strict';
@@ -135,13 +135,15 @@ export async function runOneCodeJourney({ print = console.log } = {}) {
     });
 
     await step('WeChat via UseePay', async () => {
-      const hk = `${app.url}/q/HK01?table=3`;
+      // The merchant moves the store's WeChat payments to UseePay; the printed code does not change.
+      const moved = await request(`${app.url}/api/stores/STORE42`, { method: 'PUT', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ wechat: 'useepay' }) });
+      assert.equal(moved.status, 200, moved.text);
       const { code } = await sandbox.issueCode({ kind: 'login', appId: config.miniProgram.appId });
-      const placed = await miniProgramCheckout('wechat', code, { query: { q: encodeURIComponent(hk) } }, '38.00');
+      const placed = await miniProgramCheckout('wechat', code, { query: { q: encodeURIComponent(printed) } }, '38.00');
       assert.deepEqual([placed.provider, placed.amount.currency], ['useepay', 'HKD']);
       const check = sandbox.useepay.server.requestPayment(placed.launch.params);
       assert.equal(check.errMsg, 'requestPayment:ok', check.errMsg);
-      return `${hk.slice(app.url.length)} → wx.login → UseePay JSAPI → wx.requestPayment → ${await payTwice(placed)}`;
+      return `the store moved to UseePay (admin), the same printed URL → wx.login → UseePay JSAPI → wx.requestPayment → ${await payTwice(placed)}`;
     });
 
     await step('refund', async () => {

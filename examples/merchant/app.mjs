@@ -4,8 +4,10 @@
 // - the provider clients exchange login codes for buyer ids;
 // - `Checkout` places orders, verifies notifications, queries and refunds, in one event shape;
 // - `openStore` (store.mjs) is the database.
-// Each store takes WeChat payments through its own acquirer — WeChat Pay direct (a mainland store, CNY) or
-// UseePay (WeChat Pay HK, HKD) — so the app holds one Checkout per acquirer, all sharing the Alipay client.
+// Each store takes WeChat payments through its own acquirer — WeChat Pay direct (CNY) or UseePay (WeChat Pay
+// HK, HKD) — so the app holds one Checkout per acquirer, all sharing the Alipay client. The acquirer is
+// configuration: an admin moves a store to the other one (`PUT /api/stores/:store`) and its printed codes
+// stay as they are.
 //
 //   const app = await createMerchantApp({ dbPath, config, routerSecret, adminToken });
 //   app.url   // http://127.0.0.1:<port>
@@ -119,7 +121,8 @@ async function readFields(req) {
  * Resolves `{ url, publicUrl, store, close }`.
  */
 export async function createMerchantApp({ dbPath, config, routerSecret, adminToken, publicUrl, pendingQueryAfterMs = 30_000, port = 0, now = Date.now, log = () => {} }) {
-  const stores = config.stores ?? {};
+  // The app's own copy: an admin may move a store to another acquirer while it runs.
+  const stores = structuredClone(config.stores ?? {});
   const alipay = new Alipay(config.alipay);
   const wechatClients = Object.entries(WECHAT_CLIENTS).filter(([provider]) => config[provider]).map(([provider, Client]) => [provider, new Client(config[provider])]);
   const checkouts = Object.fromEntries(wechatClients.map(([provider, wechat]) => [provider, new Checkout({ alipay, wechat })]));
@@ -195,7 +198,7 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
     const newSession = !/^[A-Za-z0-9_-]{22}$/.test(sid ?? '');
     if (newSession) sid = crypto.randomBytes(16).toString('base64url');
     const bind = `${sid}\n${storeId}\n${table ?? ''}`; // the state holds for this browser, store and table only
-    if (route.params.state) return authorized(req, route.params, { storeId, table, sid, bind });
+    if (route.params.state) return authorized(req, { storeId, table, sid, bind });
     if (route.client === 'alipay-app' || route.client === 'wechat-app') {
       const { url } = router.authorizeUrl({ wallet: route.wallet, redirectUri: landingUrl(storeId, table), bind, now: now() });
       const secure = base.startsWith('https:') ? '; Secure' : '';
@@ -208,23 +211,22 @@ export async function createMerchantApp({ dbPath, config, routerSecret, adminTok
   }
 
   // The H5 authorization came back: check the state, exchange the code for the buyer's id, show the pay page.
-  async function authorized(req, params, { storeId, table, sid, bind }) {
-    let wallet;
+  async function authorized(req, { storeId, table, sid, bind }) {
+    let back;
     try {
-      ({ wallet } = router.verifyState(params.state, { bind, now: now() }));
+      back = router.verifyCallback({ url: req.url, bind, now: now() });
     } catch (error) {
-      if (!(error instanceof AggpayError)) throw error;
+      if (!(error instanceof AggpayError) || !['ERR_STATE_INVALID', 'ERR_STATE_EXPIRED'].includes(error.code)) throw error;
       log(`landing: state refused (${error.code})`);
       return page(400, 'Please scan the code again', '<p>This payment link has expired or was not opened on this phone.</p>');
     }
+    const { wallet, code } = back;
     let buyer;
     if (wallet === 'alipay') {
-      if (!params.auth_code) throw problem(400, 'no_code', 'auth_code is missing');
-      const token = alipay.parseResponse('alipay.system.oauth.token', (await sendToProvider(alipay.buildOauthToken({ code: params.auth_code }))).body);
+      const token = alipay.parseResponse('alipay.system.oauth.token', (await sendToProvider(alipay.buildOauthToken({ code }))).body);
       buyer = token.open_id ? { wallet, openId: token.open_id } : { wallet, userId: token.user_id };
     } else {
-      if (!params.code) throw problem(400, 'no_code', 'code is missing');
-      const token = officialAccount.parseOauthAccessToken((await sendToProvider(officialAccount.buildOauthAccessToken(params.code))).body);
+      const token = officialAccount.parseOauthAccessToken((await sendToProvider(officialAccount.buildOauthAccessToken(code))).body);
       // A Moments snapshot page has a virtual openid that cannot pay.
       if (token.isSnapshotUser) return page(403, 'Open the page to pay', '<p>Tap “Open” at the bottom of the page to pay.</p>');
       buyer = { wallet, openid: token.openid, appId: officialAccount.appId };
@@ -314,6 +316,19 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     return answer(verified.reply);
   }
 
+  // PUT /api/stores/:store — admin: `{ wechat }`, the store's WeChat acquirer from now on (one configured
+  // here). Orders already placed stay with theirs: notifications, queries and refunds follow the order.
+  async function moveStore(req, storeId) {
+    if (!Object.hasOwn(stores, storeId)) throw problem(404, 'not_found', 'no such store');
+    const { wechat } = await readFields(req);
+    if (typeof wechat !== 'string' || !Object.hasOwn(checkouts, wechat)) {
+      throw problem(400, 'bad_acquirer', `wechat: one of ${Object.keys(checkouts).join(', ')}`);
+    }
+    stores[storeId] = { ...stores[storeId], wechat };
+    log(`store ${storeId}: WeChat payments through ${wechat} from now on`);
+    return json(200, { store: storeId, ...stores[storeId] });
+  }
+
   // GET /api/orders/:id — the order; one still pending after `pendingQueryAfterMs` is asked for first
   // (its notification may be late, or lost).
   async function readOrder(req, outTradeNo) {
@@ -383,6 +398,7 @@ if (window[bridge]) pay(); else document.addEventListener(bridge + 'Ready', pay,
     if (isAdmin(req)) {
       if (req.method === 'GET' && pathname === '/api/orders') return json(200, await store.listOrders());
       if (post && (m = /^\/api\/orders\/([A-Za-z0-9]{1,32})\/refund$/.exec(pathname))) return refund(req, m[1]);
+      if (req.method === 'PUT' && (m = /^\/api\/stores\/([A-Za-z0-9_-]{1,32})$/.exec(pathname))) return moveStore(req, m[1]);
     }
     return problem(404, 'not_found', 'no such route');
   }
