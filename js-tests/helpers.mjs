@@ -333,6 +333,16 @@ export function stripHexLeadingZeroBytes(h) {
 /**
  * Runs `fn`, asserts it throws an AggpayError whose code is one of `codes`, and returns the error.
  */
+/** What `f` throws (the test fails when it throws nothing). */
+export function caught(f) {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return assert.fail('expected an error');
+}
+
 export function expectAggpayError(fn, codes, what) {
   const allowed = Array.isArray(codes) ? codes : [codes];
   let error;

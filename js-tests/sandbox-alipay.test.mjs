@@ -10,18 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AggpayError, Alipay, send } from 'aggpay';
 import { generateMerchantKeys, startSandbox, startServer } from 'aggpay/sandbox';
-import { fixturesDir, makeTempDir, pemBlocks, removeDir, run, startSandboxCommand } from './helpers.mjs';
+import { caught, fixturesDir, makeTempDir, pemBlocks, removeDir, run, startSandboxCommand } from './helpers.mjs';
 
 const SEND = { timeoutMs: 10_000 };
 const TEST = { timeout: 60_000 };
-const caught = (f) => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected an error');
-};
 const rsaPrivatePem = () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 let seq = 0;
 const newId = (prefix) => `${prefix}${Date.now()}${++seq}`;

@@ -8,20 +8,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AggpayError, Alipay, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, send } from 'aggpay';
 import { generateMerchantKeys, startSandbox, startServer } from 'aggpay/sandbox';
-import { makeTempDir, pkgDir, removeDir, run, startSandboxCommand } from './helpers.mjs';
+import { caught, makeTempDir, pkgDir, removeDir, run, startSandboxCommand } from './helpers.mjs';
 
 const FAST = 1 / 100_000; // the retry schedules compressed: Alipay's 4 minutes become 2.4 ms
 const rsa = () => {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) };
-};
-const caught = (f) => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  assert.fail('expected an error');
 };
 
 let keys, sandbox, merchant, alipay, wechatpay, useepay;
