@@ -17,7 +17,7 @@ test('tradePayParams gives { tradeNO } from a verified trade.create result (my.t
 test('launchQrCode reads query.qrCode (plain or percent-encoded) and its parameters, decoded once', () => {
   const url = 'https://shop.example.com/q?store=12&table=A%207&note=%E4%B8%AD%2525';
   const expected = { qrCode: url, params: { store: '12', table: 'A 7', note: '中%25' } };
-  assert.deepEqual(Alipay.launchQrCode({ query: { qrCode: url }, scene: '1011', path: 'pages/index/index' }), expected);
+  assert.deepEqual(Alipay.launchQrCode({ query: { qrCode: url }, scene: '1011', path: 'pages/index/index' }), { ...expected, scene: 1011 }, 'the scene, given as text, as a number');
   assert.deepEqual(Alipay.launchQrCode({ query: { qrCode: encodeURIComponent(url) } }), expected);
   assert.deepEqual(Alipay.launchQrCode({ query: { qrCode: 'https://shop.example.com/q' } }), { qrCode: 'https://shop.example.com/q', params: {} });
   assert.equal(Alipay.launchQrCode({ query: {} }), null);
