@@ -15,6 +15,7 @@ pub mod checkout;
 pub mod codec;
 pub mod crypto;
 pub mod error;
+pub mod explain;
 pub mod http;
 pub mod keys;
 pub mod limits;

@@ -25,6 +25,9 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
     UseePay,
     WechatPay,
     Checkout: checkoutClass({ Alipay, WechatPay, UseePay }, wasm.checkoutFailureReply),
+    // What a signature covers, and where a provider's report of it differs (support: "签名错误").
+    explain: wasm.explain,
+    firstDifference: wasm.firstDifference,
     WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
     WechatOfficialAccount: wrapClass('WechatOfficialAccount', wasm.WechatOfficialAccount),
     Router: wrapClass('Router', wasm.Router),

@@ -5,4 +5,4 @@ import { nodeEngine } from './engine-node.mjs';
 import { createApi } from './api.mjs';
 
 const api = createApi(wasm, { nodeEngine });
-export const { AggpayError, Alipay, Certificate, Checkout, Router, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, primitives, send } = api;
+export const { AggpayError, Alipay, Certificate, Checkout, Router, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, explain, firstDifference, primitives, send } = api;

@@ -1418,3 +1418,54 @@ export class Checkout {
   parseRefund(refund: CheckoutRefund & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): PaymentEvent;
   parseRefundAsync(refund: CheckoutRefund & { wallet: PayingWallet }, response: CheckoutResponse | string, options?: WechatPayVerifyOptions): Promise<PaymentEvent>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What a signature covers ("签名错误" support).
+
+/** A message to explain: one provider's request, response or notification, as sent or received. */
+export type ExplainInput =
+  | { provider: 'alipay'; request: { url: string; body?: string }; reported?: string }
+  | { provider: 'alipay'; notification: string; rule?: 'payment' | 'gateway'; reported?: string }
+  | { provider: 'alipay'; response: string; method: string; reported?: string }
+  | { provider: 'wechatpay'; request: { method: string; url: string; body?: string; authorization: string }; reported?: string }
+  | { provider: 'wechatpay'; response: { headers: WechatPayHeaders; body: string }; reported?: string }
+  | { provider: 'wechatpay'; notification: { headers: WechatPayHeaders; body: string }; reported?: string }
+  | { provider: 'useepay'; request: string; emptyValues?: 'trim' | 'exact'; reported?: string }
+  | { provider: 'useepay'; response: string; emptyValues?: 'trim' | 'exact'; reported?: string }
+  | { provider: 'useepay'; notification: string; emptyValues?: 'trim' | 'exact'; reported?: string };
+
+/** Where a provider's report of the signed text first differs from ours. */
+export interface SignedDifference {
+  /** Character index of the first difference. */
+  index: number;
+  /** Up to 40 characters of ours from a little before it. */
+  ours: string;
+  /** The same stretch of theirs. */
+  theirs: string;
+  /** Theirs stops where ours goes on (a truncated report). */
+  theirsEnds: boolean;
+}
+
+/** What a message's signature covers. */
+export interface Explained {
+  provider: PaymentProvider;
+  message: 'request' | 'response' | 'notification';
+  /** `RSA2`, `RSA`, `WECHATPAY2-SHA256-RSA2048`, `MD5`, as the message declares it. */
+  scheme: string;
+  /** The texts the signature may be over, in the order a verifier tries them. */
+  signed: string[];
+  signature: string | null;
+  /** The key the message names (Alipay certificate SN, WeChat Pay serial). */
+  key: string | null;
+  /** What else the signature covers that is not shown (an MD5 key). */
+  note: string | null;
+  /** The signed text taken from `reported` (Alipay's 验签字符串 in its error, WeChat Pay's `truncated_sign_message`, or the text itself). */
+  reported: string | null;
+  /** Where `reported` first differs from the closest of `signed`; null when it is one of them. */
+  difference: SignedDifference | null;
+}
+
+/** What a message's signature covers, built by the same code that signs and verifies; no key needed. */
+export function explain(input: ExplainInput): Explained;
+/** Where `theirs` first differs from `ours`, or null when they are the same. */
+export function firstDifference(ours: string, theirs: string): SignedDifference | null;

@@ -149,16 +149,23 @@ impl Alipay {
             .with_provider(super::PROVIDER));
         }
         let charset = Charset::of(value_of("charset"))?;
-        let content = |excluded: &[&str]| canonical::build(form.iter(), excluded, EmptyValues::Keep);
-        let messages = match rule {
-            NotifyRule::Payment => vec![content(&["sign", "sign_type"])],
-            NotifyRule::Gateway => vec![content(&["sign"])],
-            NotifyRule::Auto => vec![content(&["sign", "sign_type"]), content(&["sign"])],
-        };
+        let messages = notification_messages(&form, rule);
         let step = VerifyStep { hash: sign_type.hash(), signature, candidates: self.candidates(None, &messages)? };
         let invalid =
             Error::signature_invalid("the notification signature does not verify").with_provider(super::PROVIDER);
         Ok(Pending::verified(step, invalid, move |_| charset.decode(form)))
+    }
+}
+
+/// The texts a notification's signature may be over under `rule`, in the order they are tried: every
+/// parameter as decoded once (raw bytes, empty values kept) but `sign` and `sign_type` (the payment
+/// rule), or but `sign` (the gateway rule).
+pub(crate) fn notification_messages(form: &Form, rule: NotifyRule) -> Vec<Vec<u8>> {
+    let content = |excluded: &[&str]| canonical::build(form.iter(), excluded, EmptyValues::Keep);
+    match rule {
+        NotifyRule::Payment => vec![content(&["sign", "sign_type"])],
+        NotifyRule::Gateway => vec![content(&["sign"])],
+        NotifyRule::Auto => vec![content(&["sign", "sign_type"]), content(&["sign"])],
     }
 }
 

@@ -180,10 +180,9 @@ impl UseePay {
         &self.merchant_no
     }
 
-    /// The string to sign: every field but `sign`, values empty (after trimming, by default) left
-    /// out, names sorted byte-wise, raw values joined with `&`.
+    /// This client's string to sign ([`string_to_sign`] with its empty-values rule).
     fn string_to_sign(&self, fields: &[(String, String)]) -> Vec<u8> {
-        canonical::build(fields.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())), &["sign"], self.empty_values)
+        string_to_sign(fields, self.empty_values)
     }
 
     /// In RSA mode, this client's keys; as an [`Engine`](crate::crypto::step::Engine) they answer
@@ -282,6 +281,12 @@ fn md5_sign(content: &[u8], key: &str) -> String {
     input.extend_from_slice(b"&pkey=");
     input.extend_from_slice(key.as_bytes());
     hex_lower(&md5(&input))
+}
+
+/// The string to sign: every field but `sign`, values empty under `empty` (after trimming, by
+/// default) left out, names sorted byte-wise, raw values joined with `&`.
+pub fn string_to_sign(fields: &[(String, String)], empty: EmptyValues) -> Vec<u8> {
+    canonical::build(fields.iter().map(|(k, v)| (k.as_bytes(), v.as_bytes())), &["sign"], empty)
 }
 
 #[cfg(test)]

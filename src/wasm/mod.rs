@@ -3,6 +3,7 @@
 
 mod alipay;
 mod checkout;
+mod explain;
 mod guard;
 mod keys;
 mod pending;
