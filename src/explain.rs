@@ -172,8 +172,20 @@ pub fn reported_text(report: &str) -> String {
     let unjson =
         |text: &str| serde_json::from_str::<String>(&format!("\"{text}\"")).unwrap_or_else(|_| text.to_owned());
     if let Some((_, after)) = report.split_once(ALIPAY_MARK) {
-        // Inside a JSON response, the text ends at the string's closing quote.
-        let end = after.find('"').filter(|_| report.trim_start().starts_with('{')).unwrap_or(after.len());
+        if !report.trim_start().starts_with('{') {
+            return after.to_owned();
+        }
+        // Inside a JSON response the text is a JSON string's rest: it ends at the first quote not
+        // escaped, and is unescaped once.
+        let mut escaped = false;
+        let end = after
+            .char_indices()
+            .find(|&(_, c)| {
+                let closing = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closing
+            })
+            .map_or(after.len(), |(at, _)| at);
         return unjson(&after[..end]);
     }
     serde_json::from_str::<Value>(report)
