@@ -26,7 +26,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_FUZZ_VERSION=0.13.2
-TARGETS=(form json_node keys alipay_notify alipay_response useepay wechat_decrypt wechatpay router)
+TARGETS=(form json_node keys alipay_notify alipay_response useepay wechat_decrypt wechatpay router explain)
 TIMEOUT_SECONDS=10
 RSS_LIMIT_MB=2048
 

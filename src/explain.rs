@@ -67,7 +67,11 @@ const CONTEXT: usize = 40;
 /// Where `theirs` (the provider's report) first differs from `ours`; `None` when they are equal. A
 /// provider's report ending in `...` (a truncation mark) is compared up to the mark.
 pub fn first_difference(ours: &str, theirs: &str) -> Option<Difference> {
-    let theirs = theirs.strip_suffix("...").unwrap_or(theirs);
+    if ours == theirs {
+        return None;
+    }
+    // A truncation mark counts as one only where the report, without it, is how ours begins.
+    let theirs = theirs.strip_suffix("...").filter(|cut| ours.starts_with(cut)).unwrap_or(theirs);
     let (a, b): (Vec<char>, Vec<char>) = (ours.chars().collect(), theirs.chars().collect());
     let index = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
     if index == a.len() && index == b.len() {
@@ -365,6 +369,9 @@ mod tests {
         // A truncated report: theirs stops early.
         let t = first_difference("POST\n/v3/pay\n1\nn\n{}\n", "POST\n/v3/pay\n1...").unwrap();
         assert_eq!((t.index, t.theirs_ends), (14, true));
+        // A text that itself ends in ... is not truncated.
+        assert_eq!(first_difference("a=1...", "a=1..."), None);
+        assert_eq!(first_difference("a=2...", "a=1...").unwrap().index, 2);
         // Ours shorter: the difference is where ours ends.
         assert_eq!(first_difference("ab", "abc").unwrap().index, 2);
     }
