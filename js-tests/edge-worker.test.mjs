@@ -107,29 +107,37 @@ async function gateway(request) {
 // --- building and running -----------------------------------------------------------------------------
 let work;
 let project;
+let tarball;
+/** A scratch project with the tarball installed (as `npm install aggpay` would). */
+async function scratchProject(name) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `${name}-scratch`, private: true, type: 'module' }));
+  await run(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], { cwd: dir, timeout: 120_000 });
+  return dir;
+}
+/** `wrangler deploy --dry-run --outdir` in `cwd`: wrangler's own bundler, nothing configured beyond wrangler.toml. */
+async function wranglerBuild(cwd, outdir) {
+  await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd, timeout: 120_000, env: { WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', HOME: work, XDG_CONFIG_HOME: path.join(work, '.config') },
+  });
+  return outdir;
+}
+
 before(async () => {
   work = makeTempDir('edge-worker');
   const packed = await run(NPM, ['pack', '--pack-destination', work, '--json', '--ignore-scripts', '--loglevel=error'], { cwd: pkgDir, timeout: 120_000 });
-  const [{ filename }] = JSON.parse(packed.stdout);
+  tarball = path.join(work, JSON.parse(packed.stdout)[0].filename);
   // The example as a user has it: its config and source, with aggpay installed from the tarball.
-  project = path.join(work, 'project');
-  fs.mkdirSync(project);
+  project = await scratchProject('project');
   fs.cpSync(path.join(exampleDir, 'src'), path.join(project, 'src'), { recursive: true });
   fs.copyFileSync(path.join(exampleDir, 'wrangler.toml'), path.join(project, 'wrangler.toml'));
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'edge-worker-scratch', private: true, type: 'module' }));
-  await run(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', path.join(work, filename)], { cwd: project, timeout: 120_000 });
 }, { timeout: 240_000 });
 after(() => removeDir(work));
 
 /** Builders: each returns the output directory; the worker's module is its only .js/.mjs file. */
 const BUILDERS = {
-  async wrangler() {
-    const outdir = path.join(work, 'wrangler-out');
-    await run(bin('wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
-      cwd: project, timeout: 120_000, env: { WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', HOME: work, XDG_CONFIG_HOME: path.join(work, '.config') },
-    });
-    return outdir;
-  },
+  wrangler: () => wranglerBuild(project, path.join(work, 'wrangler-out')),
   async esbuild() {
     const outdir = path.join(work, 'esbuild-out');
     // Documented flags only: the workerd export condition, and the .wasm copied next to the bundle.
@@ -139,7 +147,7 @@ const BUILDERS = {
 };
 
 /** A worker started from `outdir` in workerd: its module collected with a CompiledWasm rule for .wasm, as wrangler deploys it. */
-async function startWorker(outdir) {
+async function startWorker(outdir, bindings = { ...vars, ...secrets }) {
   const { Miniflare } = await import('miniflare');
   const script = fs.readdirSync(outdir).find((f) => /\.m?js$/.test(f));
   const mf = new Miniflare({
@@ -150,7 +158,7 @@ async function startWorker(outdir) {
     modulesRoot: outdir,
     scriptPath: path.join(outdir, script),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    bindings: { ...vars, ...secrets },
+    bindings,
     outboundService: gateway,
   });
   await withTimeout(mf.ready, 60_000, 'miniflare start');
@@ -222,3 +230,31 @@ for (const [builder, build] of Object.entries(BUILDERS)) {
     });
   });
 }
+
+describe("the README's edge section, copied into an empty directory: a worker that verifies Alipay's notifications", () => {
+  let mf;
+  after(async () => {
+    if (mf) await withTimeout(mf.dispose(), 30_000, 'miniflare dispose');
+  });
+
+  it('wrangler.toml and src/index.mjs as printed, built by wrangler, run in workerd: success, then fail for a tampered body', { timeout: 240_000 }, async () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.split('\n## Cloudflare Workers / edge\n')[1].split('\n## ')[0];
+    const toml = /^```toml\n([\s\S]*?)^```$/m.exec(section)[1];
+    const handler = /^```js\n(\/\/ src\/index\.mjs\n[\s\S]*?)^```$/m.exec(section)[1];
+    assert.match(section, /^npm install aggpay$/m, 'the section installs the package');
+    const dir = await scratchProject('readme');
+    fs.writeFileSync(path.join(dir, 'wrangler.toml'), toml);
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'index.mjs'), handler);
+    const outdir = await wranglerBuild(dir, path.join(work, 'readme-out'));
+    const readmeVars = Object.fromEntries([...toml.split('[vars]')[1].matchAll(/^([A-Z0-9_]+) = "([^"]*)"$/gm)].map((m) => [m[1], m[2]]));
+    assert.equal(readmeVars.ALIPAY_APP_ID, vars.ALIPAY_APP_ID, 'the notifications below are for this app');
+    mf = await startWorker(outdir, { ...readmeVars, ALIPAY_PUBLIC_KEY: secrets.ALIPAY_PUBLIC_KEY });
+    for (const [tamper, status, body] of [[false, 200, 'success'], [true, 400, 'fail']]) {
+      const message = alipayNotification({ tamper });
+      const response = await mf.dispatchFetch('https://worker.example/', { method: 'POST', headers: message.headers, body: message.body });
+      assert.deepEqual([response.status, await response.text()], [status, body], tamper ? 'tampered' : 'valid');
+    }
+  });
+});
