@@ -352,7 +352,7 @@ describe('stacks point at the caller', () => {
   const caller = (line) => new RegExp(`${thisFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+\\)?$`);
   const lineOf = (offset) => Number(new Error().stack.split('\n')[2].match(/:(\d+):\d+\)?$/)[1]) + offset;
 
-  it('constructors, methods, RSA methods, statics, getters, primitives, Checkout, and …Async forms that reject at once', async () => {
+  it('constructors, methods, RSA methods, statics, getters, primitives, Checkout, and …Async forms (at once, and after the engine)', async () => {
     const alipay = new Alipay({ appId: '2021000122671080', alipayPublicKey: pair.spkiPem });
     const freed = new RsaVerifier(pair.spkiPem);
     freed.free();
@@ -380,6 +380,18 @@ describe('stacks point at the caller', () => {
     const rejected = await alipay.verifyNotifyAsync(42).then(() => null, (e) => e);
     assert.equal(rejected.code, 'ERR_BAD_INPUT');
     assert.match(firstFrame(rejected), /errors\.test\.mjs/, `…Async: first frame ${firstFrame(rejected)}`);
+    // Rejected after the engine's await (the signature checked, then refused by the core): the caller's
+    // async frame comes first, for every engine.
+    const body = `app_id=2021000122671080&sign_type=RSA2&trade_status=TRADE_SUCCESS&sign=${encodeURIComponent(Buffer.alloc(256).toString('base64'))}`;
+    for (const engine of ['webcrypto', 'wasm', 'node']) {
+      const client = new Alipay({ appId: '2021000122671080', alipayPublicKey: pair.spkiPem, engine });
+      const handler = async () => {
+        await client.verifyNotifyAsync(body);
+      };
+      const late = await handler().then(() => null, (e) => e);
+      assert.equal(late?.code, 'ERR_SIGNATURE_INVALID', engine);
+      assert.match(firstFrame(late), /^\s+at async handler .*errors\.test\.mjs/, `[${engine}] after the await: first frame ${firstFrame(late)}\n${late.stack}`);
+    }
     // The exact line: the call's own.
     let direct; try { new RsaSigner('garbage'); } catch (e) { direct = e; } const directLine = lineOf(0);
     assert.match(firstFrame(direct), caller(directLine), direct.stack);
