@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import util from 'node:util';
 import { describe, it, before, afterEach } from 'node:test';
-import { AggpayError, Certificate, RsaSigner, RsaVerifier } from 'aggpay';
+import { AggpayError, Alipay, Certificate, Checkout, RsaSigner, RsaVerifier, primitives } from 'aggpay';
 import { assertBytesEqual, expectAggpayError, fixturesDir, hex, rsaKeyPair, utf8 } from './helpers.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -340,5 +340,60 @@ describe('AggpayError', () => {
       () => new RsaSigner(pair.pkcs8Der.toString('base64').slice(0, -40)),
     ];
     cases.forEach((fn, i) => expectKeyError(fn, ['ERR_KEY_INVALID', 'ERR_CERT_INVALID', 'ERR_BAD_INPUT'], pair.pkcs8Pem, `case ${i}`));
+  });
+});
+
+describe('stacks point at the caller', () => {
+  // The first frame of a thrown AggpayError is the line that called the package, in this file: not the
+  // wasm-bindgen glue, not the package's own wrappers (whose frames would push the caller's line out of
+  // the 10 frames a stack keeps).
+  const thisFile = import.meta.url;
+  const firstFrame = (error) => error.stack.split('\n').find((line) => /^\s+at /.test(line));
+  const caller = (line) => new RegExp(`${thisFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+\\)?$`);
+  const lineOf = (offset) => Number(new Error().stack.split('\n')[2].match(/:(\d+):\d+\)?$/)[1]) + offset;
+
+  it('constructors, methods, RSA methods, statics, getters, primitives, Checkout, and …Async forms (at once, and after the engine)', async () => {
+    const alipay = new Alipay({ appId: '2021000122671080', alipayPublicKey: pair.spkiPem });
+    const freed = new RsaVerifier(pair.spkiPem);
+    freed.free();
+    const cases = [
+      // [what, the call (its first frame: its line in this list), expected code]
+      ['constructor', () => new RsaSigner('garbage'), 'ERR_KEY_INVALID'],
+      ['method', () => freed.verify('m', new Uint8Array(256)), 'ERR_BAD_INPUT'],
+      ['RSA method (engine step)', () => alipay.verifyNotify('a=b'), 'ERR_SIGNATURE_INVALID'],
+      ['static', () => Certificate.parse('not a certificate'), 'ERR_CERT_INVALID'],
+      ['getter on another object', () => Object.getOwnPropertyDescriptor(RsaSigner.prototype, 'engine').get.call({}), 'ERR_BAD_INPUT'],
+      ['primitive', () => primitives.aesGcmDecrypt(1, 2, 3), 'ERR_BAD_INPUT'],
+      ['Checkout', () => new Checkout({ alipay }).buildOrder({ buyer: { wallet: 'alipay' } }), 'ERR_BAD_INPUT'],
+    ];
+    for (const [what, call, code] of cases) {
+      let error;
+      try {
+        call();
+      } catch (e) {
+        error = e;
+      }
+      assert.ok(error instanceof AggpayError, `${what}: an AggpayError (${error})`);
+      assert.equal(error.code, code, what);
+      assert.match(firstFrame(error), /errors\.test\.mjs/, `${what}: first frame ${firstFrame(error)}\n${error.stack}`);
+    }
+    const rejected = await alipay.verifyNotifyAsync(42).then(() => null, (e) => e);
+    assert.equal(rejected.code, 'ERR_BAD_INPUT');
+    assert.match(firstFrame(rejected), /errors\.test\.mjs/, `…Async: first frame ${firstFrame(rejected)}`);
+    // Rejected after the engine's await (the signature checked, then refused by the core): the caller's
+    // async frame comes first, for every engine.
+    const body = `app_id=2021000122671080&sign_type=RSA2&trade_status=TRADE_SUCCESS&sign=${encodeURIComponent(Buffer.alloc(256).toString('base64'))}`;
+    for (const engine of ['webcrypto', 'wasm', 'node']) {
+      const client = new Alipay({ appId: '2021000122671080', alipayPublicKey: pair.spkiPem, engine });
+      const handler = async () => {
+        await client.verifyNotifyAsync(body);
+      };
+      const late = await handler().then(() => null, (e) => e);
+      assert.equal(late?.code, 'ERR_SIGNATURE_INVALID', engine);
+      assert.match(firstFrame(late), /^\s+at async handler .*errors\.test\.mjs/, `[${engine}] after the await: first frame ${firstFrame(late)}\n${late.stack}`);
+    }
+    // The exact line: the call's own.
+    let direct; try { new RsaSigner('garbage'); } catch (e) { direct = e; } const directLine = lineOf(0);
+    assert.match(firstFrame(direct), caller(directLine), direct.stack);
   });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  bundleWorker, callHarness, fixturesDir, harnessPage, makeTempDir, pkgDir, postToWorker, removeDir, rsaKeyPair, run, serveStatic,
+  bundleWorker, callHarness, fixturesDir, harnessPage, makeTempDir, pkgDir, postToWorker, removeDir, repoRoot, rsaKeyPair, run, serveStatic,
   withChromiumPage,
 } from './helpers.mjs';
 
@@ -128,19 +128,57 @@ describe('npm pack + install', () => {
     const targets = new Set([pkg.main, pkg.types, ...conditionTargets(pkg.exports['.']), ...conditionTargets(pkg.exports['./sandbox']), ...Object.values(pkg.bin)].map((p) => p.replace(/^\.\//, '')));
     for (const target of targets) assert.ok(files.includes(target), `exports target ${target} is not in the tarball`);
     for (const file of files) {
-      assert.match(file, /^(package\.json|README(\.md)?|LICENSE(\.md)?|dist\/.+|node\/.+|web\/.+|src\/.+\.mjs|sandbox\/.+\.mjs|bin\/aggpay\.mjs|types\/.+\.d\.c?ts)$/, `unexpected file in the tarball: ${file}`);
+      assert.match(file, /^(package\.json|README(\.md)?|LICENSE(\.md)?|dist\/.+|web\/.+|src\/.+\.mjs|sandbox\/.+\.mjs|bin\/aggpay\.mjs|types\/.+\.d\.[cm]?ts)$/, `unexpected file in the tarball: ${file}`);
     }
+    // The Wasm ships once: every entry (Node included) instantiates web/aggpay_bg.wasm.
+    assert.deepEqual(files.filter((f) => f.endsWith('.wasm')), ['web/aggpay_bg.wasm'], 'one .wasm in the tarball');
     // Every relative import of every packed JS file resolves inside the installed package.
     const installed = path.join(scratch, 'node_modules', 'aggpay');
     for (const file of files.filter((f) => /\.(mjs|cjs|js)$/.test(f))) {
       const source = fs.readFileSync(path.join(installed, file), 'utf8');
       for (const [, spec] of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
-        const resolved = path.join(path.dirname(path.join(installed, file)), spec);
+        // `.wasm?module` (the edge-light entry): Vercel's bundler strips the suffix.
+        const resolved = path.join(path.dirname(path.join(installed, file)), spec.replace(/\.wasm\?module$/, '.wasm'));
         assert.ok(fs.existsSync(resolved), `${file} imports ${spec}, which is not in the installed package`);
       }
     }
     assert.equal(packInfo.name, 'aggpay');
     assert.ok(packInfo.size < 5 * 1024 * 1024, `tarball is ${packInfo.size} bytes`);
+  });
+
+  it('the manifest: repository, homepage, bugs, engines, and sideEffects naming the entries that instantiate the Wasm', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(scratch, 'node_modules', 'aggpay', 'package.json'), 'utf8'));
+    assert.match(pkg.repository.url, /^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/);
+    assert.ok(pkg.homepage.startsWith(pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '')), 'homepage is the repository');
+    assert.match(pkg.bugs.url, /\/issues$/);
+    assert.equal(pkg.engines.node, '>=20');
+    assert.ok(Array.isArray(pkg.sideEffects), 'sideEffects lists the files with side effects');
+    const entries = ['./dist/node.cjs', './src/workerd.mjs', './src/edge-light.mjs', './src/browser.mjs'];
+    for (const entry of entries) assert.ok(pkg.sideEffects.includes(entry), `sideEffects includes ${entry}`);
+  });
+
+  it("the README's links work from npm: no link relative to the repository (the tarball has no examples/ or scripts/)", () => {
+    const readme = fs.readFileSync(path.join(scratch, 'node_modules', 'aggpay', 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.some((l) => l.includes('/examples/')), 'the README still links to the examples');
+    const relative = links.filter((l) => !/^(https:\/\/|#)/.test(l));
+    assert.deepEqual(relative, [], 'relative links in the packed README');
+    const repository = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    for (const link of links.filter((l) => l.startsWith(repository))) {
+      const file = link.slice(repository.length).replace(/^\/(blob|tree)\/HEAD\//, '');
+      assert.ok(fs.existsSync(path.join(repoRoot, file)), `${link}: ${file} is not in the repository`);
+    }
+  });
+
+  it('the package checks are clean on the tarball: publint --strict and @arethetypeswrong/cli', { timeout: 120_000 }, async () => {
+    const tarball = path.join(work, packInfo.filename);
+    const bin = (name) => path.join(repoRoot, 'node_modules', '.bin', name);
+    const publint = await run(bin('publint'), ['run', tarball, '--strict'], { cwd: work, timeout: 60_000 });
+    assert.match(publint.stdout, /All good!/, publint.stdout);
+    // The main entry under every resolution mode TypeScript has (node10, node16 from CJS and ESM, bundler) …
+    await run(bin('attw'), [tarball, '--entrypoints', '.', './package.json', '--format', 'ascii', '--no-color'], { cwd: work, timeout: 60_000 });
+    // … and the sandbox, which is ESM only (Node ≥ 20; CommonJS code uses `await import('aggpay/sandbox')`).
+    await run(bin('attw'), [tarball, '--entrypoints', './sandbox', '--profile', 'esm-only', '--format', 'ascii', '--no-color'], { cwd: work, timeout: 60_000 });
   });
 
   it("import 'aggpay/sandbox' from the installed tarball starts an emulation; the aggpay bin is linked", { timeout: 60_000 }, async () => {

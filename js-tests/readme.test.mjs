@@ -38,6 +38,13 @@ it('every ```js snippet in the README compiles under tsc --strict', { timeout: 1
   const blocks = snippets();
   assert.ok(blocks.length >= 4, `found ${blocks.length} snippets`);
   const files = blocks.map((code, i) => {
+    // A block that starts with a file name (`// src/index.mjs`) is a file a reader saves as it is: it is
+    // checked as that JavaScript file (JSDoc types, checkJs), on its own, without READER.
+    if (/^\/\/ [\w./-]+\.mjs\n/.test(code)) {
+      const file = `snippet-${i + 1}.mjs`;
+      fs.writeFileSync(path.join(dir, file), code);
+      return file;
+    }
     const file = `snippet-${i + 1}.mts`;
     // The reader's declarations go after the snippet's imports (a module's imports come first).
     const imports = code.split('\n').filter((l) => l.startsWith('import '));
@@ -47,7 +54,7 @@ it('every ```js snippet in the README compiles under tsc --strict', { timeout: 1
   });
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext',
+      strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', allowJs: true, checkJs: true,
       lib: ['es2022', 'dom'], types: [], noUnusedLocals: false,
     },
     files,

@@ -635,9 +635,18 @@ describe('pkg/types/index.d.ts', () => {
   it('exists and is the package\'s "types"', () => {
     assert.ok(fs.existsSync(DTS), `${DTS} does not exist yet`);
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-    assert.equal(pkg.types, './types/index.d.ts');
-    assert.deepEqual(pkg.exports['.'].types, { require: './types/index.d.cts', default: './types/index.d.ts' });
-    assert.equal(Object.keys(pkg.exports['.'])[0], 'types', '"types" must be the first condition');
+    // Each condition names the declarations of the module format it loads: .d.cts beside the CommonJS
+    // Node bundle (for require and import alike), .d.mts beside the ESM entries; both are copies of index.d.ts.
+    assert.equal(pkg.types, './types/index.d.cts');
+    const conditions = pkg.exports['.'];
+    for (const [condition, target] of Object.entries(conditions)) {
+      assert.equal(Object.keys(target)[0], 'types', `${condition}: "types" must be the first condition`);
+      assert.equal(target.types, target.default.endsWith('.cjs') ? './types/index.d.cts' : './types/index.d.mts', `${condition}: types`);
+    }
+    assert.equal(conditions.node.default, './dist/node.cjs');
+    for (const copy of ['index.d.cts', 'index.d.mts']) {
+      assert.equal(fs.readFileSync(path.join(pkgDir, 'types', copy), 'utf8'), fs.readFileSync(DTS, 'utf8'), `${copy} is a copy of index.d.ts (scripts/build.sh)`);
+    }
   });
 
   it('a strict ESM consumer type-checks with module/moduleResolution node16', { timeout: 120_000 }, async () => {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the release Wasm, wasm-bindgen glue for Node (CommonJS) and for
-# the web (ESM: browsers, workerd), and the Node entry bundle that serves require() and import.
+# Builds the npm package in pkg/: the release Wasm and its one wasm-bindgen glue (--target web: ESM,
+# instantiated from bytes on Node, from a compiled module on the edge, by fetch in browsers), the Node
+# entry bundle that serves require() and import, the declaration copies per module format, and the
+# README with links that work from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -9,14 +11,21 @@ ensure_build_tools
 unset RUSTFLAGS # it would replace .cargo/config.toml's cpubits setting for wasm
 cargo build --quiet --release --target wasm32-unknown-unknown
 wasm=target/wasm32-unknown-unknown/release/aggpay.wasm
-wasm-bindgen --target nodejs --remove-name-section --out-dir pkg/node "$wasm"
 wasm-bindgen --target web --remove-name-section --out-dir pkg/web "$wasm"
-echo '{ "type": "commonjs" }' > pkg/node/package.json
+rm -rf pkg/node # older builds made a second glue (--target nodejs) with a second copy of the .wasm
 echo '{ "type": "module" }' > pkg/web/package.json
-# CommonJS TypeScript consumers (module node16) need .d.cts declarations; the content is the same.
+# One declaration file per module format, so that TypeScript sees what each condition loads: .d.cts
+# for the `node` condition (dist/node.cjs is CommonJS, for require and import alike), .d.mts for the
+# ESM entries (workerd, edge-light, browser). The content is the same.
 cp pkg/types/index.d.ts pkg/types/index.d.cts
-# The published package carries the project's README and licence.
-cp README.md LICENSE pkg/
+cp pkg/types/index.d.ts pkg/types/index.d.mts
+# The published package carries the project's README (its relative links made absolute, so that
+# they work on npm) and licence.
+node scripts/readme-for-npm.mjs README.md pkg/README.md
+cp LICENSE pkg/
+# The Node entry: the web glue bundled in, the .wasm read from web/ (`import.meta.url` is the bundle's URL).
 node_modules/.bin/esbuild pkg/src/node.mjs --bundle --platform=node --format=cjs \
-  --external:../node/aggpay.js --outfile=pkg/dist/node.cjs --log-level=warning
+  --define:import.meta.url=__aggpayModuleUrl \
+  --banner:js="const __aggpayModuleUrl = require('node:url').pathToFileURL(__filename).href;" \
+  --outfile=pkg/dist/node.cjs --log-level=warning
 echo "build: pkg/ ready ($(du -k pkg/web/aggpay_bg.wasm | cut -f1) KiB wasm)"

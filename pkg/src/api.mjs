@@ -3,8 +3,23 @@
 import { checkoutClass } from './checkout.mjs';
 import { wrapClass } from './classes.mjs';
 import { engineSelector } from './engines.mjs';
-import { AggpayError } from './errors.mjs';
+import { AggpayError, rethrowFrom } from './errors.mjs';
 import { send } from './http.mjs';
+
+/** `fn` under `name`, its errors' stacks starting at the caller (errors.mjs). */
+function fromCallerOf(name, fn) {
+  const wrapped = {
+    [name](...args) {
+      try {
+        return fn(...args);
+      } catch (error) {
+        return rethrowFrom(error, wrapped);
+      }
+    },
+  }[name];
+  Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  return wrapped;
+}
 
 /** `nodeEngine`: the node engine factory (engine-node.mjs) on Node, null elsewhere. */
 export function createApi(wasm, { nodeEngine = null } = {}) {
@@ -34,15 +49,9 @@ export function createApi(wasm, { nodeEngine = null } = {}) {
     RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines }),
     RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines }),
     Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false }),
-    primitives: Object.freeze({
-      md5: wasm.md5,
-      sha256: wasm.sha256,
-      hmacSha256: wasm.hmacSha256,
-      timingSafeEqual: wasm.timingSafeEqual,
-      aesGcmDecrypt: wasm.aesGcmDecrypt,
-      aesCbcEncrypt: wasm.aesCbcEncrypt,
-      aesCbcDecrypt: wasm.aesCbcDecrypt,
-      aesEcbDecrypt: wasm.aesEcbDecrypt,
-    }),
+    primitives: Object.freeze(Object.fromEntries(
+      ['md5', 'sha256', 'hmacSha256', 'timingSafeEqual', 'aesGcmDecrypt', 'aesCbcEncrypt', 'aesCbcDecrypt', 'aesEcbDecrypt']
+        .map((name) => [name, fromCallerOf(name, wasm[name])]),
+    )),
   };
 }

@@ -3,7 +3,7 @@
 // is the core's, behind the clients' `…Checkout`, `verifyEvent`, `…StatusQuery` methods; this class
 // only picks the client (by the wallet an order, query or refund names, or the provider a
 // notification came from) and calls it.
-import { AggpayError } from './errors.mjs';
+import { AggpayError, rethrowFrom } from './errors.mjs';
 
 const bad = (message) => new AggpayError(message, { code: 'ERR_BAD_INPUT' });
 
@@ -100,8 +100,12 @@ export function checkoutClass({ Alipay, WechatPay, UseePay }, failureReply) {
   for (const [name, [find, method, skip = 0]] of Object.entries(operations)) {
     const sync = {
       [name](first, ...rest) {
-        const client = find(stateOf(this, name), first);
-        return client[method](...(skip ? rest : [first, ...rest]));
+        try {
+          const client = find(stateOf(this, name), first);
+          return client[method](...(skip ? rest : [first, ...rest]));
+        } catch (error) {
+          return rethrowFrom(error, sync);
+        }
       },
     }[name];
     const asyncName = `${name}Async`;

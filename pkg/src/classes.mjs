@@ -8,7 +8,7 @@
 // `<name>` (answered by the client's synchronous engine) and `<name>Async` (by its asynchronous
 // engine, returning a Promise), both driven by seam.mjs. No rules live here — only the brand check,
 // the engine choice and the call.
-import { AggpayError } from './errors.mjs';
+import { AggpayError, fromCaller, rethrowFrom } from './errors.mjs';
 import { runAsync, runSync } from './seam.mjs';
 
 const { apply, getOwnPropertyDescriptor, ownKeys } = Reflect;
@@ -41,7 +41,11 @@ function defineMethod(target, key, value) {
 function defineGetter(target, key, read) {
   const { get } = getOwnPropertyDescriptor({
     get [key]() {
-      return read(this);
+      try {
+        return read(this);
+      } catch (error) {
+        return rethrowFrom(error, get);
+      }
     },
   }, key);
   Object.defineProperty(target, key, { get, enumerable: false, configurable: true });
@@ -80,16 +84,20 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
 
   const Wrapped = class {
     constructor(...args) {
-      if (!constructible) throw badReceiver(`${name} has no public constructor; use its static methods`);
-      const choice = engines ? takeEngineOption(name, args, engines.option[0], engines.option[1]) : undefined;
-      const state = { inner: null, busy: 0, freed: false, engines: null, choice };
-      const keyDer = (id) => {
-        if (state.inner === null) throw badReceiver(`this ${name} has been freed`);
-        return state.inner.__keyDer(id);
-      };
-      if (engines) state.engines = engines.select(choice, keyDer);
-      state.inner = new Inner(...args);
-      states.set(this, state);
+      try {
+        if (!constructible) throw badReceiver(`${name} has no public constructor; use its static methods`);
+        const choice = engines ? takeEngineOption(name, args, engines.option[0], engines.option[1]) : undefined;
+        const state = { inner: null, busy: 0, freed: false, engines: null, choice };
+        const keyDer = (id) => {
+          if (state.inner === null) throw badReceiver(`this ${name} has been freed`);
+          return state.inner.__keyDer(id);
+        };
+        if (engines) state.engines = engines.select(choice, keyDer);
+        state.inner = new Inner(...args);
+        states.set(this, state);
+      } catch (error) {
+        rethrowFrom(error, Wrapped);
+      }
     }
   };
   Object.defineProperty(Wrapped, 'name', { value: name, configurable: true });
@@ -139,7 +147,11 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
       const method = descriptor.value;
       const wrapped = like({
         [key](...args) {
-          return through(this, what, (inner) => apply(method, inner, args));
+          try {
+            return through(this, what, (inner) => apply(method, inner, args));
+          } catch (error) {
+            return rethrowFrom(error, wrapped);
+          }
         },
       }[key], method);
       defineMethod(Wrapped.prototype, key, wrapped);
@@ -172,11 +184,15 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     const what = `${name}.prototype.${key}`;
     const sync = like({
       [key](...args) {
-        return through(this, what, (inner, state) => {
-          const pending = apply(method, inner, args);
-          const [engine, holder] = answerer(pending, inner, state, 'sync');
-          return runSync(pending, engine, holder, engines.memory);
-        });
+        try {
+          return through(this, what, (inner, state) => {
+            const pending = apply(method, inner, args);
+            const [engine, holder] = answerer(pending, inner, state, 'sync');
+            return runSync(pending, engine, holder, engines.memory);
+          });
+        } catch (error) {
+          return rethrowFrom(error, sync);
+        }
       },
     }[key], method);
     const asyncKey = `${key}Async`;
@@ -189,7 +205,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
             return runAsync(pending, engine, holder, engines.memory);
           });
         } catch (error) {
-          return Promise.reject(error);
+          return Promise.reject(fromCaller(error, async));
         }
       },
     }[asyncKey], method);
@@ -225,7 +241,11 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     if (typeof method !== 'function') continue;
     const wrapped = like({
       [key](...args) {
-        return adoptAll(apply(method, Inner, args));
+        try {
+          return adoptAll(apply(method, Inner, args));
+        } catch (error) {
+          return rethrowFrom(error, wrapped);
+        }
       },
     }[key], method);
     defineMethod(Wrapped, key, wrapped);

@@ -12,3 +12,20 @@ export class AggpayError extends Error {
     }
   }
 }
+
+const capture = typeof Error.captureStackTrace === 'function' ? Error.captureStackTrace : undefined;
+
+/**
+ * `error` as thrown by the public function `api`: an AggpayError's stack is taken again so that it
+ * starts at the line that called `api` (V8: Node, workerd, Chromium). Otherwise it would start in the
+ * wasm-bindgen glue, whose frames fill the 10 a stack keeps before the caller's code is reached.
+ */
+export function fromCaller(error, api) {
+  if (capture !== undefined && error instanceof AggpayError) capture(error, api);
+  return error;
+}
+
+/** Throws `error` as thrown by `api` (see fromCaller). */
+export function rethrowFrom(error, api) {
+  throw fromCaller(error, api);
+}

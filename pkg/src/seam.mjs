@@ -2,7 +2,7 @@
 // the RSA work, the core finishes. One driver for every engine: `answer` walks the step and yields
 // each engine call; `runSync` makes those calls directly and `runAsync` awaits them — nothing else
 // differs. No rules here: which bytes, which keys and what an answer means are the core's.
-import { AggpayError } from './errors.mjs';
+import { AggpayError, fromCaller } from './errors.mjs';
 
 const NOTHING = 0;
 const SIGN = 1;
@@ -74,8 +74,20 @@ export function runSync(pending, engine, inner, memory) {
   }
 }
 
-/** The same with an engine that may be asynchronous; the client may be freed while it works. */
+/**
+ * The same with an engine that may be asynchronous; the client may be freed while it works. Its
+ * errors' stacks are taken again where it rejects: after an await, the caller's frames are the async
+ * ones (`at async handler (…)`), which the glue's frames would otherwise push out of the stack.
+ */
 export async function runAsync(pending, engine, inner, memory) {
+  try {
+    return await driveAsync(pending, engine, inner, memory);
+  } catch (error) {
+    throw fromCaller(error, runAsync);
+  }
+}
+
+async function driveAsync(pending, engine, inner, memory) {
   if (engine.inWasm) return runSync(pending, engine, inner, memory);
   try {
     const steps = answer(pending, engine, memory, true);
