@@ -6,4 +6,4 @@ import { createApi } from './api.mjs';
 
 wasm.initSync({ module: wasmModule });
 const api = createApi(wasm);
-export const { AggpayError, Alipay, Certificate, Checkout, Router, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, primitives, send } = api;
+export const { AggpayError, Alipay, Certificate, Checkout, Router, RsaSigner, RsaVerifier, UseePay, WechatMiniProgram, WechatOfficialAccount, WechatPay, explain, firstDifference, primitives, send } = api;
