@@ -259,3 +259,23 @@ describe('engine option', () => {
     }
   });
 });
+
+describe('RsaVerifier.signedDigest: what a signature says it signs (diagnosis)', () => {
+  it('opens node:crypto signatures of either hash to their digest; another key or no signature gives null', () => {
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 3072 });
+    const verifier = new RsaVerifier(publicKey.export({ type: 'spki', format: 'pem' }));
+    for (const hash of HASHES) {
+      for (const message of ['', 'a=1&b=2', '支付宝 ✓'.repeat(50)]) {
+        const signature = crypto.sign(hash, Buffer.from(message), privateKey).toString('base64');
+        assert.deepEqual(verifier.signedDigest(signature), { hash, digest: crypto.createHash(hash).update(message).digest('hex') }, `${hash} ${message.length}`);
+      }
+    }
+    const elsewhere = crypto.sign('sha256', Buffer.from('a'), other.privateKey).toString('base64');
+    const shorter = crypto.sign('sha256', Buffer.from('a'), crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey).toString('base64');
+    for (const [signature, what] of [[elsewhere, 'a 3072-bit key\'s'], [shorter, 'another 2048-bit key\'s'], ['', 'empty'], ['not base64!', 'not base64'], ['AAAA', 'too short'], [Buffer.alloc(256, 0xff).toString('base64'), 'at least the modulus']]) {
+      assert.equal(verifier.signedDigest(signature), null, what);
+    }
+    assert.throws(() => verifier.signedDigest(new Uint8Array(4)), (e) => e.code === 'ERR_BAD_INPUT');
+  });
+});

@@ -164,6 +164,8 @@ export class RsaVerifier {
   /** The engine of `verifyAsync` and `verifyBase64Async`. */
   readonly asyncEngine: AsyncEngineName;
   free(): void;
+  /** What `signature` (base64 text), opened with this key, says it signs — `{ hash, digest }` (hex) — or `null` when it was not made with the matching private key. For diagnosis ("a field changed" vs "another key"); validity is `verify`'s to say. */
+  signedDigest(signature: string): { hash: 'sha256' | 'sha1'; digest: string } | null;
 }
 
 /** Public facts of an X.509 certificate. */

@@ -2,7 +2,8 @@
 //! constant-time arithmetic, blinded signing). Host engines (`node:crypto`, WebCrypto) do the same
 //! steps (see [`step`](super::step)); PKCS#1 v1.5 signing is deterministic, so all give the same bytes.
 
-use rsa::{Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, traits::PaddingScheme};
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, Oaep, Pkcs1v15Encrypt, Pkcs1v15Sign, traits::PaddingScheme};
 use sha1::Sha1;
 use sha2::Sha256;
 
@@ -52,6 +53,36 @@ impl PrivateKey {
 }
 
 impl PublicKey {
+    /// What `signature`, opened with this key, says it signs: the digest algorithm and the digest,
+    /// when it is an RSASSA-PKCS1-v1_5 signature made with the matching private key; `None`
+    /// otherwise (another key, or no signature at all). For diagnosis only — it tells a signature
+    /// over another text from one made with another key, or with the other hash; whether a
+    /// signature is valid is [`verify`](Self::verify)'s to say. Everything here is public.
+    pub fn signed_digest(&self, signature: &[u8]) -> Option<(Hash, Vec<u8>)> {
+        let key = self.rsa();
+        let k = key.size();
+        let s = BoxedUint::from_be_slice(signature, key.n_bits_precision()).ok().filter(|_| signature.len() == k)?;
+        if s >= *key.n().as_ref() {
+            return None;
+        }
+        let opened = rsa::hazmat::rsa_encrypt(key, &s).ok()?.to_be_bytes();
+        let em = opened.get(opened.len().checked_sub(k)?..)?;
+        // EM = 0x00 0x01 FF…FF 0x00 DigestInfo(prefix ‖ digest), the prefixes the `rsa` crate's own.
+        [(Hash::Sha256, Pkcs1v15Sign::new::<Sha256>()), (Hash::Sha1, Pkcs1v15Sign::new::<Sha1>())].into_iter().find_map(
+            |(hash, scheme)| {
+                let digest_len = scheme.hash_len?;
+                let t_len = scheme.prefix.len() + digest_len;
+                let ps_end = k.checked_sub(t_len + 1).filter(|&end| end >= 10)?;
+                let padded = em[0] == 0
+                    && em[1] == 1
+                    && em[2..ps_end].iter().all(|&b| b == 0xff)
+                    && em[ps_end] == 0
+                    && em[ps_end + 1..k - digest_len] == *scheme.prefix;
+                padded.then(|| (hash, em[k - digest_len..].to_vec()))
+            },
+        )
+    }
+
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature over `message`.
     pub fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
         match hash {

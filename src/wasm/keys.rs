@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::pending::{JsPending, engine_methods, pending};
-use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, opt_str_arg, str_arg, string_option};
+use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, js_of, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
 use crate::crypto::step::Pending;
 use crate::error::Error;
@@ -140,6 +140,23 @@ impl JsRsaVerifier {
     pub fn verify_base64(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
         let text = str_arg(&signature, "signature (base64 text)", MaxBytes::SMALL)?;
         self.check(&message, STANDARD.decode(text.trim()).ok(), &hash)
+    }
+
+    /// What `signature` (standard base64 text), opened with this key, says it signs:
+    /// `{ hash: 'sha256' | 'sha1', digest: hex }`, or `null` when it was not made with the matching
+    /// private key (or is no signature). For diagnosis: a signature over another text still opens,
+    /// one made with another key does not.
+    #[wasm_bindgen(js_name = signedDigest)]
+    pub fn signed_digest(&self, signature: JsValue) -> JsResult<JsValue> {
+        let text = str_arg(&signature, "signature (base64 text)", MaxBytes::SMALL)?;
+        let Some(signature) = STANDARD.decode(text.trim()).ok() else { return Ok(JsValue::NULL) };
+        match self.key()?.signed_digest(&signature) {
+            None => Ok(JsValue::NULL),
+            Some((hash, digest)) => js_of(&serde_json::json!({
+                "hash": hash.name(),
+                "digest": crate::crypto::digest::hex_lower(&digest),
+            })),
+        }
     }
 
     /// RSAES-OAEP (SHA-1, MGF1-SHA-1) encryption.
