@@ -533,7 +533,7 @@ export async function serveStatic({ root, mount = '/', pages = {}, types = STATI
 
 /** The Chromium the browser tests drive (scripts/setup.sh ensure_chromium installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /**
  * The HTML of a test page: an import map sends 'aggpay' to `aggpay` (the URL path of the browser
