@@ -41,7 +41,10 @@ const usage = (message) => {
 
 function readFile(file, what) {
   try {
-    return fs.readFileSync(file, 'utf8');
+    const text = fs.readFileSync(file, 'utf8');
+    // A private key given where public material was expected is still a secret.
+    if (/PRIVATE KEY|"(privateKey|privateKeyPem|md5Key|apiV3Key)"/.test(text)) addSecret(text);
+    return text;
   } catch (e) {
     return usage(`cannot read ${what} ${file}: ${e.code ?? e.message}`);
   }
