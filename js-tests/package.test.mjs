@@ -195,8 +195,10 @@ describe('npm pack + install', () => {
     assert.equal(out.resolved, fs.realpathSync(path.join(scratch, 'node_modules/aggpay/sandbox/index.mjs')));
     assert.equal(out.status, 200);
     assert.equal(JSON.parse(out.body).error_response.sub_code, 'isv.missing-method', 'an unsigned gateway refusal');
-    const help = await run(path.join(scratch, 'node_modules', '.bin', 'aggpay'), ['--help'], { cwd: scratch, timeout: 30_000 });
+    const help = await run(path.join(scratch, 'node_modules', '.bin', 'aggpay'), ['sandbox', '--help'], { cwd: scratch, timeout: 30_000 });
     assert.match(help.stdout, /Usage: aggpay sandbox/);
+    const keys = await run(path.join(scratch, 'node_modules', '.bin', 'aggpay'), ['keys', '--help'], { cwd: scratch, timeout: 30_000 });
+    assert.match(keys.stdout, /Usage: aggpay keys/, 'commander, the declared dependency, is installed with the package');
   });
 
   it("(a) require('aggpay') from the installed tarball signs like node:crypto", async () => {

@@ -370,9 +370,10 @@ describe('aggpay sandbox (the command)', () => {
   });
 
   it('--help exits 0; a bad flag or command exits 2', async () => {
-    const help = await run(process.execPath, [BIN, '--help']);
+    const help = await run(process.execPath, [BIN, 'sandbox', '--help']);
     assert.match(help.stdout, /Usage: aggpay sandbox/);
-    for (const args of [['sandbox', '--bogus'], ['sandbox', '--port', 'x'], ['deploy'], ['sandbox', '--providers', 'paypal']]) {
+    assert.match((await run(process.execPath, [BIN, '--help'])).stdout, /^\s+sandbox \[options\]/m, 'the top-level help lists the command');
+    for (const args of [['sandbox', '--bogus'], ['sandbox', '--port', 'x'], ['deploy'], ['sandbox', '--providers', 'paypal'], ['sandbox', 'extra'], []]) {
       await assert.rejects(run(process.execPath, [BIN, ...args]), (e) => {
         assert.equal(e.code ?? e.exitCode, 2, `${args.join(' ')}: ${e.message}`);
         return true;
