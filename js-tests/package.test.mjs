@@ -199,6 +199,13 @@ describe('npm pack + install', () => {
     assert.match(help.stdout, /Usage: aggpay sandbox/);
     const keys = await run(path.join(scratch, 'node_modules', '.bin', 'aggpay'), ['keys', '--help'], { cwd: scratch, timeout: 30_000 });
     assert.match(keys.stdout, /Usage: aggpay keys/, 'commander, the declared dependency, is installed with the package');
+    // npx aggpay explain: where a provider's report of the signed text differs (exit 1), from the tarball.
+    fs.writeFileSync(path.join(scratch, 'notify.txt'), 'total_amount=12.34&out_trade_no=T1&sign_type=RSA2&sign=c2ln');
+    const differs = await run(NPM === 'npm.cmd' ? 'npx.cmd' : 'npx', ['--no-install', 'aggpay', 'explain', 'notify.txt', '--provider', 'alipay', '--notification', '--rule', 'payment', '--reported', 'out_trade_no=T1&total_amount=1234'], { cwd: scratch, timeout: 30_000 })
+      .then(() => assert.fail('explain exits 1 when the report differs'), (error) => error);
+    assert.equal(differs.code, 1, differs.message);
+    assert.match(differs.message, /out_trade_no=T1&total_amount=12\.34/, 'the text the signature covers');
+    assert.match(differs.message, /first difference at character 31/, 'where the report differs');
   });
 
   it("(a) require('aggpay') from the installed tarball signs like node:crypto", async () => {
