@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Alipay } from 'aggpay';
-import { notifyContent } from './alipay-helpers.mjs';
-import { makeTempDir, pkgDir, removeDir } from './helpers.mjs';
-import { encryptResource, mintCertificate, rsaPair, serialHex, signedHeaders } from './wechatpay-helpers.mjs';
+import { notifyContent, signedResponse } from './alipay-helpers.mjs';
+import { fixturesDir, makeTempDir, pkgDir, removeDir } from './helpers.mjs';
+import { encryptResource, mintCertificate, requestMessage, rsaPair, serialHex, signedHeaders } from './wechatpay-helpers.mjs';
 
 const BIN = path.join(pkgDir, 'bin', 'aggpay.mjs');
 /** Every output of every run, to check no secret ever appears. */
@@ -257,6 +257,234 @@ describe('aggpay sign', () => {
     const e = await cli(['explain', '--provider', 'useepay', '--request', '--json'], { input: request.body });
     ok(e, 'explain useepay');
     assert.equal(JSON.parse(e.stdout).scheme, 'MD5');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Paths the tests above leave out, every fixture made here with node:crypto (UseePay stands in with the
+// fixture key tests/fixtures/useepay/test-useepay-private.pem, as js-tests/useepay.test.mjs does).
+
+const USEEPAY_DIR = path.join(fixturesDir, 'useepay');
+const useepayPrivate = crypto.createPrivateKey(fs.readFileSync(path.join(USEEPAY_DIR, 'test-useepay-private.pem'), 'utf8'));
+/** UseePay's string to sign: every field but `sign`, empty (after trim) left out, names sorted byte-wise, `k=v&…`. */
+const useepayContent = (fields) => Object.entries(fields)
+  .filter(([k, v]) => k !== 'sign' && v.trim() !== '')
+  .sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])))
+  .map(([k, v]) => `${k}=${v}`)
+  .join('&');
+const useepaySign = {
+  RSA: (fields) => crypto.sign('sha256', Buffer.from(useepayContent(fields)), useepayPrivate).toString('base64'),
+  MD5: (fields) => crypto.createHash('md5').update(`${useepayContent(fields)}&pkey=${MD5_KEY}`).digest('hex'),
+};
+const useepaySigned = (signType, fields) => ({ ...fields, signType, sign: useepaySign[signType]({ ...fields, signType }) });
+/** The code points of a text, as explain counts characters. */
+const chars = (s) => Array.from(s);
+
+describe('aggpay verify: UseePay, Alipay and WeChat Pay responses', () => {
+  it('UseePay notification (RSA with the UseePay public key, and MD5 with a key file): valid 0 + event, tampered 1', async () => {
+    const useepayPublic = path.join(USEEPAY_DIR, 'test-useepay-public.pem');
+    for (const [signType, keyArgs] of [['RSA', ['--public-key', useepayPublic]], ['MD5', ['--md5-key-file', files.md5Key]]]) {
+      const fields = useepaySigned(signType, {
+        version: '1.0', merchantNo: '500000000007362', transactionId: `UT-${signType}`, transactionType: 'pay', amount: '1234', currency: 'HKD',
+        resultCode: 'succeed', errorCode: '0000', errorMsg: 'Approved or completed successfully', reference: `R-${signType}`, remark: '茶 & tea',
+      });
+      const body = new URLSearchParams(Object.entries(fields)).toString();
+      const args = ['--provider', 'useepay', '--notification', ...keyArgs, '--json'];
+      const r = await cli(['verify', file(`useepay-notify-${signType}.txt`, body), ...args]);
+      ok(r, `useepay ${signType} notification`);
+      const v = JSON.parse(r.stdout);
+      assert.deepEqual([v.valid, v.provider, v.message], [true, 'useepay', 'notification'], r.stdout);
+      assert.equal(v.event.transactionId, `UT-${signType}`, r.stdout);
+      assert.equal(v.event.paid, true, r.stdout);
+      assert.equal(v.event.fields.remark, '茶 & tea', r.stdout);
+      const piped = await cli(['verify', ...args], { input: body });
+      ok(piped, `useepay ${signType} notification from stdin`);
+      const tampered = body.replace('amount=1234', 'amount=9999');
+      assert.notEqual(tampered, body);
+      const bad = await cli(['verify', file(`useepay-tampered-${signType}.txt`, tampered), ...args]);
+      assert.equal(bad.code, 1, `${signType} tampered: ${bad.stdout}${bad.stderr}`);
+      assert.deepEqual([JSON.parse(bad.stdout).valid, JSON.parse(bad.stdout).code], [false, 'ERR_SIGNATURE_INVALID']);
+      const text = await cli(['verify', file(`useepay-tampered2-${signType}.txt`, tampered), ...args.slice(0, -1)]);
+      assert.equal(text.code, 1);
+      assert.match(text.stdout, /^invalid: ERR_SIGNATURE_INVALID/);
+    }
+    // The RSA notification checked with another RSA key is invalid too.
+    const other = file('useepay-other.pem', rsaPair().spkiPem);
+    const fields = useepaySigned('RSA', { merchantNo: '500000000007362', transactionId: 'UT-X', resultCode: 'succeed', errorCode: '0000' });
+    const wrong = await cli(['verify', '--provider', 'useepay', '--notification', '--public-key', other], { input: new URLSearchParams(Object.entries(fields)).toString() });
+    assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
+  });
+
+  it('UseePay response (JSON): valid 0 with every field as received; a changed field 1', async () => {
+    const useepayPublic = path.join(USEEPAY_DIR, 'test-useepay-public.pem');
+    const fields = useepaySigned('RSA', {
+      merchantNo: '500000000007362', transactionId: 'UR-1', transactionType: 'pay', amount: '500', currency: 'USD',
+      resultCode: 'pending', errorCode: '0000', errorMsg: 'ok', reference: 'R-UR-1',
+    });
+    const raw = JSON.stringify(fields);
+    const args = ['--provider', 'useepay', '--response', '--public-key', useepayPublic, '--json'];
+    const r = await cli(['verify', file('useepay-response.json', raw), ...args]);
+    ok(r, 'useepay response');
+    const v = JSON.parse(r.stdout);
+    assert.deepEqual([v.valid, v.message], [true, 'response']);
+    assert.deepEqual(v.event.fields, fields, r.stdout);
+    const bad = await cli(['verify', file('useepay-response-bad.json', JSON.stringify({ ...fields, amount: '5' })), ...args]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.equal(JSON.parse(bad.stdout).code, 'ERR_SIGNATURE_INVALID');
+  });
+
+  it('Alipay --response: a signed alipay.trade.query 0 with the node; tampered 1; a signed business failure 0', async () => {
+    const node = '{"code":"10000","msg":"Success","trade_no":"2026120122001400001","out_trade_no":"T1","buyer_logon_id":"159****5620","trade_status":"TRADE_SUCCESS","total_amount":"0.01"}';
+    const raw = signedResponse('alipay.trade.query', node, alipayKeys.privateKey);
+    const args = ['--provider', 'alipay', '--response', '--method', 'alipay.trade.query', '--public-key', files.alipayPublic, '--json'];
+    const r = await cli(['verify', file('alipay-response.json', raw), ...args]);
+    ok(r, 'alipay response');
+    const v = JSON.parse(r.stdout);
+    assert.equal(v.valid, true);
+    assert.deepEqual([v.event.out_trade_no, v.event.trade_status, v.event.total_amount], ['T1', 'TRADE_SUCCESS', '0.01'], r.stdout);
+    const tampered = raw.replace('"total_amount":"0.01"', '"total_amount":"100.00"');
+    assert.notEqual(tampered, raw);
+    const bad = await cli(['verify', file('alipay-response-bad.json', tampered), ...args]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.deepEqual([JSON.parse(bad.stdout).valid, JSON.parse(bad.stdout).code], [false, 'ERR_SIGNATURE_INVALID']);
+    const failure = signedResponse('alipay.trade.query', '{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}', alipayKeys.privateKey);
+    const f = await cli(['verify', ...args], { input: failure });
+    ok(f, 'a signed business failure');
+    assert.deepEqual(JSON.parse(f.stdout).businessFailure, { code: '40004', message: 'Business Failed', subCode: 'ACQ.TRADE_NOT_EXIST', subMessage: '交易不存在' });
+    const noMethod = await cli(['verify', file('alipay-response2.json', raw), '--provider', 'alipay', '--response', '--public-key', files.alipayPublic]);
+    assert.equal(noMethod.code, 2, 'no --method: a usage error');
+  });
+
+  it('WeChat Pay --response: signed reply headers (certificate, or public key + id; JSON or --headers), tampered 1, --now for a saved one', async () => {
+    const body = JSON.stringify({ mchid: '1230000109', appid: 'wx1', out_trade_no: 'T2', transaction_id: '4200000001', trade_state: 'SUCCESS', amount: { total: 1, currency: 'CNY' } });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const byCert = signedHeaders(wechatKeys.privateKey, wechat.serial, timestamp, 'R3PLYN0NCE', body);
+    const certArgs = ['--provider', 'wechatpay', '--response', '--certificate', wechat.certFile, '--json'];
+    const r = await cli(['verify', file('wechat-reply.json', JSON.stringify({ headers: byCert, body })), ...certArgs]);
+    ok(r, 'wechatpay response { headers, body }');
+    const v = JSON.parse(r.stdout);
+    assert.equal(v.valid, true);
+    assert.ok(JSON.stringify(v.event).includes('4200000001'), r.stdout);
+    const headersFile = file('wechat-reply-headers.txt', `HTTP/1.1 200 OK\n${Object.entries(byCert).map(([k, x]) => `${k}: ${x}`).join('\r\n')}\n`);
+    ok(await cli(['verify', '--headers', headersFile, ...certArgs], { input: body }), 'wechatpay response, body piped, --headers');
+    const bad = await cli(['verify', '--headers', headersFile, ...certArgs], { input: body.replace('"total":1', '"total":100') });
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.equal(JSON.parse(bad.stdout).code, 'ERR_SIGNATURE_INVALID');
+    // The WeChat Pay public key, its id in Wechatpay-Serial (the default) or given.
+    const keyId = 'PUB_KEY_ID_0112345678902026120100000000000001';
+    const byKey = signedHeaders(wechatKeys.privateKey, keyId, timestamp, 'R3PLYN0NCE', body);
+    const wechatPublic = file('wechatpay-public.pem', wechatKeys.spkiPem);
+    const keyArgs = ['--provider', 'wechatpay', '--response', '--public-key', wechatPublic, '--json'];
+    ok(await cli(['verify', file('wechat-reply-key.json', JSON.stringify({ headers: byKey, body })), ...keyArgs]), 'public key, id from the header');
+    ok(await cli(['verify', file('wechat-reply-key2.json', JSON.stringify({ headers: byKey, body })), ...keyArgs, '--public-key-id', keyId]), 'public key, id given');
+    const forged = signedHeaders(rsaPair().privateKey, keyId, timestamp, 'R3PLYN0NCE', body);
+    assert.equal((await cli(['verify', file('wechat-reply-forged.json', JSON.stringify({ headers: forged, body })), ...keyArgs])).code, 1, 'another key signed it');
+    // A reply saved a day ago: outside the 5-minute window unless --now says when it was received.
+    const old = timestamp - 86_400;
+    const saved = file('wechat-reply-old.json', JSON.stringify({ headers: signedHeaders(wechatKeys.privateKey, wechat.serial, old, 'R3PLYN0NCE', body), body }));
+    const stale = await cli(['verify', saved, ...certArgs]);
+    assert.equal(stale.code, 1, stale.stdout + stale.stderr);
+    assert.equal(JSON.parse(stale.stdout).valid, false);
+    ok(await cli(['verify', saved, ...certArgs, '--now', String(old * 1000)]), '--now at the saved time');
+    ok(await cli(['verify', saved, ...certArgs, '--now', new Date(old * 1000 + 60_000).toISOString()]), '--now as an ISO date');
+  });
+});
+
+describe('aggpay explain: a WeChat Pay request and its SIGN_ERROR', () => {
+  it('--reported a SIGN_ERROR body whose truncated_sign_message differs: exit 1, the index and the caret under it', async () => {
+    // A body with a character outside the BMP (two UTF-16 units, one character) just before the difference.
+    const body = '{"description":"茶 tea 😀 mug","out_trade_no":"T9","amount":{"total":1}}';
+    const urlPath = '/v3/pay/transactions/jsapi';
+    const signed = await cli(['sign', '--provider', 'wechatpay', '--method', 'POST', '--path', urlPath, '--body', body, '--mchid', '1230000109', '--serial', 'ABC123', '--private-key', files.merchantPrivate, '--now', '1764554400000', '--nonce', 'n0nce', '--json']);
+    ok(signed, 'sign wechatpay POST');
+    // The five lines, independently; WeChat "saw" the body with one character changed after the emoji.
+    const ours = requestMessage('POST', urlPath, 1764554400, 'n0nce', body);
+    const theirs = ours.replace('😀 mug', '😀 mud');
+    const index = chars(ours).findIndex((c, i) => c !== chars(theirs)[i]);
+    assert.equal(chars(ours)[index], 'g');
+    const signError = JSON.stringify({
+      code: 'SIGN_ERROR', message: '签名错误',
+      detail: { detail: { issue: 'sign not match' }, field: 'signature', location: 'authorization', sign_information: { method: 'POST', sign_message_length: Buffer.byteLength(theirs), truncated_sign_message: theirs, url: urlPath } },
+    });
+    const reportFile = file('wechat-sign-error.json', signError);
+    const requestFile = file('wechat-request.json', signed.stdout);
+    for (const [what, args, input] of [['piped', [], signed.stdout], ['file', [requestFile], undefined]]) {
+      const json = await cli(['explain', ...args, '--provider', 'wechatpay', '--request', '--reported', reportFile, '--json'], { input });
+      assert.equal(json.code, 1, `${what}: ${json.stdout}${json.stderr}`);
+      const e = JSON.parse(json.stdout);
+      assert.deepEqual(e.signed, [ours], what);
+      assert.equal(e.reported, theirs, what);
+      assert.equal(e.difference.index, index, what);
+      const r = await cli(['explain', ...args, '--provider', 'wechatpay', '--request', '--reported', reportFile], { input });
+      assert.equal(r.code, 1, `${what}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`first difference at character ${index}:`), what);
+      const lines = r.stdout.split('\n');
+      const oursLine = chars(lines.find((l) => l.startsWith('  ours:   ')));
+      const theirLine = chars(lines.find((l) => l.startsWith('  theirs: ')));
+      const caretLine = lines[lines.findIndex((l) => l.startsWith('  theirs: ')) + 1];
+      assert.equal(caretLine.trim(), '^', caretLine);
+      const col = chars(caretLine).indexOf('^');
+      // Counted in characters: the caret's column holds the first character that differs.
+      assert.deepEqual([oursLine[col], theirLine[col]], ['g', 'd'], `${what}: the caret is under the difference\n${r.stdout}`);
+      assert.equal(oursLine.slice(10, col).join(''), theirLine.slice(10, col).join(''), what);
+      assert.ok(oursLine.slice(10, col).join('').endsWith('😀 mu'), `${what}: ${oursLine.join('')}`);
+    }
+    // The report's own text (not the JSON body) works too, and the same text exits 0.
+    const same = await cli(['explain', requestFile, '--provider', 'wechatpay', '--request', '--reported', file('wechat-same.json', JSON.stringify({ code: 'SIGN_ERROR', detail: { sign_information: { truncated_sign_message: ours } } }))]);
+    ok(same, 'the same text');
+    assert.match(same.stdout, /is the signed text/);
+  });
+});
+
+describe('aggpay keys: conversions and private keys', () => {
+  it('a public key PEM -> base64 -> PEM is node:crypto\'s export, for SPKI and PKCS#1', async () => {
+    for (const type of ['spki', 'pkcs1']) {
+      const pemText = alipayKeys.publicKey.export({ type, format: 'pem' });
+      const b64 = await cli(['keys', file(`public-${type}.pem`, pemText), '--to', 'base64']);
+      ok(b64, `${type} --to base64`);
+      assert.equal(b64.stdout, `${alipayKeys.publicKey.export({ type, format: 'der' }).toString('base64')}\n`);
+      const back = await cli(['keys', file(`public-${type}.b64`, b64.stdout), '--to', 'pem']);
+      ok(back, `${type} --to pem`);
+      assert.equal(back.stdout, pemText, `${type}: the PEM node:crypto writes`);
+      const outFile = path.join(dir, `public-${type}-out.pem`);
+      const wrote = await cli(['keys', file(`public-${type}2.b64`, b64.stdout), '--to', 'pem', '--out', outFile, '--json']);
+      ok(wrote, `${type} --out`);
+      assert.equal(fs.readFileSync(outFile, 'utf8'), pemText);
+      assert.equal(fs.statSync(outFile).mode & 0o777, 0o644);
+      assert.equal(JSON.parse(wrote.stdout).keys[0].format, type === 'spki' ? 'SPKI' : 'PKCS#1');
+    }
+  });
+
+  it('a private key (PKCS#8, PKCS#1, bare base64) is never printed: --to without --out exits 2 and shows none of it', async () => {
+    const keys = rsaPair();
+    const pkcs8Der = keys.privateKey.export({ type: 'pkcs8', format: 'der' });
+    const pkcs1Der = keys.privateKey.export({ type: 'pkcs1', format: 'der' });
+    const fragments = [];
+    for (const der of [pkcs8Der, pkcs1Der]) {
+      const b64 = der.toString('base64');
+      for (let i = 0; i + 24 <= b64.length; i += 12) fragments.push(b64.slice(i, i + 24));
+    }
+    const inputs = [
+      file('priv-pkcs8.pem', keys.pkcs8Pem, 0o600), file('priv-pkcs1.pem', keys.pkcs1Pem, 0o600),
+      file('priv-pkcs8.b64', `${pkcs8Der.toString('base64')}\n`, 0o600), file('priv-pkcs1.b64', pkcs1Der.toString('base64'), 0o600),
+    ];
+    for (const input of inputs) {
+      for (const to of ['pem', 'base64']) {
+        for (const json of [[], ['--json']]) {
+          const r = await cli(['keys', input, '--to', to, ...json]);
+          const what = `${path.basename(input)} --to ${to} ${json.join('')}`;
+          assert.equal(r.code, 2, `${what}: exit ${r.code}`);
+          assert.equal(r.stdout, '', `${what}: nothing on stdout`);
+          assert.match(r.stderr, /refusing to print a private key/, what);
+          for (const f of fragments) assert.ok(!r.stdout.includes(f) && !r.stderr.includes(f), `${what}: key material in the output`);
+          assert.ok(!/PRIVATE KEY-----/.test(r.stderr), what);
+        }
+      }
+      const info = await cli(['keys', input, '--json']);
+      ok(info, `${path.basename(input)} --json`);
+      assert.deepEqual([JSON.parse(info.stdout).kind, JSON.parse(info.stdout).bits], ['private key', 2048]);
+      for (const f of fragments) assert.ok(!info.stdout.includes(f) && !info.stderr.includes(f), `${path.basename(input)}: key material`);
+    }
   });
 });
 

@@ -180,11 +180,14 @@ function explainCommand(file, o) {
       if (!e.difference) lines.push('', 'the reported text is the signed text: look at the key, not the string');
       else {
         const d = e.difference;
+        // Compared by character (code point), as explain counts: by UTF-16 unit, a character outside the BMP
+        // (an emoji) before the difference pushed the caret past it. The caret column counts characters too.
+        const [a, b] = [Array.from(d.ours), Array.from(d.theirs)];
         let k = 0;
-        while (k < d.ours.length && k < d.theirs.length && d.ours[k] === d.theirs[k]) k++;
+        while (k < a.length && k < b.length && a[k] === b[k]) k++;
         const ours = visible(d.ours);
         const theirs = visible(d.theirs);
-        const caret = ours.slice(0, k).join('').length;
+        const caret = Array.from(ours.slice(0, k).join('')).length;
         lines.push('', `first difference at character ${d.index}${d.theirsEnds ? ' (the report stops here: truncated)' : ''}:`);
         lines.push(`  ours:   ${ours.join('')}`, `  theirs: ${theirs.join('')}`, `          ${' '.repeat(caret)}^`);
       }
