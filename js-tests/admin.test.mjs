@@ -1,6 +1,7 @@
 // The admin page (examples/admin/): served as static files with the repository's package, loaded in
-// Chromium, it verifies a notification from each provider with public material only, says why a
-// tampered one fails, and makes no request besides its own files. The screenshot checked into
+// Chromium, it verifies a notification and a response from each provider with public material only
+// (bare keys, Alipay and WeChat Pay certificates, PEM or bare base64), says why a tampered one fails
+// (and names a probe, a wrong APIv3 key, a key it was not given), and makes no request besides its own files. The screenshot checked into
 // examples/admin/ is regenerated into a temp dir, and its verdict text compared.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -192,6 +193,10 @@ it('Alipay certificate mode: a pasted alipayCertPublicKey_RSA2.crt verifies a no
   assertValid(await verifyInPage({ provider: 'alipay', message: alipayBody(alipayPairs), key: cert.pem }), 'alipay notification, certificate');
   const response = signedResponse('alipay.trade.query', queryNode, alipayKeys.privateKey, { certSn: cert.sn });
   assertValid(await verifyInPage({ provider: 'alipay', kind: 'response', message: response, key: cert.pem }), 'alipay response, certificate');
+  // Bare base64 (no PEM armour): the certificate is still read as a certificate, and a bare key as a key.
+  const bare = (pem) => pem.replace(/-----[A-Z ]+-----|\s+/g, '');
+  assertValid(await verifyInPage({ provider: 'alipay', kind: 'response', message: response, key: bare(cert.pem) }), 'alipay response, bare base64 certificate');
+  assertValid(await verifyInPage({ provider: 'alipay', message: alipayBody(alipayPairs), key: bare(alipayKeys.spkiPem) }), 'alipay notification, bare base64 key');
   const other = await alipayCertificate(rsaPair());
   assertInvalid(await verifyInPage({ provider: 'alipay', message: alipayBody(alipayPairs), key: other.pem }), /Wrong key/, 'alipay notification, another certificate');
   // The response names a certificate (rotated) that was not pasted.
@@ -223,6 +228,9 @@ it('WeChat Pay platform certificate: a notification verifies; one signed under a
   const shown = await verifyInPage({ provider: 'wechatpay', message: n.body, headers: headerLines(n.headers), key: cert, v3 });
   assertValid(shown, 'wechat notification, platform certificate');
   assert.equal(shown.event.outTradeNo, 'W2');
+  // The same certificate as bare base64 (no PEM armour), as the placeholder allows: still a certificate.
+  const bare = cert.replace(/-----[A-Z ]+-----|\s+/g, '');
+  assertValid(await verifyInPage({ provider: 'wechatpay', message: n.body, headers: headerLines(n.headers), key: bare, v3 }), `wechat notification, bare base64 certificate (${bare.length} characters)`);
   // WeChat Pay rotated its certificate: the notification names a serial the page was not given.
   const unknown = serialHex();
   const rotated = signed(unknown);
@@ -230,6 +238,12 @@ it('WeChat Pay platform certificate: a notification verifies; one signed under a
   assertInvalid(mismatch, /Key not given: the message names the key/, 'wechat unknown serial');
   assert.match(mismatch.verdict, /ERR_CERT_SN_MISMATCH/, mismatch.verdict);
   assert.ok(mismatch.causes.some((c) => c.includes(unknown)), `the cause names ${unknown}: ${JSON.stringify(mismatch.causes)}`);
+  // Public-key mode: the key id typed is not the one Wechatpay-Serial names.
+  const w = wechatNotification();
+  const otherId = publicKeyId(rng);
+  const byId = await verifyInPage({ provider: 'wechatpay', message: w.body, headers: headerLines(w.headers), key: wechatKeys.spkiPem, keyId: otherId, v3 });
+  assertInvalid(byId, /Key not given: the message names the key PUB_KEY_ID_/, 'wechat public key id not given');
+  assert.match(byId.verdict, /ERR_CERT_SN_MISMATCH/, byId.verdict);
 });
 
 it('WeChat Pay: a probe signature (WECHATPAY/SIGNTEST/…) and a wrong APIv3 key name their causes', { timeout: 60_000 }, async () => {
