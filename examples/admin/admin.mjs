@@ -29,7 +29,20 @@ function keyTexts(text) {
   return blocks ?? [text.trim()];
 }
 
-const isCertificate = (text) => /BEGIN CERTIFICATE/.test(text) || /^MII[\s\S]*/.test(text.trim()) && text.trim().length > 1200;
+// A certificate, not a key. Bare base64 is told by its DER, not its length (fix: it was "MII… longer
+// than 1200 characters", and a small certificate — 1,172 characters for an RSA-2048 one with a short
+// subject — was then passed as a public key and failed as ERR_BAD_INPUT): a certificate opens
+// SEQUENCE { SEQUENCE tbsCertificate (hundreds of bytes, a long-form length) …; an SPKI's first element
+// is the short AlgorithmIdentifier, a PKCS#1 key's an INTEGER.
+function isCertificate(text) {
+  if (/BEGIN CERTIFICATE/.test(text)) return true;
+  if (/-----BEGIN/.test(text)) return false;
+  let der;
+  try { der = Uint8Array.from(atob(text.replace(/\s+/g, '')), (c) => c.charCodeAt(0)); } catch { return false; }
+  if (der.length < 4 || der[0] !== 0x30) return false;
+  const first = 2 + (der[1] & 0x80 ? der[1] & 0x7f : 0);
+  return der[first] === 0x30 && der[first + 1] > 0x80;
+}
 
 function alipayMethod(body) {
   const m = /"([a-z0-9_]+)_response"\s*:/.exec(body);
