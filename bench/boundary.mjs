@@ -5,31 +5,13 @@
 // Run after a build: node bench/boundary.mjs
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { Alipay, UseePay } from 'aggpay';
+import { interleaved } from './measure.mjs';
 
 const WINDOW_MS = 300;
 const ROUNDS = 7;
 
-function rate(fn) {
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < WINDOW_MS) {
-    fn();
-    n += 1;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
-
 /** Median ops/s of `library` and `bare`, measured in alternating rounds. */
-function compare(library, bare) {
-  const a = [];
-  const b = [];
-  for (let r = 0; r < ROUNDS; r += 1) {
-    a.push(rate(library));
-    b.push(rate(bare));
-  }
-  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  return [median(a), median(b)];
-}
+const compare = (library, bare) => interleaved([library, bare], { rounds: ROUNDS, windowMs: WINDOW_MS });
 
 const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const app = pair();

@@ -5,23 +5,13 @@ import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Alipay, RsaSigner, RsaVerifier } from 'aggpay';
+import { asyncOpsPerSecond as measureAsync, opsPerSecond as measureSync } from './measure.mjs';
 
 const WINDOW_MS = 400;
 const ROUNDS = 5;
 
-function opsPerSecond(fn) {
-  const rates = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    let n = 0;
-    const start = performance.now();
-    while (performance.now() - start < WINDOW_MS) {
-      fn();
-      n++;
-    }
-    rates.push((n * 1000) / (performance.now() - start));
-  }
-  return rates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
-}
+const opsPerSecond = (fn) => measureSync(fn, { rounds: ROUNDS, windowMs: WINDOW_MS });
+const asyncOpsPerSecond = (fn) => measureAsync(fn, { rounds: ROUNDS, windowMs: WINDOW_MS });
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
@@ -41,20 +31,6 @@ for (const engine of ['node', 'wasm']) {
 }
 rows.push(['RsaSigner construction (key parse), wasm', opsPerSecond(() => new RsaSigner(privatePem, { engine: 'wasm' }).free())]);
 
-/** Operations per second of an asynchronous call, run back to back. */
-async function asyncOpsPerSecond(fn) {
-  const rates = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    let n = 0;
-    const start = performance.now();
-    while (performance.now() - start < WINDOW_MS) {
-      await fn();
-      n++;
-    }
-    rates.push((n * 1000) / (performance.now() - start));
-  }
-  return rates.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
-}
 for (const engine of ['node', 'webcrypto', 'wasm']) {
   const signer = new RsaSigner(privatePem, { engine });
   const verifier = new RsaVerifier(publicPem, { engine });
