@@ -106,6 +106,8 @@ describe('Certificate on generated certificates', () => {
       const cert = Certificate.parse(der.toString('base64'));
       assert.equal(cert.subject, c.expected);
       assert.equal(cert.issuer, 'CN=Issuer,C=CN');
+      const decimalSerial = BigInt(`0x${new crypto.X509Certificate(der).serialNumber}`).toString(10);
+      assert.equal(cert.alipayCertSn, crypto.createHash('md5').update(`CN=Issuer,C=CN${decimalSerial}`).digest('hex'), "Alipay's SN: MD5 of the issuer and the decimal serial");
       assertBytesEqual(cert.der, der, 'der');
     });
   }

@@ -16,7 +16,7 @@ use crate::codec::form;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 use crate::options::{given, read, required};
-use crate::wechat::pay::response::{header_pairs, signed_message};
+use crate::wechat::pay::response::{header, header_pairs, signed_message};
 
 /// What a message's signature covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -314,16 +314,17 @@ fn wechatpay_message(
     limits: &Limits,
 ) -> Result<Explained> {
     limits.check_input(body.len(), message)?;
-    let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_owned());
-    let timestamp = header("Wechatpay-Timestamp").unwrap_or_default();
-    let nonce = header("Wechatpay-Nonce").unwrap_or_default();
+    // The verifier's own reading: any case, a header given twice refused.
+    let value = |name: &str| Ok::<_, Error>(header(headers, name)?.map(str::to_owned));
+    let timestamp = value("Wechatpay-Timestamp")?.unwrap_or_default();
+    let nonce = value("Wechatpay-Nonce")?.unwrap_or_default();
     Ok(Explained {
         provider: Provider::Wechatpay,
         message,
-        scheme: header("Wechatpay-Signature-Type").unwrap_or_else(|| "WECHATPAY2-SHA256-RSA2048".into()),
+        scheme: value("Wechatpay-Signature-Type")?.unwrap_or_else(|| "WECHATPAY2-SHA256-RSA2048".into()),
         signed: vec![text(&signed_message(&timestamp, &nonce, body))],
-        signature: header("Wechatpay-Signature"),
-        key: header("Wechatpay-Serial"),
+        signature: value("Wechatpay-Signature")?,
+        key: value("Wechatpay-Serial")?,
         note: None,
         reported: None,
         difference: None,

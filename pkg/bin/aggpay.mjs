@@ -319,23 +319,13 @@ function inspect(block) {
   const { label, der, form } = block;
   const details = (key) => ({ algorithm: key.asymmetricKeyType, bits: key.asymmetricKeyDetails?.modulusLength ?? null });
   if (label === 'CERTIFICATE') {
-    const { Certificate, Alipay } = aggpay();
+    const { Certificate } = aggpay();
     const c = Certificate.parse(der.toString('base64'));
     const x = new crypto.X509Certificate(der);
     const now = Date.now() / 1000;
-    let alipayCertSn;
-    try {
-      const client = new Alipay({ appId: '0', alipayCert: pem('CERTIFICATE', der) });
-      alipayCertSn = client.alipayCertSn;
-      client.free?.();
-    } catch {
-      alipayCertSn = undefined;
-    }
-    // Alipay's certificate SN: MD5 of the issuer (RFC 2253) and the decimal serial.
-    alipayCertSn ??= crypto.createHash('md5').update(c.issuer + c.serialDecimal).digest('hex');
     const info = {
       kind: 'certificate', form, subject: c.subject, issuer: c.issuer, serialHex: c.serialHex, serialDecimal: c.serialDecimal,
-      wechatpaySerial: c.serialHex, alipayCertSn, ...details(x.publicKey), notBefore: iso(c.notBefore), notAfter: iso(c.notAfter),
+      wechatpaySerial: c.serialHex, alipayCertSn: c.alipayCertSn, ...details(x.publicKey), notBefore: iso(c.notBefore), notAfter: iso(c.notAfter),
       valid: now >= c.notBefore && now <= c.notAfter, signatureAlgorithm: c.signatureAlgorithm,
     };
     c.free?.();

@@ -181,6 +181,8 @@ export class Certificate {
   readonly serialHex: string;
   /** RFC 2253 (Java `X500Principal.getName()`): `CN=…,OU=…,O=…,C=…`. */
   readonly issuer: string;
+  /** Alipay's certificate SN (`alipay_cert_sn`, `app_cert_sn`): MD5 of `issuer` and `serialDecimal`, in hex. */
+  readonly alipayCertSn: string;
   readonly subject: string;
   /** Unix seconds. */
   readonly notBefore: number;

@@ -10,7 +10,7 @@ use super::trade::{TRADE_CREATE, TRADE_QUERY, TRADE_REFUND};
 use super::{Alipay, PROVIDER};
 use crate::checkout::event::beijing_rfc3339;
 use crate::checkout::{
-    AlipayBuyer, Buyer, Checkout, ClientKind, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery,
+    AlipayBuyer, Checkout, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery,
 };
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
@@ -101,9 +101,7 @@ impl Alipay {
     /// `alipay.trade.create` (`product_code` `JSAPI_PAY`) for the order: `buyer_id` or
     /// `buyer_open_id`, the amount in yuan (CNY only), the order's `notify_url` or the options'.
     pub fn build_checkout(&self, order: &Order, options: &RequestOptions) -> Result<Pending<HttpRequest>> {
-        let Buyer::Alipay(buyer) = &order.buyer else {
-            return Err(Error::bad_input("this order's buyer pays with wechat; this client serves alipay"));
-        };
+        let buyer = order.alipay_buyer()?;
         let amount = order.amount.require_currency(CURRENCY, "order.amount")?;
         let mut biz = json!({
             "out_trade_no": order.out_trade_no,
@@ -125,19 +123,16 @@ impl Alipay {
     /// The verified `alipay.trade.create` reply as a checkout: `{ tradeNO }` for `my.tradePay` (a
     /// mini program) or `AlipayJSBridge.call('tradePay', …)` (the H5 page).
     pub fn parse_checkout(&self, order: &Order, raw: &str) -> Result<Pending<Checkout>> {
-        let order = order.clone().for_wallet(Wallet::Alipay)?;
+        order.alipay_buyer()?;
+        let (out_trade_no, client) = (order.out_trade_no.clone(), order.client);
         Ok(self.parse_response(TRADE_CREATE, raw)?.map(move |text| {
-            let node = node_of(&text, &order.out_trade_no)?;
+            let node = node_of(&text, &out_trade_no)?;
             let trade_no = text_of_trade_no(&node)?;
-            let api = match order.client {
-                ClientKind::MiniProgram => "my.tradePay",
-                ClientKind::H5 => "AlipayJSBridge.tradePay",
-            };
             Ok(Checkout {
                 wallet: Wallet::Alipay,
                 provider: Provider::Alipay,
-                out_trade_no: order.out_trade_no,
-                launch: Launch { api, params: json!({ "tradeNO": trade_no }) },
+                out_trade_no,
+                launch: Launch::alipay(client, &trade_no),
                 trade_no: Some(trade_no),
             })
         }))

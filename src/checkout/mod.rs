@@ -156,17 +156,27 @@ impl Order {
         })
     }
 
-    /// The order, checked to be for `wallet` (the wallet a client serves).
-    pub fn for_wallet(self, wallet: Wallet) -> Result<Order> {
-        match self.buyer.wallet() == wallet {
-            true => Ok(self),
-            false => Err(Error::bad_input(format!(
-                "this order's buyer pays with {}; this client serves {}",
-                self.buyer.wallet().as_str(),
-                wallet.as_str()
-            ))),
+    /// The Alipay buyer; an order paid with another wallet is `ERR_BAD_INPUT` (an Alipay client
+    /// serves it).
+    pub fn alipay_buyer(&self) -> Result<&AlipayBuyer> {
+        match &self.buyer {
+            Buyer::Alipay(buyer) => Ok(buyer),
+            other => Err(wrong_wallet(other.wallet(), Wallet::Alipay)),
         }
     }
+
+    /// The WeChat buyer's `(openid, app_id)`; an order paid with another wallet is `ERR_BAD_INPUT`
+    /// (a WeChat Pay or UseePay client serves it).
+    pub fn wechat_buyer(&self) -> Result<(&str, &str)> {
+        match &self.buyer {
+            Buyer::Wechat { openid, app_id } => Ok((openid, app_id)),
+            other => Err(wrong_wallet(other.wallet(), Wallet::Wechat)),
+        }
+    }
+}
+
+fn wrong_wallet(buyer: Wallet, client: Wallet) -> Error {
+    Error::bad_input(format!("this order's buyer pays with {}; this client serves {}", buyer.as_str(), client.as_str()))
 }
 
 /// What the buyer's client calls to pay.
@@ -178,6 +188,35 @@ pub struct Launch {
     pub api: &'static str,
     /// Its parameters, exactly as the call takes them.
     pub params: Value,
+}
+
+impl Launch {
+    /// Alipay's payment call for `trade_no`: `my.tradePay` in the mini program,
+    /// `AlipayJSBridge.call('tradePay', …)` on the H5 page; both take `{ tradeNO }`.
+    pub fn alipay(client: ClientKind, trade_no: &str) -> Launch {
+        let api = match client {
+            ClientKind::MiniProgram => "my.tradePay",
+            ClientKind::H5 => "AlipayJSBridge.tradePay",
+        };
+        Launch { api, params: serde_json::json!({ "tradeNO": trade_no }) }
+    }
+
+    /// WeChat's payment call with the signed `params` (`timeStamp`, `nonceStr`, `package`,
+    /// `signType`, `paySign`) for the app `app_id`: `wx.requestPayment` in the mini program takes
+    /// them without `appId`, `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` on the H5 page with it.
+    pub fn wechat(client: ClientKind, mut params: Value, app_id: &str) -> Launch {
+        let api = match client {
+            ClientKind::MiniProgram => {
+                params.as_object_mut().map(|p| p.remove("appId"));
+                "wx.requestPayment"
+            }
+            ClientKind::H5 => {
+                params["appId"] = app_id.into();
+                "WeixinJSBridge.getBrandWCPayRequest"
+            }
+        };
+        Launch { api, params }
+    }
 }
 
 /// An order the provider has accepted: what to store, and what the buyer's client calls to pay.

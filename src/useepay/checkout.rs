@@ -5,9 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{PROVIDER, UseePay};
-use crate::checkout::{
-    Buyer, Checkout, ClientKind, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery,
-};
+use crate::checkout::{Checkout, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery};
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -72,9 +70,7 @@ impl UseePay {
     /// The JSAPI payment for the order: `transactionId` is `outTradeNo`, the buyer's `appId` and
     /// `openid` are `sub_appid` and `sub_openid`.
     pub fn build_checkout(&self, order: &Order) -> Result<Pending<HttpRequest>> {
-        let Buyer::Wechat { openid, app_id } = &order.buyer else {
-            return Err(Error::bad_input("this order's buyer pays with alipay; this client serves wechat"));
-        };
+        let (openid, app_id) = order.wechat_buyer()?;
         let mut args = json!({
             "transactionId": order.out_trade_no,
             "amount": { "minor": order.amount.minor(), "currency": order.amount.currency() },
@@ -91,26 +87,18 @@ impl UseePay {
     /// The verified JSAPI reply as a checkout: UseePay's signed `wx.requestPayment` parameters
     /// (mini program), or the same with `appId` for `WeixinJSBridge` (H5).
     pub fn parse_checkout(&self, order: &Order, raw: &str) -> Result<Pending<Checkout>> {
-        let order = order.clone().for_wallet(Wallet::Wechat)?;
+        let app_id = order.wechat_buyer()?.1.to_owned();
+        let (out_trade_no, client) = (order.out_trade_no.clone(), order.client);
         Ok(self.parse_jsapi_pay(raw)?.map(move |mut outcome| {
-            let Buyer::Wechat { app_id, .. } = &order.buyer else { unreachable!("checked by for_wallet") };
-            if member(&outcome, "transactionId").is_some_and(|id| id != order.out_trade_no) {
+            if member(&outcome, "transactionId").is_some_and(|id| id != out_trade_no) {
                 return Err(Error::malformed("the reply is about another transactionId").with_provider(PROVIDER));
             }
-            let mut params = outcome["requestPayment"].take();
-            let api = match order.client {
-                ClientKind::MiniProgram => "wx.requestPayment",
-                ClientKind::H5 => {
-                    params["appId"] = app_id.as_str().into();
-                    "WeixinJSBridge.getBrandWCPayRequest"
-                }
-            };
             Ok(Checkout {
                 wallet: Wallet::Wechat,
                 provider: Provider::Useepay,
                 trade_no: member(&outcome, "reference"),
-                out_trade_no: order.out_trade_no,
-                launch: Launch { api, params },
+                launch: Launch::wechat(client, outcome["requestPayment"].take(), &app_id),
+                out_trade_no,
             })
         }))
     }

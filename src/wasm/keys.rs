@@ -232,6 +232,11 @@ impl JsCertificate {
     pub fn issuer(&self) -> String {
         self.cert.issuer().to_owned()
     }
+    /// Alipay's certificate SN (`alipay_cert_sn`, `app_cert_sn`): MD5 of the issuer and the decimal serial.
+    #[wasm_bindgen(getter, js_name = alipayCertSn)]
+    pub fn alipay_cert_sn(&self) -> String {
+        crate::alipay::cert::cert_sn(&self.cert)
+    }
     #[wasm_bindgen(getter)]
     pub fn subject(&self) -> String {
         self.cert.subject().to_owned()

@@ -4,15 +4,13 @@
 
 use serde_json::{Value, json};
 
-use super::notify::Notification;
+use super::notify::{Notification, amount_fen};
 use super::request::Stamp;
 use super::request_payment::request_payment;
 use super::trade::TradeType;
 use super::{PROVIDER, WechatPay};
 use crate::checkout::event::rfc3339;
-use crate::checkout::{
-    Buyer, Checkout, ClientKind, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery,
-};
+use crate::checkout::{Checkout, Kind, Launch, Order, PaymentEvent, Provider, Refund, Status, StatusQuery};
 use crate::crypto::step::Pending;
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
@@ -59,18 +57,6 @@ fn member(json: &Value, path: &[&str]) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-}
-
-/// `amount.<name>` fen in `amount.currency` (CNY when it names none).
-fn fen(json: &Value, name: &str) -> Result<Option<Money>> {
-    let amount = json.get("amount");
-    let currency = member(json, &["amount", "currency"]).unwrap_or_else(|| "CNY".to_owned());
-    match amount.and_then(|a| a.get(name)) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => value.as_u64().and_then(|minor| Money::new(minor, &currency).ok()).map(Some).ok_or_else(|| {
-            Error::malformed(format!("amount.{name} is not integer fen of a known currency")).with_provider(PROVIDER)
-        }),
-    }
 }
 
 /// A verified reply body as JSON, checked to be about `out_trade_no` (and `out_refund_no`).
@@ -126,9 +112,7 @@ impl WechatPay {
     /// The JSAPI prepay for the order: `appid` is the app the buyer's openid belongs to (the mini
     /// program's, or the official account's for H5), `payer.openid`, `description` the subject.
     pub fn build_checkout(&self, order: &Order, stamp: &Stamp) -> Result<Pending<HttpRequest>> {
-        let Buyer::Wechat { openid, app_id } = &order.buyer else {
-            return Err(Error::bad_input("this order's buyer pays with alipay; this client serves wechat"));
-        };
+        let (openid, app_id) = order.wechat_buyer()?;
         if self.partner {
             return Err(Error::bad_input(
                 "checkout takes a direct merchant's client; a service provider builds buildJsapiPrepay with sub_mchid",
@@ -151,10 +135,10 @@ impl WechatPay {
     /// with the merchant key (one more engine step): `wx.requestPayment` takes them without `appId`,
     /// `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` with it.
     pub fn parse_checkout(&self, order: &Order, reply: &Reply, stamp: &Stamp) -> Result<Pending<Checkout>> {
-        let order = order.clone().for_wallet(Wallet::Wechat)?;
-        let Buyer::Wechat { app_id, .. } = &order.buyer else { unreachable!("checked by for_wallet") };
+        let (_, app_id) = order.wechat_buyer()?;
         let (key_id, _) = self.signing_key()?;
         let app_id = self.payment_app_id(Some(app_id))?;
+        let (out_trade_no, client) = (order.out_trade_no.clone(), order.client);
         let stamp = stamp.clone();
         let verified = self.verify_response(reply.status, reply.headers, reply.body, reply.now_ms)?;
         Ok(verified.and_then(move |text| {
@@ -162,21 +146,14 @@ impl WechatPay {
             let prepay_id = member(&json, &["prepay_id"])
                 .ok_or_else(|| Error::malformed("the prepay reply has no prepay_id").with_provider(PROVIDER))?;
             Ok(request_payment(key_id, app_id, &prepay_id, &stamp)?.map(move |payment| {
-                let mut params = serde_json::to_value(&payment)
+                let params = serde_json::to_value(&payment)
                     .map_err(|_| Error::malformed("payment parameters cannot be serialized"))?;
-                let api = match order.client {
-                    ClientKind::MiniProgram => {
-                        params.as_object_mut().map(|p| p.remove("appId"));
-                        "wx.requestPayment"
-                    }
-                    ClientKind::H5 => "WeixinJSBridge.getBrandWCPayRequest",
-                };
                 Ok(Checkout {
                     wallet: Wallet::Wechat,
                     provider: Provider::Wechatpay,
-                    out_trade_no: order.out_trade_no,
+                    launch: Launch::wechat(client, params, &payment.app_id),
+                    out_trade_no,
                     trade_no: None,
-                    launch: Launch { api, params },
                 })
             }))
         }))
@@ -207,7 +184,7 @@ impl WechatPay {
             let mut event = PaymentEvent::new(Provider::Wechatpay, Kind::Payment, trade_state(state.as_deref()), ());
             event.out_trade_no = Some(out_trade_no);
             event.trade_no = member(&json, &["transaction_id"]);
-            event.amount = fen(&json, "total")?;
+            event.amount = amount_fen(&json, "total")?;
             event.time = member(&json, &["success_time"]).as_deref().and_then(rfc3339);
             event.provider_status = state;
             Ok(event.with_raw(json))
@@ -244,7 +221,7 @@ impl WechatPay {
             event.out_refund_no = Some(out_refund_no);
             event.trade_no = member(&json, &["transaction_id"]);
             event.refund_id = member(&json, &["refund_id"]);
-            event.amount = fen(&json, "refund")?;
+            event.amount = amount_fen(&json, "refund")?;
             event.time = member(&json, &["success_time"]).as_deref().and_then(rfc3339);
             event.provider_status = status;
             Ok(event.with_raw(json))

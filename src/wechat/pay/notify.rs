@@ -129,6 +129,25 @@ pub struct RefundEvent {
     pub refund_id: Option<String>,
 }
 
+/// `amount.<name>` of a WeChat Pay document (a notification's resource, a query or refund reply):
+/// integer fen in `amount.currency` (CNY when it names none), `None` when absent; anything else is
+/// `ERR_RESPONSE_MALFORMED`.
+pub(crate) fn amount_fen(document: &Value, name: &str) -> Result<Option<Money>> {
+    let amount = document.get("amount");
+    let currency = amount.and_then(|a| a.get("currency")).and_then(Value::as_str).filter(|s| !s.is_empty());
+    match amount.and_then(|a| a.get(name)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => {
+            value.as_u64().and_then(|minor| Money::new(minor, currency.unwrap_or("CNY")).ok()).map(Some).ok_or_else(
+                || {
+                    Error::malformed(format!("amount.{name} is not integer fen of a known currency"))
+                        .with_provider(PROVIDER)
+                },
+            )
+        }
+    }
+}
+
 /// The notification envelope WeChat Pay posts.
 #[derive(serde::Deserialize)]
 struct Envelope {
@@ -152,18 +171,7 @@ impl Notification {
         let text_of =
             |value: Option<&Value>| value.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
         let get = |name: &str| text_of(event.get(name));
-        let amount = event.get("amount");
-        let currency = text_of(amount.and_then(|a| a.get("currency"))).unwrap_or_else(|| "CNY".to_owned());
-        let fen = |name: &str| -> Result<Option<Money>> {
-            match amount.and_then(|a| a.get(name)) {
-                None | Some(Value::Null) => Ok(None),
-                Some(value) => value
-                    .as_u64()
-                    .and_then(|minor| Money::new(minor, &currency).ok())
-                    .map(Some)
-                    .ok_or_else(|| malformed(&format!("amount.{name} is not integer fen of a known currency"))),
-            }
-        };
+        let fen = |name: &str| amount_fen(&event, name);
         let trade_status = get("trade_state");
         let paid = trade_status.as_deref() == Some("SUCCESS");
         let total = fen("total")?;

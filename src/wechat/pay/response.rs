@@ -91,7 +91,7 @@ pub fn header_pairs(value: &Value) -> Result<Vec<(String, String)>> {
 
 /// The value of header `name` (any case). A name that occurs twice is refused — which of the two
 /// was signed would be ambiguous — and so is a value longer than [`MAX_HEADER_VALUE`].
-fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>> {
+pub(crate) fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>> {
     let mut found = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
     let value = found.next();
     if found.next().is_some() {
