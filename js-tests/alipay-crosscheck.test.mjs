@@ -594,6 +594,38 @@ describe('buildWapPay', () => {
       alipay.free();
     });
   }
+
+  it('a runtime whose TextDecoder has no GBK decoder: a GBK notification is ERR_CHARSET saying so; ASCII values under charset=gbk and UTF-8 notifications still verify', async () => {
+    // A fresh instance of the web glue (a module URL of its own), instantiated while TextDecoder refuses 'gbk'.
+    const glue = await import(new URL('../pkg/web/aggpay.js?no-gbk', import.meta.url).href);
+    const { createApi } = await import('../pkg/src/api.mjs');
+    const { alipay: ali } = keyPairs();
+    const Original = globalThis.TextDecoder;
+    globalThis.TextDecoder = class extends Original {
+      constructor(label, options) {
+        if (String(label).toLowerCase() === 'gbk') throw new RangeError(`The "${label}" encoding is not supported`);
+        super(label, options);
+      }
+    };
+    try {
+      glue.initSync({ module: fs.readFileSync(new URL('../pkg/web/aggpay_bg.wasm', import.meta.url)) });
+      const api = createApi(glue);
+      const alipay = new api.Alipay({ appId: APP_ID, alipayPublicKey: ali.spkiPem, engine: 'wasm' });
+      const pct = (bytes) => [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      const signed = (params) => [...params, ['sign', Buffer.from(nodeSign(notifyContent(params, 'payment'), ali.privateKey))]]
+        .map(([k, v]) => `${k}=${pct(Buffer.from(v))}`).join('&');
+      const gbk = [['charset', 'gbk'], ['out_trade_no', 'T1'], ['subject', Buffer.from([0xd6, 0xd0, 0xce, 0xc4])]];
+      // This instance's AggpayError is its own api's class (pkg/src/errors.mjs), not the Node entry's.
+      assert.throws(() => alipay.verifyNotify(signed(gbk)), (e) => e instanceof api.AggpayError && e.code === 'ERR_CHARSET' && /TextDecoder has no GBK decoder/.test(e.message));
+      const ascii = [['charset', 'gbk'], ['out_trade_no', 'T1'], ['subject', 'coffee']];
+      assert.equal(alipay.verifyNotify(signed(ascii)).event.params.subject, 'coffee', 'ASCII needs no decoder');
+      const utf8 = [['charset', 'utf-8'], ['out_trade_no', 'T1'], ['subject', '中文']];
+      assert.equal(alipay.verifyNotify(signed(utf8)).event.params.subject, '中文');
+      alipay.free();
+    } finally {
+      globalThis.TextDecoder = Original;
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

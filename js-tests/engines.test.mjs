@@ -912,6 +912,12 @@ function runtimeInputs(label) {
     key: wechat.apiV3Key, signer: wechatpay.privateKey, serial: wechat.wechatpayPublicKeyId, timestamp: seconds,
     resource: wechatTransaction(rng, { mchid, appid: `wx${alnum(rng, 16)}` }),
   });
+  // A GBK notification (中文测试: D6 D0 CE C4 B2 E2 CA D4): decoded by the runtime's own TextDecoder.
+  const gbkParams = [['charset', 'gbk'], ['out_trade_no', marker(rng, 'G')], ['trade_status', 'TRADE_SUCCESS'], ['total_amount', '1.00'],
+    ['subject', Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0xb2, 0xe2, 0xca, 0xd4, 0x20, 0x41])]];
+  const gbkSign = nodeSign(notifyContent(gbkParams, 'payment'), ali.privateKey);
+  const pct = (bytes) => [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  const alipayGbkBody = [...gbkParams, ['sign', gbkSign]].map(([k, v]) => `${k}=${pct(Buffer.from(v))}`).join('&');
   const changed = `${note.body.slice(0, -2)}${note.body.at(-2) === ' ' ? '\t' : ' '}${note.body.at(-1)}`;
   return {
     public: {
@@ -921,6 +927,7 @@ function runtimeInputs(label) {
       appId: APP_ID, alipayPublicKey: ali.spkiPem, merchantNo: MERCHANT_NO, useeAppId: USEE_APP_ID, useepayPublicKey: usee.spkiPem,
       alipayBody: encodeForm(alipaySigned),
       alipayGatewayBody: encodeForm(gatewaySigned),
+      alipayGbkBody,
       alipayTampered: encodeForm(changeValue(alipaySigned, 'total_amount')),
       useepayBody: encodeForm(useePairs),
       useepayTampered: encodeForm(changeValue(useePairs, 'amount')),
@@ -928,6 +935,7 @@ function runtimeInputs(label) {
     expected: {
       alipay: Object.fromEntries(alipaySigned),
       gateway: Object.fromEntries(gatewaySigned),
+      gbk: Object.fromEntries([...gbkParams.map(([k, v]) => [k, k === 'subject' ? '中文测试 A' : v]), ['sign', gbkSign]]),
       useepay: useeNotifyResult(useeFields, useePairs),
       wechatpay: { event: expectedEvent(note.envelope, note.plaintext), reply: WECHATPAY_SUCCESS },
     },
@@ -942,6 +950,7 @@ function nodeAnswers(input) {
   const out = {
     alipay: alipay.verifyNotify(input.alipayBody),
     gateway: alipay.verifyNotify(input.alipayGatewayBody, { rule: 'auto' }),
+    gbk: alipay.verifyNotify(input.alipayGbkBody),
     useepay: useepay.verifyNotify(input.useepayBody),
     wechatpay: wechat.verifyNotify(input.wechatNotification, { now: input.wechatNow }),
   };
@@ -986,6 +995,7 @@ async function verifyAll(input) {
     wechatpayBuild: await settle(() => wechat.buildQueryAsync({ outTradeNo: 'T1' })),
     alipay: await settle(() => alipay.verifyNotifyAsync(input.alipayBody)),
     gateway: await settle(() => alipay.verifyNotifyAsync(input.alipayGatewayBody, { rule: 'auto' })),
+    gbk: await settle(() => alipay.verifyNotifyAsync(input.alipayGbkBody)),
     useepay: await settle(() => useepay.verifyNotifyAsync(input.useepayBody)),
     alipayTampered: await settle(() => alipay.verifyNotifyAsync(input.alipayTampered)),
     useepayTampered: await settle(() => useepay.verifyNotifyAsync(input.useepayTampered)),
@@ -1000,7 +1010,7 @@ function assertRuntimeVerification(out, runtime, input, expected) {
   assert.ok(!out.crashed, `${runtime} crashed: ${out.crashed}`);
   assert.deepEqual(out.engines, { alipay: ['wasm', 'webcrypto'], useepay: ['wasm', 'webcrypto'], wechatpay: ['wasm', 'webcrypto'] }, `${runtime}: verify-only clients on engine auto`);
   const node = nodeAnswers(input);
-  for (const key of ['alipay', 'gateway', 'useepay', 'wechatpay', 'wechatpayBytes']) {
+  for (const key of ['alipay', 'gateway', 'gbk', 'useepay', 'wechatpay', 'wechatpayBytes']) {
     assert.equal(out[key].isPromise, true, `${runtime}: ${key} verifyNotifyAsync returns a Promise`);
     assert.ok(!out[key].error && !out[key].syncThrow, `${runtime}: ${key} failed: ${JSON.stringify(out[key])}`);
     assert.deepEqual(out[key].value, node[key], `${runtime}: ${key} result equals Node's verifyNotify`);
@@ -1008,6 +1018,7 @@ function assertRuntimeVerification(out, runtime, input, expected) {
   assert.deepEqual(out.alipay.value.event.params, expected.alipay, `${runtime}: Alipay event`);
   assert.deepEqual([out.alipay.value.reply.status, out.alipay.value.reply.body], [200, 'success'], `${runtime}: Alipay reply`);
   assert.deepEqual(out.gateway.value.event.params, expected.gateway, `${runtime}: gateway-rule notification under auto`);
+  assert.deepEqual(out.gbk.value.event.params, expected.gbk, `${runtime}: a GBK notification, decoded by the runtime's TextDecoder`);
   assert.deepEqual(out.useepay.value, expected.useepay, `${runtime}: UseePay result`);
   assert.deepEqual(out.wechatpay.value, expected.wechatpay, `${runtime}: WeChat Pay event (headers as a Headers, body as text)`);
   assert.deepEqual(out.wechatpayBytes.value, expected.wechatpay, `${runtime}: WeChat Pay event (body as bytes)`);

@@ -19,8 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it, before } from 'node:test';
 
-// The Node entry instantiates its Wasm module synchronously when it is first imported: record that
-// instance (its memory and externref table) on the way, then import the package.
+// The Node entry instantiates its Wasm module synchronously when it is first used (not when it is
+// imported): record that instance (its memory and externref table) on the way, by importing the
+// package and making its first call.
 const instances = [];
 const OriginalInstance = WebAssembly.Instance;
 WebAssembly.Instance = class extends OriginalInstance {
@@ -32,6 +33,8 @@ WebAssembly.Instance = class extends OriginalInstance {
 let nodeApi;
 try {
   nodeApi = await import('aggpay');
+  assert.equal(instances.length, 0, 'importing the Node entry instantiates nothing');
+  nodeApi.primitives.sha256('first call');
 } finally {
   WebAssembly.Instance = OriginalInstance;
 }

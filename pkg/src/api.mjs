@@ -21,37 +21,61 @@ function fromCallerOf(name, fn) {
   return wrapped;
 }
 
-/** `nodeEngine`: the node engine factory (engine-node.mjs) on Node, null elsewhere. */
-export function createApi(wasm, { nodeEngine = null } = {}) {
-  wasm.__configure(AggpayError);
+/** The replacer the core stringifies JS arguments with: NaN and ±Infinity are refused, not turned into null. */
+function refuseNonFinite(key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number');
+  return value;
+}
+
+/**
+ * `nodeEngine`: the node engine factory (engine-node.mjs) on Node, null elsewhere. `instantiate`: for an
+ * entry that can instantiate the module synchronously whenever it is first needed (Node), a function that
+ * does so; the module is then read, compiled and instantiated by the first call that needs it, so that
+ * loading the package costs only its JavaScript. Without it the module must be ready already.
+ */
+export function createApi(wasm, { nodeEngine = null, instantiate = null } = {}) {
+  let memory = null;
+  const ready = () => {
+    if (memory !== null) return;
+    instantiate?.();
+    wasm.__configure(AggpayError, refuseNonFinite);
+    memory = wasm.__memory();
+  };
+  if (instantiate === null) ready();
   const select = engineSelector(nodeEngine);
   // Clients take `engine` in their config (and the core never sees it); the key classes in their options.
-  const memory = wasm.__memory();
-  const clientEngines = { select, option: [0, true], memory };
-  const keyEngines = { select, option: [1, false], memory };
+  // Steps are read from the instance's memory (`buffer` read each time: it changes when memory grows).
+  const steps = { get buffer() { return memory.buffer; } };
+  const clientEngines = { select, option: [0, true], memory: steps };
+  const keyEngines = { select, option: [1, false], memory: steps };
+  /** The glue's function `name`, instantiating first, its errors' stacks from the caller. */
+  const call = (name) => fromCallerOf(name, (...args) => {
+    ready();
+    return wasm[name](...args);
+  });
   // Thin classes that check their receiver and run the engine step (classes.mjs, seam.mjs).
-  const Alipay = wrapClass('Alipay', wasm.Alipay, { engines: clientEngines });
-  const UseePay = wrapClass('UseePay', wasm.UseePay, { engines: clientEngines });
-  const WechatPay = wrapClass('WechatPay', wasm.WechatPay, { engines: clientEngines });
+  const Alipay = wrapClass('Alipay', wasm.Alipay, { engines: clientEngines, ready });
+  const UseePay = wrapClass('UseePay', wasm.UseePay, { engines: clientEngines, ready });
+  const WechatPay = wrapClass('WechatPay', wasm.WechatPay, { engines: clientEngines, ready });
   return {
     AggpayError,
     send,
     Alipay,
     UseePay,
     WechatPay,
-    Checkout: checkoutClass({ Alipay, WechatPay, UseePay }, wasm.checkoutFailureReply),
+    Checkout: checkoutClass({ Alipay, WechatPay, UseePay }, call('checkoutFailureReply')),
     // What a signature covers, and where a provider's report of it differs (support: "签名错误").
-    explain: wasm.explain,
-    firstDifference: wasm.firstDifference,
-    WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram),
-    WechatOfficialAccount: wrapClass('WechatOfficialAccount', wasm.WechatOfficialAccount),
-    Router: wrapClass('Router', wasm.Router),
-    RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines }),
-    RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines }),
-    Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false }),
+    explain: call('explain'),
+    firstDifference: call('firstDifference'),
+    WechatMiniProgram: wrapClass('WechatMiniProgram', wasm.WechatMiniProgram, { ready }),
+    WechatOfficialAccount: wrapClass('WechatOfficialAccount', wasm.WechatOfficialAccount, { ready }),
+    Router: wrapClass('Router', wasm.Router, { ready }),
+    RsaSigner: wrapClass('RsaSigner', wasm.RsaSigner, { engines: keyEngines, ready }),
+    RsaVerifier: wrapClass('RsaVerifier', wasm.RsaVerifier, { engines: keyEngines, ready }),
+    Certificate: wrapClass('Certificate', wasm.Certificate, { constructible: false, ready }),
     primitives: Object.freeze(Object.fromEntries(
       ['md5', 'sha256', 'hmacSha256', 'timingSafeEqual', 'aesGcmDecrypt', 'aesCbcEncrypt', 'aesCbcDecrypt', 'aesEcbDecrypt']
-        .map((name) => [name, fromCallerOf(name, wasm[name])]),
+        .map((name) => [name, call(name)]),
     )),
   };
 }

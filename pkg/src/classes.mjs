@@ -76,8 +76,10 @@ function takeEngineOption(name, args, index, strip) {
  * `constructible: false` for classes that only static methods create (Certificate).
  * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip], memory }`
  * (engines.mjs `engineSelector`; the instance's Wasm memory, which steps are read from); each instance gets `engine` and `asyncEngine` getters.
+ * `ready`: instantiates the module if the entry left that to the first call (api.mjs); the constructor and
+ * the statics call it, since every other call is on an object they made.
  */
-export function wrapClass(name, Inner, { constructible = true, engines = null } = {}) {
+export function wrapClass(name, Inner, { constructible = true, engines = null, ready = () => {} } = {}) {
   /** wrapper → { inner, busy, freed, engines }: the wasm-bindgen object, calls in progress, free()
    * called, and `{ sync, async }` engines. */
   const states = new WeakMap();
@@ -86,6 +88,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     constructor(...args) {
       try {
         if (!constructible) throw badReceiver(`${name} has no public constructor; use its static methods`);
+        ready();
         const choice = engines ? takeEngineOption(name, args, engines.option[0], engines.option[1]) : undefined;
         const state = { inner: null, busy: 0, freed: false, engines: null, choice };
         const keyDer = (id) => {
@@ -242,6 +245,7 @@ export function wrapClass(name, Inner, { constructible = true, engines = null } 
     const wrapped = like({
       [key](...args) {
         try {
+          ready();
           return adoptAll(apply(method, Inner, args));
         } catch (error) {
           return rethrowFrom(error, wrapped);

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::{Alipay, SignType};
 use crate::codec::canonical::{self, EmptyValues};
 use crate::codec::form::{self, Form, TextFields};
+use crate::codec::gbk;
 use crate::crypto::step::{Pending, VerifyStep};
 use crate::error::{Error, ErrorCode, Result};
 use crate::money::Money;
@@ -198,12 +199,7 @@ impl Charset {
                 )
                 .with_provider(super::PROVIDER)
             }),
-            Charset::Gbk => form
-                .into_text(|bytes| encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes))
-                .ok_or_else(|| {
-                    Error::new(ErrorCode::Charset, "the notification declares charset GBK but its values are not GBK")
-                        .with_provider(super::PROVIDER)
-                }),
+            Charset::Gbk => form.into_text(gbk::decode).map_err(|e| e.with_provider(super::PROVIDER)),
         }
     }
 }

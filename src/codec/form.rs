@@ -60,9 +60,12 @@ where
 }
 
 impl Form {
-    /// The same fields as text: `decode` turns each name and value into text (`None`: not text in
-    /// that charset, and so `None` for the whole form).
-    pub fn into_text(self, mut decode: impl FnMut(&[u8]) -> Option<Cow<'_, str>>) -> Option<TextFields> {
+    /// The same fields as text: `decode` turns each name and value into text, and its first error is
+    /// the whole form's.
+    pub fn into_text<E>(
+        self,
+        mut decode: impl FnMut(&[u8]) -> std::result::Result<Cow<'_, str>, E>,
+    ) -> std::result::Result<TextFields, E> {
         let mut data = String::with_capacity(self.data.len());
         let mut bounds = Vec::with_capacity(self.bounds.len());
         for (name, value) in self.iter() {
@@ -72,7 +75,7 @@ impl Form {
             data.push_str(&decode(value)?);
             bounds.push((start, name_end, data.len()));
         }
-        Some(Fields { data, bounds })
+        Ok(Fields { data, bounds })
     }
 
     /// The same fields as text, when every name and value is UTF-8 on its own. No copy: the buffer

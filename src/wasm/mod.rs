@@ -26,12 +26,17 @@ use crate::limits::Limits;
 thread_local! {
     /// The JS `AggpayError` class each entry point registers once at load.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The `JSON.stringify` replacer that refuses NaN and ±Infinity (see [`json_of`]).
+    static JSON_REPLACER: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
 }
 
-/// Called once by every entry point: the `AggpayError` class to throw.
+/// Called once by every entry point: the `AggpayError` class to throw, and a `JSON.stringify` replacer
+/// that throws on a non-finite number. The replacer is the host's own function: one made here (a
+/// wasm-bindgen closure) would call back into Wasm for every value of every argument.
 #[wasm_bindgen(js_name = __configure)]
-pub fn configure(error_class: Function) {
+pub fn configure(error_class: Function, json_replacer: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(error_class));
+    JSON_REPLACER.with(|r| *r.borrow_mut() = json_replacer.into());
 }
 
 /// The instance's memory, which the host's driver reads a step's bytes from
@@ -193,21 +198,14 @@ pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<se
     if value.is_undefined() || value.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    // JSON.stringify turns NaN and ±Infinity into null; a replacer refuses them instead. It only
-    // looks at `typeof` (no JS call), and returns its refusal instead of throwing through Rust.
-    let replacer = wasm_bindgen::closure::Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
-        |_key: JsValue, v: JsValue| match v.as_f64() {
-            Some(n) if !n.is_finite() => Err(JsValue::from_str("non-finite number")),
-            _ => Ok(v),
-        },
-    );
+    // JSON.stringify turns NaN and ±Infinity into null; the replacer refuses them instead.
+    let replacer = JSON_REPLACER.with(|r| r.borrow().clone());
     let unrepresentable = || {
         js_error(Error::bad_input(format!(
             "{what} cannot be represented as JSON (BigInt, NaN, Infinity, a cycle, or a getter that throws?)"
         )))
     };
-    let text =
-        guard::stringify(value, replacer.as_ref()).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
+    let text = guard::stringify(value, &replacer).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
     // The text may hold keys and secrets: wiped once parsed.
     let text = Zeroizing::new(string_within(&text, &format!("{what} (as JSON)"), max)?.ok_or_else(unrepresentable)?);
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
