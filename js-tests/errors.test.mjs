@@ -195,6 +195,19 @@ describe('malformed key text', () => {
     expectKeyError(() => new RsaVerifier(spkiCut), 'ERR_KEY_INVALID', spkiCut, 'truncated public key');
   });
 
+  it('a private key whose numbers disagree (the modulus of one key, the primes and exponents of another): sound structure, so it loads; ERR_KEY_INVALID at its first signature on every engine, without echoing the key', () => {
+    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey; // not rsaKeyPair's: it caches
+    const jwk = crypto.createPrivateKey(pair.pkcs8Pem).export({ format: 'jwk' });
+    const { p, q, d, dp, dq, qi } = other.export({ format: 'jwk' });
+    const text = crypto.createPrivateKey({ key: { ...jwk, p, q, d, dp, dq, qi }, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' });
+    for (const engine of ENGINES) {
+      const signer = new RsaSigner(text, { engine, role: 'mixed key' });
+      const error = expectKeyError(() => signer.sign(probe), 'ERR_KEY_INVALID', text, `mixed key (${engine})`);
+      assert.ok(!/[A-Za-z0-9+/]{40}/.test(error.message), `mixed key (${engine}): no key material in "${error.message}"`);
+      signer.free();
+    }
+  });
+
   it('encrypted private keys (PKCS#8 with a passphrase, legacy PEM with DEK-Info) are refused', () => {
     const { privateKey } = crypto.generateKeyPairSync('rsa', {
       modulusLength: 1024,

@@ -25,9 +25,21 @@ fn alipay_sdk_private_keys_in_every_format_sign_identically() {
     let public_bare =
         load_public_key(&fixture("alipay/sdk-nodejs/app-public-key-no-wrapper.pem"), "app public key", &L).unwrap();
     assert_eq!(public, public_bare);
+    // What host engines import: the fixtures' own PKCS#8 and SPKI DER, byte for byte, whatever format was loaded.
+    let der_of = |f: &str| {
+        use base64::Engine;
+        let text = fixture(f);
+        let body: String =
+            text.lines().filter(|l| !l.starts_with("-----")).collect::<String>().split_whitespace().collect();
+        base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    };
+    let pkcs8 = der_of("alipay/sdk-nodejs/app-private-key-pkcs8.pem");
+    assert_eq!(public.to_spki_der().unwrap(), der_of("alipay/sdk-nodejs/app-public-key.pem"));
     let mut signatures = Vec::new();
     for f in formats {
         let key = load_private_key(&fixture(f), "app private key", &L).unwrap();
+        assert_eq!(key.to_pkcs8_der().unwrap().as_slice(), pkcs8.as_slice(), "{f}: PKCS#8 DER");
+        assert_eq!(key.public_key().to_spki_der().unwrap(), public.to_spki_der().unwrap(), "{f}: SPKI DER");
         assert_eq!(key.bits(), 2048, "{f}");
         assert_eq!(key.public_key(), public, "{f}");
         let sig = key.sign(Hash::Sha256, "a=1&b=中文".as_bytes()).unwrap();

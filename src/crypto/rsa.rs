@@ -44,9 +44,10 @@ impl PrivateKey {
     /// An RSASSA-PKCS1-v1_5 signature over `message`. `RsaPrivateKey::sign` blinds the private
     /// operation with getrandom's system RNG.
     pub fn sign(&self, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
+        let key = self.rsa()?;
         let result = match hash {
-            Hash::Sha256 => self.rsa().sign(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message)),
-            Hash::Sha1 => self.rsa().sign(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message)),
+            Hash::Sha256 => key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message)),
+            Hash::Sha1 => key.sign(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message)),
         };
         result.map_err(|_| Error::engine("RSA signing failed"))
     }
@@ -59,7 +60,7 @@ impl PublicKey {
     /// over another text from one made with another key, or with the other hash; whether a
     /// signature is valid is [`verify`](Self::verify)'s to say. Everything here is public.
     pub fn signed_digest(&self, signature: &[u8]) -> Option<(Hash, Vec<u8>)> {
-        let key = self.rsa();
+        let key = self.rsa()?;
         let k = key.size();
         let s = BoxedUint::from_be_slice(signature, key.n_bits_precision()).ok().filter(|_| signature.len() == k)?;
         if s >= *key.n().as_ref() {
@@ -85,9 +86,10 @@ impl PublicKey {
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature over `message`.
     pub fn verify(&self, hash: Hash, message: &[u8], signature: &[u8]) -> bool {
+        let Some(key) = self.rsa() else { return false };
         match hash {
-            Hash::Sha256 => self.rsa().verify(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message), signature),
-            Hash::Sha1 => self.rsa().verify(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message), signature),
+            Hash::Sha256 => key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest::sha256(message), signature),
+            Hash::Sha1 => key.verify(Pkcs1v15Sign::new::<Sha1>(), &digest::sha1(message), signature),
         }
         .is_ok()
     }
@@ -95,20 +97,22 @@ impl PublicKey {
 
 /// RSAES-OAEP with SHA-1 and MGF1-SHA-1 (WeChat Pay sensitive fields).
 pub fn oaep_sha1_encrypt(key: &PublicKey, plaintext: &[u8]) -> Result<Vec<u8>> {
+    let key = key.rsa().ok_or_else(|| Error::key_invalid("RSA-OAEP encryption: the public key is not usable"))?;
     Oaep::<Sha1>::new()
-        .encrypt(&mut getrandom::SysRng, key.rsa(), plaintext)
+        .encrypt(&mut getrandom::SysRng, key, plaintext)
         .map_err(|_| Error::bad_input("RSA-OAEP encryption failed: message too long for the key"))
 }
 
 /// RSAES-OAEP with SHA-1 and MGF1-SHA-1.
 pub fn oaep_sha1_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>> {
-    key.rsa().decrypt(Oaep::<Sha1>::new(), ciphertext).map_err(|_| Error::decrypt_failed())
+    key.rsa()?.decrypt(Oaep::<Sha1>::new(), ciphertext).map_err(|_| Error::decrypt_failed())
 }
 
 /// RSAES-PKCS1-v1_5 encryption (some provider APIs still ask for it). No decryption is offered:
 /// PKCS#1 v1.5 decryption is where the Marvin attack (RUSTSEC-2023-0071) lives.
 pub fn pkcs1v15_encrypt(key: &PublicKey, plaintext: &[u8]) -> Result<Vec<u8>> {
+    let key = key.rsa().ok_or_else(|| Error::key_invalid("RSA encryption: the public key is not usable"))?;
     Pkcs1v15Encrypt
-        .encrypt(&mut getrandom::SysRng, key.rsa(), plaintext)
+        .encrypt(&mut getrandom::SysRng, key, plaintext)
         .map_err(|_| Error::bad_input("RSA PKCS#1 v1.5 encryption failed: message too long for the key"))
 }

@@ -10,12 +10,10 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use der::asn1::UintRef;
 use der::{Decode, Encode};
-use pkcs8::EncodePrivateKey;
 use rsa::pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
-use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
-use spki::EncodePublicKey;
 use std::fmt;
+use std::sync::OnceLock;
 use x509_cert::Certificate as X509;
 use zeroize::Zeroizing;
 
@@ -33,55 +31,90 @@ use crate::limits::Limits;
 const MAX_KEY_TEXT: usize = 256 * 1024;
 
 /// An RSA private key. It can sign and decrypt; its `Debug` shows only its size.
+///
+/// Loading checks the key's structure and its public numbers without big-integer arithmetic, and
+/// keeps its PKCS#8 DER for a host engine (node:crypto, WebCrypto), which imports it as it is. The
+/// `rsa` crate's key — every number checked against the others, the CRT values precomputed, some
+/// milliseconds on a cold start — is made on the first operation in Wasm, and never on a client
+/// whose engine is the host's.
 #[derive(Clone)]
 pub struct PrivateKey {
-    key: RsaPrivateKey,
+    /// rsaEncryption PKCS#8 around the key's PKCS#1 DER; wiped when dropped.
+    pkcs8: Zeroizing<Vec<u8>>,
+    public: PublicKey,
+    /// The role the key was loaded for, for the error if its numbers disagree.
+    role: String,
+    rsa: OnceLock<Option<RsaPrivateKey>>,
 }
 
-/// An RSA public key. It can verify and encrypt, never sign.
-#[derive(Clone, PartialEq, Eq)]
+/// An RSA public key. It can verify and encrypt, never sign. Like [`PrivateKey`], it keeps its
+/// DER for host engines and makes the `rsa` crate's key on first use in Wasm.
+#[derive(Clone)]
 pub struct PublicKey {
-    key: RsaPublicKey,
+    /// rsaEncryption SubjectPublicKeyInfo DER.
+    spki: Vec<u8>,
+    /// The modulus and the public exponent, big-endian, without leading zero bytes.
+    n: Vec<u8>,
+    e: Vec<u8>,
+    rsa: OnceLock<Option<RsaPublicKey>>,
 }
 
 impl PrivateKey {
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.key.size() * 8
+        self.public.bits()
     }
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
-        PublicKey { key: self.key.to_public_key() }
+        self.public.clone()
     }
     /// PKCS#8 DER, for handing the key once to a host engine (node:crypto `KeyObject`); wiped
     /// from memory when dropped.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        self.key
-            .to_pkcs8_der()
-            .map(|doc| Zeroizing::new(doc.as_bytes().to_vec()))
-            .map_err(|_| Error::key_invalid("private key could not be encoded as PKCS#8"))
+        Ok(self.pkcs8.clone())
     }
-    pub(crate) fn rsa(&self) -> &RsaPrivateKey {
-        &self.key
+    /// The `rsa` crate's key, made (and every number checked) on first use.
+    pub(crate) fn rsa(&self) -> Result<&RsaPrivateKey> {
+        self.rsa
+            .get_or_init(|| pkcs8::PrivateKeyInfoRef::from_der(&self.pkcs8).ok().and_then(|info| info.try_into().ok()))
+            .as_ref()
+            .ok_or_else(|| {
+                Error::key_invalid(format!("{}: not a valid RSA private key (its numbers do not agree)", self.role))
+            })
     }
 }
 
 impl PublicKey {
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.key.size() * 8
+        self.n.len() * 8
     }
     /// SubjectPublicKeyInfo DER.
     pub fn to_spki_der(&self) -> Result<Vec<u8>> {
-        self.key
-            .to_public_key_der()
-            .map(|doc| doc.as_bytes().to_vec())
-            .map_err(|_| Error::key_invalid("public key could not be encoded as SPKI"))
+        Ok(self.spki.clone())
     }
-    pub(crate) fn rsa(&self) -> &RsaPublicKey {
-        &self.key
+    /// The `rsa` crate's key, made on first use. Loading checked everything `RsaPublicKey::new`
+    /// checks, so `None` is not expected; callers treat it as a key that verifies nothing.
+    pub(crate) fn rsa(&self) -> Option<&RsaPublicKey> {
+        self.rsa
+            .get_or_init(|| {
+                let key = RsaPublicKeyRef {
+                    modulus: UintRef::new(&self.n).ok()?,
+                    public_exponent: UintRef::new(&self.e).ok()?,
+                };
+                RsaPublicKey::try_from(key).ok()
+            })
+            .as_ref()
     }
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &PublicKey) -> bool {
+        self.n == other.n && self.e == other.e
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -395,21 +428,77 @@ fn modulus_bits(modulus: &UintRef) -> usize {
 }
 
 // Each loader reads the modulus size from the bare ASN.1 structure first, so a key outside the
-// size policy is refused before any big-integer work (a 16,384-bit key takes seconds to validate).
+// size policy is refused before anything else. Then it checks, on the bytes, what the `rsa` crate
+// checks of a public key (an odd modulus of 1024 to 8192 bits; an odd exponent from 3 to 2^33 - 1,
+// below the modulus), so that a malformed key is refused on load whatever the engine; the
+// arithmetic is left to the first operation in Wasm (see [`PrivateKey`]).
+
+/// The key's algorithm: rsaEncryption with NULL parameters, or RSASSA-PSS without parameters,
+/// as the `rsa` crate accepts them.
+fn rsa_algorithm(algorithm: &spki::AlgorithmIdentifierRef<'_>) -> bool {
+    const PSS: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+    match algorithm.oid {
+        rsa::pkcs1::ALGORITHM_OID => algorithm.parameters.is_some_and(|p| p.is_null()),
+        PSS => algorithm.parameters.is_none(),
+        _ => false,
+    }
+}
+
+/// The public numbers' checks, on their big-endian bytes (no leading zeros, as DER has them): an
+/// odd modulus of 1024 to 8192 bits, an odd exponent above 1 of at most 33 bits (so below the modulus).
+fn public_numbers_valid(n: &[u8], e: &[u8]) -> bool {
+    let bits = |x: &[u8]| x.first().map_or(0, |&top| (x.len() - 1) * 8 + (8 - top.leading_zeros() as usize));
+    let odd = |x: &[u8]| x.last().is_some_and(|&low| low & 1 == 1);
+    (1024..=8192).contains(&bits(n)) && odd(n) && odd(e) && e != [1] && bits(e) <= 33
+}
+
+fn public_key_of(n: &[u8], e: &[u8]) -> Option<PublicKey> {
+    if !public_numbers_valid(n, e) {
+        return None;
+    }
+    let pkcs1 =
+        RsaPublicKeyRef { modulus: UintRef::new(n).ok()?, public_exponent: UintRef::new(e).ok()? }.to_der().ok()?;
+    let spki = spki::SubjectPublicKeyInfoRef {
+        algorithm: rsa::pkcs1::ALGORITHM_ID,
+        subject_public_key: der::asn1::BitStringRef::new(0, &pkcs1).ok()?,
+    }
+    .to_der()
+    .ok()?;
+    Some(PublicKey { spki, n: n.to_vec(), e: e.to_vec(), rsa: OnceLock::new() })
+}
+
+/// A private key from its PKCS#1 structure and DER, re-wrapped as rsaEncryption PKCS#8 (DER work
+/// only: no number is computed).
+fn private_key_of(inner: &RsaPrivateKeyRef<'_>, pkcs1_der: &[u8], role: &str) -> Option<PrivateKey> {
+    let n = inner.modulus.as_bytes();
+    let within = |x: &UintRef<'_>| !x.as_bytes().is_empty() && x.as_bytes().len() <= n.len();
+    let two_prime = inner.version() == rsa::pkcs1::Version::TwoPrime;
+    if !two_prime || !within(&inner.private_exponent) || !within(&inner.prime1) || !within(&inner.prime2) {
+        return None;
+    }
+    let public = public_key_of(n, inner.public_exponent.as_bytes())?;
+    let info = pkcs8::PrivateKeyInfoRef::new(rsa::pkcs1::ALGORITHM_ID, der::asn1::OctetStringRef::new(pkcs1_der).ok()?);
+    let pkcs8 = Zeroizing::new(info.to_der().ok()?);
+    Some(PrivateKey { pkcs8, public, role: role.to_owned(), rsa: OnceLock::new() })
+}
 
 fn private_from_pkcs8(der: &[u8], role: &str, limits: &Limits) -> Result<PrivateKey> {
     let invalid = || Error::key_invalid(format!("{role}: not a valid PKCS#8 RSA private key"));
     let info = pkcs8::PrivateKeyInfoRef::from_der(der).map_err(|_| invalid())?;
-    let inner = RsaPrivateKeyRef::try_from(info.private_key).map_err(|_| invalid())?;
+    let pkcs1_der = info.private_key.as_bytes();
+    let inner = RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|_| invalid())?;
     limits.check_key_bits(modulus_bits(&inner.modulus), role)?;
-    RsaPrivateKey::try_from(info).map(|key| PrivateKey { key }).map_err(|_| invalid())
+    if !rsa_algorithm(&info.algorithm) {
+        return Err(invalid());
+    }
+    private_key_of(&inner, pkcs1_der, role).ok_or_else(invalid)
 }
 
 fn private_from_pkcs1(der: &[u8], role: &str, limits: &Limits) -> Result<PrivateKey> {
     let invalid = || Error::key_invalid(format!("{role}: not a valid PKCS#1 RSA private key"));
     let inner = RsaPrivateKeyRef::from_der(der).map_err(|_| invalid())?;
     limits.check_key_bits(modulus_bits(&inner.modulus), role)?;
-    RsaPrivateKey::try_from(inner).map(|key| PrivateKey { key }).map_err(|_| invalid())
+    private_key_of(&inner, der, role).ok_or_else(invalid)
 }
 
 fn public_from_spki(der: &[u8], role: &str, limits: &Limits) -> Result<PublicKey> {
@@ -418,14 +507,17 @@ fn public_from_spki(der: &[u8], role: &str, limits: &Limits) -> Result<PublicKey
     let bits = spki.subject_public_key.as_bytes().ok_or_else(invalid)?;
     let inner = RsaPublicKeyRef::from_der(bits).map_err(|_| invalid())?;
     limits.check_key_bits(modulus_bits(&inner.modulus), role)?;
-    RsaPublicKey::try_from(spki).map(|key| PublicKey { key }).map_err(|_| invalid())
+    if !rsa_algorithm(&spki.algorithm) {
+        return Err(invalid());
+    }
+    public_key_of(inner.modulus.as_bytes(), inner.public_exponent.as_bytes()).ok_or_else(invalid)
 }
 
 fn public_from_pkcs1(der: &[u8], role: &str, limits: &Limits) -> Result<PublicKey> {
     let invalid = || Error::key_invalid(format!("{role}: not a valid PKCS#1 RSA public key"));
     let inner = RsaPublicKeyRef::from_der(der).map_err(|_| invalid())?;
     limits.check_key_bits(modulus_bits(&inner.modulus), role)?;
-    RsaPublicKey::try_from(inner).map(|key| PublicKey { key }).map_err(|_| invalid())
+    public_key_of(inner.modulus.as_bytes(), inner.public_exponent.as_bytes()).ok_or_else(invalid)
 }
 
 #[derive(Clone, Copy)]

@@ -71,14 +71,15 @@ struct Brands {
     /// A `TextEncoder` of this module's own, and the key of `encodeInto`'s result it reads.
     text_encoder: Option<JsValue>,
     written: JsValue,
-    /// `Headers.prototype.entries`, where the host has `Headers`: it brand-checks its receiver, so
-    /// only a genuine `Headers` yields entries (a Proxy or look-alike throws).
-    headers_entries: Option<JsValue>,
+}
+
+/// `target[key]` while looking up the host's own objects (`None` if it throws or is absent).
+fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    reflect_get(target, &JsValue::from_str(key)).ok().flatten()
 }
 
 impl Brands {
     fn look_up() -> Option<Brands> {
-        let get = |target: &JsValue, key: &str| reflect_get(target, &JsValue::from_str(key)).ok().flatten();
         let getter = |prototype: &JsValue, key: &JsValue| {
             let descriptor = own_property_descriptor(prototype, key).ok()??;
             get(&descriptor, "get").filter(JsValue::is_function)
@@ -97,16 +98,22 @@ impl Brands {
             text_encoder: get(&js_sys::global(), "TextEncoder")
                 .and_then(|class| reflect_construct(&class, &js_sys::Array::new()).ok().flatten()),
             written: JsValue::from_str("written"),
-            headers_entries: get(&js_sys::global(), "Headers")
-                .and_then(|class| get(&class, "prototype"))
-                .and_then(|prototype| get(&prototype, "entries"))
-                .filter(JsValue::is_function),
         })
     }
 }
 
 thread_local! {
     static BRANDS: Option<Brands> = Brands::look_up();
+    /// `Headers.prototype.entries`, where the host has `Headers`: it brand-checks its receiver, so
+    /// only a genuine `Headers` yields entries (a Proxy or look-alike throws). Looked up when headers
+    /// are first read, not with the brands: on Node, touching the global `Headers` loads its fetch
+    /// implementation (undici), some 15 ms of a cold start that may never read headers.
+    static HEADERS_ENTRIES: Option<JsValue> = {
+        get(&js_sys::global(), "Headers")
+            .and_then(|class| get(&class, "prototype"))
+            .and_then(|prototype| get(&prototype, "entries"))
+            .filter(JsValue::is_function)
+    };
 }
 
 /// Calls one of `brands`' getters on `value`; `Err` when its brand check refuses the value.
@@ -204,10 +211,9 @@ pub(super) fn headers_entries(value: &JsValue) -> Result<Option<JsValue>, ()> {
     if !value.is_object() {
         return Ok(None);
     }
-    let iterator = BRANDS.with(|brands| {
-        let brands = brands.as_ref()?;
-        let entries = brands.headers_entries.as_ref()?;
-        reflect_apply(entries, value, &brands.no_args).ok().flatten()
+    let iterator = HEADERS_ENTRIES.with(|entries| {
+        let entries = entries.as_ref()?;
+        BRANDS.with(|brands| reflect_apply(entries, value, &brands.as_ref()?.no_args).ok().flatten())
     });
     match iterator {
         None => Ok(None),

@@ -9,13 +9,12 @@
 // Configuration: wrangler.toml [vars] and secrets (`wrangler secret put NAME`), see README.md.
 import { Alipay, Checkout, UseePay, WechatPay, send } from 'aggpay';
 
-const engine = 'webcrypto';
-
 /** Clients are made once per isolate (keys are parsed once, WebCrypto keys imported once). */
 const clientsByEnv = new WeakMap();
 function clients(env) {
   let made = clientsByEnv.get(env);
   if (made) return made;
+  const engine = env.AGGPAY_ENGINE ?? 'webcrypto'; // wrangler.toml: 'webcrypto' or 'wasm'
   // Verify-only: the provider's public key (or the APIv3 key), no private key.
   const alipay = new Alipay({ appId: env.ALIPAY_APP_ID, alipayPublicKey: env.ALIPAY_PUBLIC_KEY, engine });
   const wechatpay = new WechatPay({
