@@ -5,7 +5,8 @@
 // of concurrency, over 127.0.0.1 only. Every reply must be Alipay's `success` and every order must end
 // paid. For each level: notifications per second, and the median and 99th-percentile latency. The
 // child's heap and RSS are read before and after every level, to show whether anything grows with
-// the load. The bare limit for the same machine is one `crypto.verify` per notification.
+// the load. For scale: the same load against a server that only answers (this machine's HTTP ceiling),
+// and the bare limit, one `crypto.verify` per notification.
 // Run after a build: node bench/load.mjs [--per-level=2000] [--levels=1,8,32,128]
 import crypto from 'node:crypto';
 import { fork } from 'node:child_process';
@@ -18,7 +19,17 @@ import { fileURLToPath } from 'node:url';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 
-if (process.argv.includes('--serve')) {
+if (process.argv.includes('--serve-echo')) {
+  // The HTTP ceiling: a server that reads the body and answers `success`, nothing else.
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-length': 7 }).end('success'));
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }));
+  process.on('message', (message) => {
+    if (message.close) server.close(() => process.exit(0));
+  });
+} else if (process.argv.includes('--serve')) {
   // The child: the sandbox (for the config the app needs), then the app, verifying notifications
   // against the parent's "Alipay" public key; orders are created as the parent lists them.
   const { createMerchantApp } = await import('../examples/merchant/app.mjs');
@@ -48,7 +59,7 @@ if (process.argv.includes('--serve')) {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aggpay-load-'));
   const orders = LEVELS.map((_, level) => Array.from({ length: PER_LEVEL }, (_, i) => `L${level}N${String(i).padStart(6, '0')}`));
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: process.env.AGGPAY_BENCH_SERVER_ARGS?.split(' ') ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const reply = (key) => new Promise((resolve) => {
     const on = (message) => {
       if (key in message) {
@@ -74,19 +85,15 @@ if (process.argv.includes('--serve')) {
       const sign = crypto.sign('sha256', Buffer.from(signed), privateKey).toString('base64');
       return new URLSearchParams({ ...params, sign }).toString();
     };
-    const median = (xs) => xs[Math.floor(xs.length / 2)];
-    const rows = [];
-    child.send({ memory: true });
-    const memories = [(await reply('memory')).memory];
-    for (const [level, connections] of LEVELS.entries()) {
-      const bodies = orders[level].map(notificationFor);
+    /** Posts every body to `url` from `connections` keep-alive connections, each posting its share one after another. */
+    async function run(url, bodies, connections) {
       const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
       const post = (body) => new Promise((resolve, reject) => {
         const start = performance.now();
-        const request = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body) }, timeout: 15_000 }, (response) => {
+        const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': Buffer.byteLength(body) }, timeout: 15_000 }, (response) => {
           let text = '';
           response.setEncoding('utf8').on('data', (c) => { text += c; }).on('end', () => {
-            if (response.statusCode !== 200 || text !== 'success') reject(new Error(`bench/load.mjs: the app answered ${response.statusCode} ${text.slice(0, 200)}`));
+            if (response.statusCode !== 200 || text !== 'success') reject(new Error(`bench/load.mjs: the server answered ${response.statusCode} ${text.slice(0, 200)}`));
             else resolve(performance.now() - start);
           });
         });
@@ -94,7 +101,6 @@ if (process.argv.includes('--serve')) {
         request.on('error', reject);
         request.end(body);
       });
-      // `connections` workers, each posting its share one after another on its own connection.
       let next = 0;
       const latencies = [];
       const start = performance.now();
@@ -104,16 +110,34 @@ if (process.argv.includes('--serve')) {
       const seconds = (performance.now() - start) / 1000;
       agent.destroy();
       latencies.sort((a, b) => a - b);
+      return { rate: bodies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] };
+    }
+    const rows = [];
+    child.send({ memory: true });
+    const memories = [(await reply('memory')).memory];
+    for (const [level, connections] of LEVELS.entries()) {
+      const bodies = orders[level].map(notificationFor);
+      const { rate, p50, p99 } = await run(target, bodies, connections);
       child.send({ paid: orders[level] });
       const { paid } = await reply('paid');
       if (paid !== bodies.length) throw new Error(`bench/load.mjs: ${paid} of ${bodies.length} orders are paid`);
       child.send({ memory: true });
       memories.push((await reply('memory')).memory);
-      rows.push({ connections, rate: bodies.length / seconds, p50: median(latencies), p99: latencies[Math.floor(latencies.length * 0.99)] });
+      rows.push({ connections, rate, p50, p99 });
     }
+    // The HTTP ceiling: the same load against a server that only answers, at each level.
+    const echo = fork(fileURLToPath(import.meta.url), ['--serve-echo'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const echoUrl = await new Promise((resolve) => echo.once('message', (m) => resolve(m.url)));
+    for (const [level, connections] of LEVELS.entries()) {
+      const bodies = orders[level].map((id) => `out_trade_no=${id}&${'x'.repeat(700)}`);
+      const { rate, p50, p99 } = await run(new URL('/notify/alipay', echoUrl), bodies, connections);
+      rows[level].ceiling = { rate, p50, p99 };
+    }
+    echo.send({ close: true });
+    await new Promise((resolve) => echo.once('exit', resolve));
     // The bare limit: one crypto.verify per notification, on one core, in this process.
     const body = notificationFor('BARE', 0);
-    const signed = Object.entries(Object.fromEntries(new URLSearchParams(body))).filter(([k]) => k !== 'sign' && k !== 'sign_type').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
+    const signed = [...new URLSearchParams(body)].filter(([k]) => k !== 'sign' && k !== 'sign_type').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
     const signature = Buffer.from(new URLSearchParams(body).get('sign'), 'base64');
     let n = 0;
     const t0 = performance.now();
@@ -122,9 +146,9 @@ if (process.argv.includes('--serve')) {
 
     const mib = (x) => `${(x / 1048576).toFixed(1)}`;
     console.log(`examples/merchant on Node ${process.versions.node} (the app in one process, the load in another); ${os.cpus().length} × ${os.cpus()[0].model.trim()}; ${PER_LEVEL} notifications per level, each for its own order, every reply \`success\` and every order paid\n`);
-    console.log('| concurrent connections | notifications/s | p50 latency | p99 latency | app heap / RSS after (MiB) |');
-    console.log('|---:|---:|---:|---:|---|');
-    rows.forEach((r, i) => console.log(`| ${r.connections} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${mib(memories[i + 1].heap)} / ${mib(memories[i + 1].rss)} |`));
+    console.log('| concurrent connections | notifications/s | p50 latency | p99 latency | app heap / RSS after (MiB) | HTTP ceiling: a server that only answers |');
+    console.log('|---:|---:|---:|---:|---|---|');
+    rows.forEach((r, i) => console.log(`| ${r.connections} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${mib(memories[i + 1].heap)} / ${mib(memories[i + 1].rss)} | ${r.ceiling.rate.toFixed(0)}/s, p50 ${r.ceiling.p50.toFixed(2)} ms, p99 ${r.ceiling.p99.toFixed(2)} ms |`));
     console.log(`\nBefore the first level: heap ${mib(memories[0].heap)} MiB, RSS ${mib(memories[0].rss)} MiB. The bare limit, one \`crypto.verify\` per notification on one core: ${bare.toFixed(0)}/s.`);
   } finally {
     child.send({ close: true });

@@ -71,6 +71,8 @@ struct Brands {
     /// A `TextEncoder` of this module's own, and the key of `encodeInto`'s result it reads.
     text_encoder: Option<JsValue>,
     written: JsValue,
+    /// `Object.prototype`: the prototype of plain objects, which are never `Headers`.
+    object_prototype: JsValue,
 }
 
 /// `target[key]` while looking up the host's own objects (`None` if it throws or is absent).
@@ -98,6 +100,7 @@ impl Brands {
             text_encoder: get(&js_sys::global(), "TextEncoder")
                 .and_then(|class| reflect_construct(&class, &js_sys::Array::new()).ok().flatten()),
             written: JsValue::from_str("written"),
+            object_prototype: prototype_of(&js_sys::Object::new()).ok()??,
         })
     }
 }
@@ -205,10 +208,21 @@ pub(super) fn copy_bytes(value: &JsValue, source: ByteSource) -> Result<Vec<u8>,
 }
 
 /// The `[name, value]` entries of a genuine `Headers` (an Array, through the host's own iterator),
-/// `Ok(None)` for anything else — a Proxy or look-alike is refused by the brand check before any of
-/// its code runs; `Err` if the iteration itself throws.
+/// `Ok(None)` for anything else — a look-alike is refused by the brand check before any of its code
+/// runs; `Err` if the iteration itself throws, or a Proxy's `getPrototypeOf` trap does.
 pub(super) fn headers_entries(value: &JsValue) -> Result<Option<JsValue>, ()> {
     if !value.is_object() {
+        return Ok(None);
+    }
+    // A plain object (a literal, Node's `req.headers`) is told apart by its prototype first: the brand
+    // check throws on anything but a `Headers`, and a thrown exception (its stack captured) cost more
+    // than the rest of a WeChat Pay notification's verification outside the RSA step.
+    let prototype = prototype_of(value).map_err(drop)?;
+    let plain = match &prototype {
+        None => true,
+        Some(p) => BRANDS.with(|brands| brands.as_ref().is_some_and(|b| *p == b.object_prototype)),
+    };
+    if plain {
         return Ok(None);
     }
     let iterator = HEADERS_ENTRIES.with(|entries| {
