@@ -9,6 +9,7 @@
 // engine, returning a Promise), both driven by seam.mjs. No rules live here — only the brand check,
 // the engine choice and the call.
 import { AggpayError, fromCaller, rethrowFrom } from './errors.mjs';
+import { wasmEngine } from './engines.mjs';
 import { runAsync, runSync } from './seam.mjs';
 
 const { apply, getOwnPropertyDescriptor, ownKeys } = Reflect;
@@ -97,6 +98,8 @@ export function wrapClass(name, Inner, { constructible = true, engines = null, r
         };
         if (engines) state.engines = engines.select(choice, keyDer);
         state.inner = new Inner(...args);
+        // A client whose operations need no RSA (UseePay with MD5) runs each one in a single call into the core.
+        if (engines && state.inner.__rsa === false) state.engines = { sync: wasmEngine, async: wasmEngine };
         states.set(this, state);
       } catch (error) {
         rethrowFrom(error, Wrapped);
