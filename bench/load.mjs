@@ -60,14 +60,18 @@ if (process.argv.includes('--serve-echo')) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aggpay-load-'));
   const orders = LEVELS.map((_, level) => Array.from({ length: PER_LEVEL }, (_, i) => `L${level}N${String(i).padStart(6, '0')}`));
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: process.env.AGGPAY_BENCH_SERVER_ARGS?.split(' ') ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const reply = (key) => new Promise((resolve) => {
+  /** The child's next message carrying `key`; a child that exits first is an error, not a hang. */
+  const reply = (key) => new Promise((resolve, reject) => {
+    const exited = (code) => reject(new Error(`bench/load.mjs: the app's process exited (${code}) before it answered`));
     const on = (message) => {
       if (key in message) {
         child.off('message', on);
+        child.off('exit', exited);
         resolve(message);
       }
     };
     child.on('message', on);
+    child.once('exit', exited);
   });
   try {
     child.send({ alipayPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }), dir, orders: orders.flat() });
@@ -151,8 +155,10 @@ if (process.argv.includes('--serve-echo')) {
     rows.forEach((r, i) => console.log(`| ${r.connections} | ${r.rate.toFixed(0)} | ${r.p50.toFixed(2)} ms | ${r.p99.toFixed(2)} ms | ${mib(memories[i + 1].heap)} / ${mib(memories[i + 1].rss)} | ${r.ceiling.rate.toFixed(0)}/s, p50 ${r.ceiling.p50.toFixed(2)} ms, p99 ${r.ceiling.p99.toFixed(2)} ms |`));
     console.log(`\nBefore the first level: heap ${mib(memories[0].heap)} MiB, RSS ${mib(memories[0].rss)} MiB. The bare limit, one \`crypto.verify\` per notification on one core: ${bare.toFixed(0)}/s.`);
   } finally {
-    child.send({ close: true });
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null) {
+      child.send({ close: true });
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
