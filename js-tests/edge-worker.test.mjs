@@ -5,69 +5,22 @@
 // for the provider; the order the worker creates is checked with node:crypto at a stand-in gateway
 // (miniflare's outbound service), which answers with a response signed the same way.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Checkout, UseePay, WechatPay, Alipay } from 'aggpay';
-import { keyPairs, nodeSign as alipaySign, nodeVerify as alipayVerify, notifyContent, signContent, signedResponse, decodeForm } from './alipay-helpers.mjs';
+import { nodeSign as alipaySign, nodeVerify as alipayVerify, signContent } from './alipay-helpers.mjs';
+import { alipayGateway, exampleDir, makeProviders, vars } from './edge-worker-helpers.mjs';
 import { makeRng, makeTempDir, pkgDir, removeDir, repoRoot, run, withTimeout } from './helpers.mjs';
-import { alnum, apiV3Key, notification, rsaPair, transaction } from './wechatpay-helpers.mjs';
+import { alnum } from './wechatpay-helpers.mjs';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const exampleDir = path.join(repoRoot, 'examples', 'edge-worker');
 const bin = (name) => path.join(repoRoot, 'node_modules', '.bin', name);
 const rng = makeRng('edge-worker');
 
-/** wrangler.toml's [vars]: the worker's non-secret configuration, which the signed messages must match. */
-const vars = Object.fromEntries(
-  [...fs.readFileSync(path.join(exampleDir, 'wrangler.toml'), 'utf8').split('[vars]')[1].matchAll(/^([A-Z0-9_]+) = "([^"]*)"$/gm)].map((m) => [m[1], m[2]]),
-);
-
-// The providers' keys (node:crypto signs as they do) and the merchant's.
-const alipayKeys = keyPairs(); // .app: the merchant's app key; .alipay: Alipay's
-const wechatKey = rsaPair();
-const useepayKey = rsaPair();
-const API_V3_KEY = apiV3Key(rng);
-const secrets = {
-  ALIPAY_PUBLIC_KEY: alipayKeys.alipay.spkiPem,
-  ALIPAY_PRIVATE_KEY: alipayKeys.app.pkcs8Pem,
-  WECHATPAY_PUBLIC_KEY: wechatKey.spkiPem,
-  WECHATPAY_API_V3_KEY: API_V3_KEY,
-  USEEPAY_PUBLIC_KEY: useepayKey.spkiPem,
-};
-
-// --- the providers' notifications, signed with node:crypto ------------------------------------------
-function alipayNotification({ tamper = false } = {}) {
-  const pairs = Object.entries({
-    notify_time: '2026-12-01 10:00:00', notify_type: 'trade_status_sync', notify_id: `n${alnum(rng, 20)}`, app_id: vars.ALIPAY_APP_ID,
-    charset: 'utf-8', version: '1.0', sign_type: 'RSA2', trade_status: 'TRADE_SUCCESS', out_trade_no: `A${alnum(rng, 12)}`,
-    trade_no: '2026120122001446881', total_amount: '12.34', subject: '咖啡 Table 7', gmt_payment: '2026-12-01 10:00:01',
-  });
-  const sign = alipaySign(notifyContent(pairs, 'payment'), alipayKeys.alipay.privateKey);
-  const body = new URLSearchParams([...pairs, ['sign', sign]]).toString();
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: tamper ? body.replace('total_amount=12.34', 'total_amount=0.01') : body };
-}
-
-function wechatpayNotification({ tamper = false } = {}) {
-  const resource = transaction(rng, { mchid: vars.WECHATPAY_MCHID, appid: `wx${alnum(rng, 16)}` });
-  const { body, headers } = notification(rng, {
-    key: API_V3_KEY, signer: wechatKey.privateKey, serial: vars.WECHATPAY_PUBLIC_KEY_ID, resource, timestamp: Math.floor(Date.now() / 1000),
-  });
-  return { headers: { ...headers, 'content-type': 'application/json' }, body: tamper ? body.replace('"TRANSACTION.SUCCESS"', '"TRANSACTION.SUCCES5"') : body };
-}
-
-function useepayNotification({ tamper = false } = {}) {
-  const fields = {
-    version: '1.0', merchantNo: vars.USEEPAY_MERCHANT_NO, transactionId: `T${alnum(rng, 10)}`, transactionType: 'pay', amount: '1234',
-    currency: 'HKD', resultCode: 'succeed', errorCode: '0000', errorMsg: 'Approved or completed successfully', reference: `R${alnum(rng, 10)}`, signType: 'RSA',
-  };
-  const sign = crypto.sign('sha256', signContent(Object.entries(fields)), useepayKey.privateKey).toString('base64');
-  const body = new URLSearchParams({ ...fields, sign }).toString();
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: tamper ? body.replace('amount=1234', 'amount=1') : body };
-}
-
-const NOTIFICATIONS = { alipay: alipayNotification, wechatpay: wechatpayNotification, useepay: useepayNotification };
+// The providers' keys (node:crypto signs as they do), the merchant's, and their notifications.
+const { alipayKeys, apiV3Key: API_V3_KEY, secrets, notifications: NOTIFICATIONS } = makeProviders(rng);
+const alipayNotification = NOTIFICATIONS.alipay;
 /** The replies each provider documents (README, "One order, one event"): success, and refused. */
 const DOCUMENTED = {
   alipay: { ok: [200, 'success'], refused: [400, 'fail'] },
@@ -91,18 +44,7 @@ async function expectedReply(provider, message) {
 
 // --- the stand-in Alipay gateway (the worker's outbound fetch) --------------------------------------
 const gatewayRequests = [];
-async function gateway(request) {
-  const url = new URL(request.url);
-  const body = await request.text();
-  const params = [...decodeForm(url.search.slice(1)), ...decodeForm(body)];
-  gatewayRequests.push({ url: `${url.origin}${url.pathname}`, method: request.method, params });
-  const get = (name) => params.find(([k]) => k === name)?.[1];
-  const valid = alipayVerify(signContent(params), get('sign'), alipayKeys.app.publicKey);
-  if (!valid) return Response.json({ error_response: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' } });
-  const { out_trade_no: outTradeNo } = JSON.parse(get('biz_content'));
-  const node = JSON.stringify({ code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: '2026120122001446899' });
-  return new Response(signedResponse('alipay.trade.create', node, alipayKeys.alipay.privateKey), { headers: { 'content-type': 'application/json;charset=utf-8' } });
-}
+const gateway = alipayGateway(alipayKeys, gatewayRequests);
 
 // --- building and running -----------------------------------------------------------------------------
 let work;
