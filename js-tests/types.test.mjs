@@ -636,14 +636,17 @@ describe('pkg/types/index.d.ts', () => {
     assert.ok(fs.existsSync(DTS), `${DTS} does not exist yet`);
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     // Each condition names the declarations of the module format it loads: .d.cts beside the CommonJS
-    // Node bundle (for require and import alike), .d.mts beside the ESM entries; both are copies of index.d.ts.
+    // Node bundle (require), .d.mts beside the ESM entries (Node's import among them); both are copies of index.d.ts.
     assert.equal(pkg.types, './types/index.d.cts');
     const conditions = pkg.exports['.'];
-    for (const [condition, target] of Object.entries(conditions)) {
+    const targets = Object.entries(conditions).flatMap(([condition, target]) =>
+      'types' in target ? [[condition, target]] : Object.entries(target).map(([inner, t]) => [`${condition}.${inner}`, t]));
+    for (const [condition, target] of targets) {
       assert.equal(Object.keys(target)[0], 'types', `${condition}: "types" must be the first condition`);
       assert.equal(target.types, target.default.endsWith('.cjs') ? './types/index.d.cts' : './types/index.d.mts', `${condition}: types`);
     }
-    assert.equal(conditions.node.default, './dist/node.cjs');
+    assert.equal(conditions.node.default.default, './dist/node.cjs');
+    assert.equal(conditions.node.import.default, './src/node-esm.mjs');
     for (const copy of ['index.d.cts', 'index.d.mts']) {
       assert.equal(fs.readFileSync(path.join(pkgDir, 'types', copy), 'utf8'), fs.readFileSync(DTS, 'utf8'), `${copy} is a copy of index.d.ts (scripts/build.sh)`);
     }

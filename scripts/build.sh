@@ -15,8 +15,8 @@ wasm-bindgen --target web --remove-name-section --out-dir pkg/web "$wasm"
 rm -rf pkg/node # older builds made a second glue (--target nodejs) with a second copy of the .wasm
 echo '{ "type": "module" }' > pkg/web/package.json
 # One declaration file per module format, so that TypeScript sees what each condition loads: .d.cts
-# for the `node` condition (dist/node.cjs is CommonJS, for require and import alike), .d.mts for the
-# ESM entries (workerd, edge-light, browser). The content is the same.
+# for Node's `require` (dist/node.cjs is CommonJS), .d.mts for the ESM entries (Node's `import`,
+# src/node-esm.mjs, which re-exports that bundle; workerd, edge-light, browser). The content is the same.
 cp pkg/types/index.d.ts pkg/types/index.d.cts
 cp pkg/types/index.d.ts pkg/types/index.d.mts
 # The published package carries the project's README (its relative links made absolute, so that
