@@ -31,6 +31,11 @@ describe('benchmarks, one short round each', () => {
     }
   });
 
+  it('bench/browser-coldstart.mjs: the request built in Chromium verifies with node:crypto, then both pages are timed', { timeout: 300_000 }, async () => {
+    const { stdout } = await bench('browser-coldstart.mjs', ['1']);
+    assert.match(stdout, /^empty page \d+ ms, page with aggpay \d+ ms \(since navigation start\): aggpay adds -?\d+ ms$/m);
+  });
+
   it('bench/load.mjs: the merchant app answers every notification `success` and every order ends paid', { timeout: 300_000 }, async () => {
     const { stdout } = await bench('load.mjs', ['--per-level=20', '--levels=1,4']);
     assert.match(stdout, /^\| 1 \| \d+ \| [\d.]+ ms \| [\d.]+ ms \|/m);

@@ -153,7 +153,7 @@ describe('npm pack + install', () => {
     assert.match(pkg.bugs.url, /\/issues$/);
     assert.equal(pkg.engines.node, '>=20');
     assert.ok(Array.isArray(pkg.sideEffects), 'sideEffects lists the files with side effects');
-    const entries = ['./dist/node.cjs', './src/node-esm.mjs', './src/workerd.mjs', './src/edge-light.mjs', './src/browser.mjs'];
+    const entries = ['./dist/node.cjs', './src/node-esm.mjs', './src/workerd.mjs', './src/edge-light.mjs', './dist/browser.mjs'];
     for (const entry of entries) assert.ok(pkg.sideEffects.includes(entry), `sideEffects includes ${entry}`);
   });
 
@@ -304,7 +304,7 @@ describe('npm pack + install', () => {
   it('(f) in Chromium: the browser entry, served over 127.0.0.1 with application/wasm, signs like node:crypto', { timeout: 120_000 }, async () => {
     const server = await serveStatic({
       root: scratch,
-      pages: { '/': ['text/html; charset=utf-8', harnessPage({ title: 'aggpay browser test', aggpay: '/node_modules/aggpay/src/browser.mjs', module: '/exercise.mjs' })] },
+      pages: { '/': ['text/html; charset=utf-8', harnessPage({ title: 'aggpay browser test', aggpay: '/node_modules/aggpay/dist/browser.mjs', module: '/exercise.mjs' })] },
     });
     let result;
     try {

@@ -15,6 +15,8 @@ echo; echo "== the .wasm by crate (bench/size.mjs)"
 node bench/size.mjs
 echo; echo "== cold start in workerd (bench/edge-coldstart.mjs)"
 if $quick; then node bench/edge-coldstart.mjs 1; else node bench/edge-coldstart.mjs; fi
+echo; echo "== cold start in Chromium, the browser entry (bench/browser-coldstart.mjs)"
+if $quick; then node bench/browser-coldstart.mjs 1; else node bench/browser-coldstart.mjs; fi
 echo; echo "== per request in workerd, webcrypto and wasm engines (bench/edge-requests.mjs)"
 if $quick; then node bench/edge-requests.mjs --rounds=1 --per=2; else node bench/edge-requests.mjs; fi
 echo; echo "== the merchant app under concurrent notifications (bench/load.mjs)"

@@ -28,4 +28,7 @@ node_modules/.bin/esbuild pkg/src/node.mjs --bundle --platform=node --format=cjs
   --define:import.meta.url=__aggpayModuleUrl \
   --banner:js="const __aggpayModuleUrl = require('node:url').pathToFileURL(__filename).href;" \
   --outfile=pkg/dist/node.cjs --log-level=warning
+# The browser entry, bundled into one ESM file (src/browser.mjs says why); it fetches web/aggpay_bg.wasm.
+node_modules/.bin/esbuild pkg/src/browser.mjs --bundle --format=esm --platform=browser \
+  --outfile=pkg/dist/browser.mjs --log-level=warning
 echo "build: pkg/ ready ($(du -k pkg/web/aggpay_bg.wasm | cut -f1) KiB wasm)"
