@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { nodeSign, notifyContent } from '../js-tests/alipay-helpers.mjs';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 
@@ -78,16 +79,19 @@ if (process.argv.includes('--serve-echo')) {
     const { url, appId } = await reply('url');
     const target = new URL('/notify/alipay', url);
 
-    /** Alipay's notification for `outTradeNo`, signed as Alipay signs (the payment rule) with node:crypto. */
+    /**
+     * Alipay's notification for `outTradeNo`, signed as Alipay signs (the payment rule) with node:crypto:
+     * `{ body, content, sign }`, the string it signs and the signature as well.
+     */
     const notificationFor = (outTradeNo, i) => {
-      const params = {
+      const pairs = Object.entries({
         app_id: appId, buyer_id: '2088102146225135', charset: 'utf-8', gmt_payment: '2026-12-02 10:00:01', notify_id: `n${outTradeNo}${i}`,
         notify_time: '2026-12-02 10:00:02', notify_type: 'trade_status_sync', out_trade_no: outTradeNo, sign_type: 'RSA2', subject: '咖啡',
         total_amount: '12.34', trade_no: `2026120222${String(i).padStart(12, '0')}`, trade_status: 'TRADE_SUCCESS', version: '1.0',
-      };
-      const signed = Object.keys(params).filter((k) => k !== 'sign_type').sort().map((k) => `${k}=${params[k]}`).join('&');
-      const sign = crypto.sign('sha256', Buffer.from(signed), privateKey).toString('base64');
-      return new URLSearchParams({ ...params, sign }).toString();
+      });
+      const content = notifyContent(pairs, 'payment');
+      const sign = nodeSign(content, privateKey);
+      return { body: new URLSearchParams([...pairs, ['sign', sign]]).toString(), content, sign };
     };
     /** Posts every body to `url` from `connections` keep-alive connections, each posting its share one after another. */
     async function run(url, bodies, connections) {
@@ -120,7 +124,7 @@ if (process.argv.includes('--serve-echo')) {
     child.send({ memory: true });
     const memories = [(await reply('memory')).memory];
     for (const [level, connections] of LEVELS.entries()) {
-      const bodies = orders[level].map(notificationFor);
+      const bodies = orders[level].map((id, i) => notificationFor(id, i).body);
       const { rate, p50, p99 } = await run(target, bodies, connections);
       child.send({ paid: orders[level] });
       const { paid } = await reply('paid');
@@ -140,12 +144,11 @@ if (process.argv.includes('--serve-echo')) {
     echo.send({ close: true });
     await new Promise((resolve) => echo.once('exit', resolve));
     // The bare limit: one crypto.verify per notification, on one core, in this process.
-    const body = notificationFor('BARE', 0);
-    const signed = [...new URLSearchParams(body)].filter(([k]) => k !== 'sign' && k !== 'sign_type').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('&');
-    const signature = Buffer.from(new URLSearchParams(body).get('sign'), 'base64');
+    const { content, sign } = notificationFor('BARE', 0);
+    const signature = Buffer.from(sign, 'base64');
     let n = 0;
     const t0 = performance.now();
-    while (performance.now() - t0 < 1000) n += crypto.verify('sha256', Buffer.from(signed), publicKey, signature) ? 1 : 0;
+    while (performance.now() - t0 < 1000) n += crypto.verify('sha256', content, publicKey, signature) ? 1 : 0;
     const bare = (n * 1000) / (performance.now() - t0);
 
     const mib = (x) => `${(x / 1048576).toFixed(1)}`;
