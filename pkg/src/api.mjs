@@ -46,8 +46,9 @@ export function createApi(wasm, { nodeEngine = null, instantiate = null } = {}) 
   // Clients take `engine` in their config (and the core never sees it); the key classes in their options.
   // Steps are read from the instance's memory (`buffer` read each time: it changes when memory grows).
   const steps = { get buffer() { return memory.buffer; } };
-  const clientEngines = { select, option: [0, true], memory: steps };
-  const keyEngines = { select, option: [1, false], memory: steps };
+  // An operation whose step needs an engine comes back as a wasm.Pending; any other value is its result.
+  const clientEngines = { select, option: [0, true], memory: steps, Pending: wasm.Pending };
+  const keyEngines = { select, option: [1, false], memory: steps, Pending: wasm.Pending };
   /** The glue's function `name`, instantiating first, its errors' stacks from the caller. */
   const call = (name) => fromCallerOf(name, (...args) => {
     ready();

@@ -9,7 +9,6 @@
 // engine, returning a Promise), both driven by seam.mjs. No rules live here — only the brand check,
 // the engine choice and the call.
 import { AggpayError, fromCaller, rethrowFrom } from './errors.mjs';
-import { wasmEngine } from './engines.mjs';
 import { runAsync, runSync } from './seam.mjs';
 
 const { apply, getOwnPropertyDescriptor, ownKeys } = Reflect;
@@ -75,8 +74,7 @@ function takeEngineOption(name, args, index, strip) {
  * A JS class named `name` over the wasm-bindgen class `Inner`, with its methods, getters and statics
  * (the name is given, not read from `Inner`: a bundler may rename the glue's classes).
  * `constructible: false` for classes that only static methods create (Certificate).
- * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip], memory }`
- * (engines.mjs `engineSelector`; the instance's Wasm memory, which steps are read from); each instance gets `engine` and `asyncEngine` getters.
+ * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip], memory, Pending }`
  * `ready`: instantiates the module if the entry left that to the first call (api.mjs); the constructor and
  * the statics call it, since every other call is on an object they made.
  */
@@ -98,8 +96,6 @@ export function wrapClass(name, Inner, { constructible = true, engines = null, r
         };
         if (engines) state.engines = engines.select(choice, keyDer);
         state.inner = new Inner(...args);
-        // A client whose operations need no RSA (UseePay with MD5) runs each one in a single call into the core.
-        if (engines && state.inner.__rsa === false) state.engines = { sync: wasmEngine, async: wasmEngine };
         states.set(this, state);
       } catch (error) {
         rethrowFrom(error, Wrapped);
@@ -168,22 +164,11 @@ export function wrapClass(name, Inner, { constructible = true, engines = null, r
   }
 
   /**
-   * The engine (`form`: 'sync' or 'async') and key holder that answer `pending`: the client's, or —
-   * for a step that carries its own keys (`__ownKeys`: a WeChat Pay certificate reply, verified with
-   * the certificate it brings) — an engine of the client's choice made for this step alone, so that
-   * no key of the step enters the client's engine caches.
+   * The engine (`form`: 'sync' or 'async') for a step of `pending` that carries its own keys (a
+   * WeChat Pay certificate reply, verified with the certificate it brings): one of the client's
+   * choice made for this step alone, so that no key of the step enters the client's engine caches.
    */
-  const answerer = (pending, inner, state, form) => {
-    if (!pending.__ownKeys) return [state.engines[form], inner];
-    let own;
-    try {
-      own = engines.select(state.choice, (id) => pending.__keyDer(id));
-    } catch (error) {
-      pending.free();
-      throw error;
-    }
-    return [own[form], pending];
-  };
+  const ownEngine = (pending, state, form) => () => engines.select(state.choice, (id) => pending.__keyDer(id))[form];
 
   /** `<name>` and `<name>Async` over the wasm-bindgen method `step_<name>`. */
   function defineSteps(key, method) {
@@ -193,8 +178,8 @@ export function wrapClass(name, Inner, { constructible = true, engines = null, r
         try {
           return through(this, what, (inner, state) => {
             const pending = apply(method, inner, args);
-            const [engine, holder] = answerer(pending, inner, state, 'sync');
-            return runSync(pending, engine, holder, engines.memory);
+            if (!(pending instanceof engines.Pending)) return pending; // the core needed no engine
+            return runSync(pending, state.engines.sync, inner, engines.memory, ownEngine(pending, state, 'sync'));
           });
         } catch (error) {
           return rethrowFrom(error, sync);
@@ -207,8 +192,8 @@ export function wrapClass(name, Inner, { constructible = true, engines = null, r
         try {
           return through(this, `${what}Async`, (inner, state) => {
             const pending = apply(method, inner, args);
-            const [engine, holder] = answerer(pending, inner, state, 'async');
-            return runAsync(pending, engine, holder, engines.memory);
+            if (!(pending instanceof engines.Pending)) return Promise.resolve(pending);
+            return runAsync(pending, state.engines.async, inner, engines.memory, ownEngine(pending, state, 'async'));
           });
         } catch (error) {
           return Promise.reject(fromCaller(error, async));

@@ -4,43 +4,47 @@
 // differs. No rules here: which bytes, which keys and what an answer means are the core's.
 import { AggpayError, fromCaller } from './errors.mjs';
 
-const NOTHING = 0;
 const SIGN = 1;
 
 /**
  * Answers `pending` with `engine`, step after step, yielding `[call, what]` for each engine call
- * and receiving its result; returns what the core finishes with. The step comes as one record (`layout`: kind, count,
- * then `ptr, len` of each byte string in `memory`) and its labels (the digest, then a key id per
- * message). Every key the step names is loaded first (`load`: it may grow Wasm memory), then the
- * engine gets views of the bytes where they lie — or copies (`copy`), for an engine that awaits
- * before it reads them.
+ * and receiving its result; returns what the core finishes with. A step comes as one record
+ * (`layout`, JSON: kind, whether it carries its own keys, the digest, then `ptr, len` of each byte
+ * string in `memory` and the id of the key for each message). A step that carries its own keys is
+ * answered by `ownEngine()` instead, an engine made over those keys alone. Every key the step names
+ * is loaded first (`load`: it may grow Wasm memory), then the engine gets views of the bytes where
+ * they lie — or copies (`copy`), for an engine that awaits before it reads them.
  */
-function* answer(pending, engine, memory, copy) {
+function* answer(pending, engine, memory, copy, ownEngine) {
+  let own = null;
   for (;;) {
-    const result = yield* answerStep(pending, engine, memory, copy);
-    if (!pending.__more) return result;
+    const layout = JSON.parse(pending.layout());
+    const stepEngine = layout[1] ? (own ??= ownEngine()) : engine;
+    const result = yield* answerStep(pending, layout, stepEngine, memory, copy);
+    // A finished operation's result is never undefined; undefined means another step is in place.
+    if (result !== undefined || !pending.__more) return result;
   }
 }
 
-/** One step of `pending` (an operation may take several: its finish leaves `__more` set). */
-function* answerStep(pending, engine, memory, copy) {
-  const layout = pending.layout();
-  if (layout[0] === NOTHING) return pending.finishNothing();
-  const [hash, ...keyIds] = pending.labels();
+/** One step of `pending`, described by `layout` (an operation may take several). */
+function* answerStep(pending, layout, engine, memory, copy) {
+  const hash = layout[2];
   const usage = layout[0] === SIGN ? 'sign' : 'verify';
-  for (const keyId of keyIds) engine.load?.(keyId, hash, usage);
   const bytes = (at) => {
     const view = new Uint8Array(memory.buffer, layout[at], layout[at + 1]);
     return copy ? view.slice() : view;
   };
   if (usage === 'sign') {
-    const message = bytes(2);
-    return pending.finishSigned(yield [() => engine.sign(keyIds[0], hash, message), 'signing']);
+    const keyId = layout[5];
+    engine.load?.(keyId, hash, usage);
+    const message = bytes(3);
+    return pending.finishSigned(yield [() => engine.sign(keyId, hash, message), 'signing']);
   }
-  const signature = bytes(2);
-  for (let i = 0; i < keyIds.length; i += 1) {
-    const message = bytes(4 + 2 * i);
-    if ((yield [() => engine.verify(keyIds[i], hash, message, signature), 'verification']) === true) {
+  for (let at = 7; at < layout.length; at += 3) engine.load?.(layout[at], hash, usage);
+  const signature = bytes(3);
+  for (let at = 5, i = 0; at < layout.length; at += 3, i += 1) {
+    const message = bytes(at);
+    if ((yield [() => engine.verify(layout[at + 2], hash, message, signature), 'verification']) === true) {
       return pending.finishVerified(i);
     }
   }
@@ -52,11 +56,15 @@ function engineFailure(engine, what, error) {
   return new AggpayError(`${engine.name} engine: RSA ${what} failed`, { code: 'ERR_ENGINE' });
 }
 
-/** Answers `pending` with a synchronous engine and finishes it; `inner` holds the keys (the core object, or the pending itself when it carries them), `memory` is its instance's. */
-export function runSync(pending, engine, inner, memory) {
+/**
+ * Answers `pending` with a synchronous engine and finishes it. `inner` is the core object that made
+ * it (its `__runInWasm` is the wasm engine), `memory` its instance's; `ownEngine()` makes the engine
+ * of the same kind for a step that carries its own keys.
+ */
+export function runSync(pending, engine, inner, memory, ownEngine) {
   try {
     if (engine.inWasm) return inner.__runInWasm(pending);
-    const steps = answer(pending, engine, memory, false);
+    const steps = answer(pending, engine, memory, false, ownEngine);
     let next = steps.next();
     while (!next.done) {
       const [call, what] = next.value;
@@ -79,18 +87,18 @@ export function runSync(pending, engine, inner, memory) {
  * errors' stacks are taken again where it rejects: after an await, the caller's frames are the async
  * ones (`at async handler (…)`), which the glue's frames would otherwise push out of the stack.
  */
-export async function runAsync(pending, engine, inner, memory) {
+export async function runAsync(pending, engine, inner, memory, ownEngine) {
   try {
-    return await driveAsync(pending, engine, inner, memory);
+    return await driveAsync(pending, engine, inner, memory, ownEngine);
   } catch (error) {
     throw fromCaller(error, runAsync);
   }
 }
 
-async function driveAsync(pending, engine, inner, memory) {
-  if (engine.inWasm) return runSync(pending, engine, inner, memory);
+async function driveAsync(pending, engine, inner, memory, ownEngine) {
+  if (engine.inWasm) return runSync(pending, engine, inner, memory, ownEngine);
   try {
-    const steps = answer(pending, engine, memory, true);
+    const steps = answer(pending, engine, memory, true, ownEngine);
     let next = steps.next();
     while (!next.done) {
       const [call, what] = next.value;

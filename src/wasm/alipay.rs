@@ -3,7 +3,7 @@
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
-use super::pending::{JsPending, engine_methods, pending};
+use super::pending::{engine_methods, pending};
 use super::{
     IntoJs, JsResult, MaxBytes, Notified, body_of, body_text, bytes_of, fresh_nonce, js_of, js_of_json_text, json_of,
     now_ms, request, str_arg, string_option, text_of,
@@ -50,7 +50,7 @@ impl JsAlipay {
 
     /// Any v2 method: `bizContent` is an object or a JSON string (sent exactly as given), or undefined.
     #[wasm_bindgen(js_name = step_buildRequest)]
-    pub fn build_request(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_request(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let method = str_arg(&method, "method", MaxBytes::SMALL)?;
         let biz = arg_json(&biz_content, "bizContent")?;
         let biz = (!biz.is_null()).then_some(biz);
@@ -58,78 +58,78 @@ impl JsAlipay {
     }
 
     #[wasm_bindgen(js_name = step_buildOauthToken)]
-    pub fn build_oauth_token(&self, args: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_oauth_token(&self, args: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_oauth_token(&arg_json(&args, "arguments")?, options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildTradeCreate)]
-    pub fn build_trade_create(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_create(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_create(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildTradeQuery)]
-    pub fn build_trade_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildTradeClose)]
-    pub fn build_trade_close(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_close(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_close(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildTradeRefund)]
-    pub fn build_trade_refund(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_refund(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_refund(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildRefundQuery)]
-    pub fn build_refund_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_refund_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_refund_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildTradePrecreate)]
-    pub fn build_trade_precreate(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_precreate(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_precreate(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     /// `{ url, form, params }`: a signed GET URL and an auto-submitting POST form.
     #[wasm_bindgen(js_name = step_buildWapPay)]
-    pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_wap_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         pending(self.inner.build_wap_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), page_js)
     }
 
     /// `alipay.trade.page.pay`: `{ url, form, params }`, as `buildWapPay`.
     #[wasm_bindgen(js_name = step_buildPagePay)]
-    pub fn build_page_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_page_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         pending(self.inner.build_page_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), page_js)
     }
 
     /// `alipay.trade.app.pay`: `{ orderStr, params }` for the Alipay App SDK.
     #[wasm_bindgen(js_name = step_buildAppPay)]
-    pub fn build_app_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_app_pay(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         pending(self.inner.build_app_pay(&arg_json(&biz, "bizContent")?, &options(&opts)?), sdk_order_js)
     }
 
     /// Any App SDK method: `{ orderStr, params }`.
     #[wasm_bindgen(js_name = step_buildSdkOrder)]
-    pub fn build_sdk_order(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_sdk_order(&self, method: JsValue, biz_content: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let method = str_arg(&method, "method", MaxBytes::SMALL)?;
         let biz = arg_json(&biz_content, "bizContent")?;
         pending(self.inner.build_sdk_order(&method, &biz, &options(&opts)?), sdk_order_js)
     }
 
     #[wasm_bindgen(js_name = step_buildTradeCancel)]
-    pub fn build_trade_cancel(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_cancel(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_trade_cancel(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildBillDownloadUrlQuery)]
-    pub fn build_bill_download_url_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_bill_download_url_query(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_bill_download_url_query(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
     #[wasm_bindgen(js_name = step_buildAlipayCertDownload)]
-    pub fn build_alipay_cert_download(&self, biz: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_alipay_cert_download(&self, biz: JsValue, opts: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_cert_download(&arg_json(&biz, "bizContent")?, &options(&opts)?))
     }
 
@@ -151,7 +151,7 @@ impl JsAlipay {
 
     /// The verified response node of `method`, parsed (decrypted first when encrypted).
     #[wasm_bindgen(js_name = step_parseResponse)]
-    pub fn parse_response(&self, method: JsValue, raw: JsValue) -> JsResult<JsPending> {
+    pub fn parse_response(&self, method: JsValue, raw: JsValue) -> JsResult<JsValue> {
         let method = str_arg(&method, "method", MaxBytes::SMALL)?;
         let raw = text_of(&raw, "response body", self.max_input())?;
         pending(self.inner.parse_response(&method, &raw), |node| js_of_json_text(&node))
@@ -159,7 +159,7 @@ impl JsAlipay {
 
     /// `{ event, reply }` for a raw notification body; `options.rule`: `payment` (default), `gateway`, `auto`.
     #[wasm_bindgen(js_name = step_verifyNotify)]
-    pub fn verify_notify(&self, body: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn verify_notify(&self, body: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let rule = NotifyRule::parse(&string_option(&opts, "rule")?.unwrap_or_else(|| "payment".into())).js()?;
         let body = bytes_of(&body, "notification body", self.max_input())?;
         pending(self.inner.verify_notify(&body, rule), |notification| {
@@ -169,14 +169,14 @@ impl JsAlipay {
 
     /// Verified `return_url` parameters (the query string, with or without `?`).
     #[wasm_bindgen(js_name = step_verifyReturn)]
-    pub fn verify_return(&self, query: JsValue) -> JsResult<JsPending> {
+    pub fn verify_return(&self, query: JsValue) -> JsResult<JsValue> {
         let query = bytes_of(&query, "return query", self.max_input())?;
         pending(self.inner.verify_return(&query), |params| js_of(&params))
     }
 
     /// Checkout: `alipay.trade.create` for an order (`crate::checkout::Order`).
     #[wasm_bindgen(js_name = step_buildCheckout)]
-    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let order = Order::from_json(&arg_json(&order, "order")?).js()?;
         request(self.inner.build_checkout(&order, &options(&opts)?))
     }
@@ -184,7 +184,7 @@ impl JsAlipay {
     /// Checkout: the `alipay.trade.create` reply (`send()`'s result, or its body) as `{ wallet,
     /// provider, outTradeNo, tradeNo, launch: { api, params } }`.
     #[wasm_bindgen(js_name = step_parseCheckout)]
-    pub fn parse_checkout(&self, order: JsValue, response: JsValue) -> JsResult<JsPending> {
+    pub fn parse_checkout(&self, order: JsValue, response: JsValue) -> JsResult<JsValue> {
         let order = Order::from_json(&arg_json(&order, "order")?).js()?;
         let raw = body_text(&response, "response", self.max_input())?;
         pending(self.inner.parse_checkout(&order, &raw), |checkout| js_of(&checkout))
@@ -193,21 +193,21 @@ impl JsAlipay {
     /// Checkout: `{ event, reply }` for a notification (`{ headers, body }`, or the raw body), the
     /// event in the one shape of every provider.
     #[wasm_bindgen(js_name = step_verifyEvent)]
-    pub fn verify_event(&self, notification: JsValue) -> JsResult<JsPending> {
+    pub fn verify_event(&self, notification: JsValue) -> JsResult<JsValue> {
         let body = body_of(&notification, "notification", self.max_input())?;
         pending(self.inner.verify_event(&body), |event| js_of(&Notified { event, reply: notify_reply(REPLY_BODY) }))
     }
 
     /// Checkout: `alipay.trade.query` for `{ outTradeNo }`.
     #[wasm_bindgen(js_name = step_buildStatusQuery)]
-    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let query = StatusQuery::from_json(&arg_json(&query, "status query")?, Wallet::Alipay).js()?;
         request(self.inner.build_status_query(&query, &options(&opts)?))
     }
 
     /// Checkout: the query reply as the one event.
     #[wasm_bindgen(js_name = step_parseStatusQuery)]
-    pub fn parse_status_query(&self, query: JsValue, response: JsValue) -> JsResult<JsPending> {
+    pub fn parse_status_query(&self, query: JsValue, response: JsValue) -> JsResult<JsValue> {
         let query = StatusQuery::from_json(&arg_json(&query, "status query")?, Wallet::Alipay).js()?;
         let raw = body_text(&response, "response", self.max_input())?;
         pending(self.inner.parse_status_query(&query, &raw), |event| js_of(&event))
@@ -215,14 +215,14 @@ impl JsAlipay {
 
     /// Checkout: `alipay.trade.refund` for `{ outTradeNo, outRefundNo, amount, total, reason? }`.
     #[wasm_bindgen(js_name = step_buildCheckoutRefund)]
-    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let refund = Refund::from_json(&arg_json(&refund, "refund")?, Wallet::Alipay).js()?;
         request(self.inner.build_checkout_refund(&refund, &options(&opts)?))
     }
 
     /// Checkout: the refund reply as the one event.
     #[wasm_bindgen(js_name = step_parseCheckoutRefund)]
-    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue) -> JsResult<JsPending> {
+    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue) -> JsResult<JsValue> {
         let refund = Refund::from_json(&arg_json(&refund, "refund")?, Wallet::Alipay).js()?;
         let raw = body_text(&response, "response", self.max_input())?;
         pending(self.inner.parse_checkout_refund(&refund, &raw), |event| js_of(&event))
@@ -246,13 +246,13 @@ impl JsAlipay {
 
     /// An OpenAPI v3 request: `{ method, path, body?, appAuthToken?, nonce?, timestamp?, requestId? }`.
     #[wasm_bindgen(js_name = step_buildV3Request)]
-    pub fn build_v3_request(&self, args: JsValue) -> JsResult<JsPending> {
+    pub fn build_v3_request(&self, args: JsValue) -> JsResult<JsValue> {
         request(self.inner.build_v3_request(&arg_json(&args, "arguments")?, now_ms(), &fresh_nonce()?))
     }
 
     /// Verifies `{ status, headers, body }` of a v3 response and returns the parsed body.
     #[wasm_bindgen(js_name = step_verifyV3Response)]
-    pub fn verify_v3_response(&self, response: JsValue) -> JsResult<JsPending> {
+    pub fn verify_v3_response(&self, response: JsValue) -> JsResult<JsValue> {
         let response = json_of(&response, "response", MaxBytes::envelope(self.inner.limits()))?;
         pending(self.inner.verify_v3_response(&response), |body| js_of_json_text(&body))
     }

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::pending::{JsPending, engine_methods, pending};
+use super::pending::{engine_methods, pending};
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, js_of, opt_str_arg, str_arg, string_option};
 use crate::crypto::rsa::{self, Hash};
 use crate::crypto::step::Pending;
@@ -39,7 +39,7 @@ impl JsRsaSigner {
     }
 
     /// The signature over `message`, as `to_js` gives it to JS.
-    fn signing(&self, message: &JsValue, hash: &JsValue, to_js: fn(Vec<u8>) -> JsValue) -> JsResult<JsPending> {
+    fn signing(&self, message: &JsValue, hash: &JsValue, to_js: fn(Vec<u8>) -> JsValue) -> JsResult<JsValue> {
         let message = bytes_of(message, "message", MaxBytes::DATA)?;
         pending(Ok(Pending::signature(KEY_ID, hash_of(hash)?, message)), move |signature| Ok(to_js(signature)))
     }
@@ -64,13 +64,13 @@ impl JsRsaSigner {
 
     /// Signature bytes over `message` (a string is signed as its UTF-8 bytes); `hash` is `"sha256"` (default) or `"sha1"`.
     #[wasm_bindgen(js_name = step_sign)]
-    pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
+    pub fn sign(&self, message: JsValue, hash: JsValue) -> JsResult<JsValue> {
         self.signing(&message, &hash, |signature| Uint8Array::from(signature.as_slice()).into())
     }
 
     /// The same signature as standard base64 text (what providers send and expect).
     #[wasm_bindgen(js_name = step_signBase64)]
-    pub fn sign_base64(&self, message: JsValue, hash: JsValue) -> JsResult<JsPending> {
+    pub fn sign_base64(&self, message: JsValue, hash: JsValue) -> JsResult<JsValue> {
         self.signing(&message, &hash, |signature| JsValue::from_str(&STANDARD.encode(signature)))
     }
 
@@ -107,7 +107,7 @@ impl JsRsaVerifier {
     }
 
     /// `true` once the signature verifies over `message`, `false` when it does not.
-    fn check(&self, message: &JsValue, signature: Option<Vec<u8>>, hash: &JsValue) -> JsResult<JsPending> {
+    fn check(&self, message: &JsValue, signature: Option<Vec<u8>>, hash: &JsValue) -> JsResult<JsValue> {
         let message = bytes_of(message, "message", MaxBytes::DATA)?;
         pending(Ok(Pending::check(KEY_ID, hash_of(hash)?, message, signature)), |valid| Ok(valid.into()))
     }
@@ -129,7 +129,7 @@ impl JsRsaVerifier {
     /// Whether `signature` (bytes: a `Uint8Array` or `ArrayBuffer`) is valid for `message`. A string
     /// signature is refused: base64 text goes to `verifyBase64`.
     #[wasm_bindgen(js_name = step_verify)]
-    pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
+    pub fn verify(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsValue> {
         let signature = signature_bytes(&signature)?;
         self.check(&message, Some(signature), &hash)
     }
@@ -137,7 +137,7 @@ impl JsRsaVerifier {
     /// Whether `signature`, standard base64 text as providers send it, is valid for `message` (text
     /// that is not base64 is not a valid signature: `false`).
     #[wasm_bindgen(js_name = step_verifyBase64)]
-    pub fn verify_base64(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsPending> {
+    pub fn verify_base64(&self, message: JsValue, signature: JsValue, hash: JsValue) -> JsResult<JsValue> {
         let text = str_arg(&signature, "signature (base64 text)", MaxBytes::SMALL)?;
         self.check(&message, STANDARD.decode(text.trim()).ok(), &hash)
     }

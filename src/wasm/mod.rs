@@ -276,7 +276,7 @@ pub(crate) struct Notified<E> {
 /// A request being built, as `{ method, url, headers, body }` once signed.
 pub(crate) fn request(
     prepared: crate::Result<crate::crypto::step::Pending<crate::http::HttpRequest>>,
-) -> JsResult<pending::JsPending> {
+) -> JsResult<JsValue> {
     pending::pending(prepared, |built| js_of(&built))
 }
 

@@ -2,7 +2,9 @@
 //! (`pkg/src/seam.mjs`) answers with the chosen engine and finishes. Conversions only: the core
 //! decides what is signed or verified and what the answer means.
 
-use js_sys::{Array, Uint8Array};
+use std::io::Write;
+
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::{IntoJs, JsResult, MaxBytes, bytes_of, js_error, str_arg};
@@ -20,21 +22,44 @@ pub struct JsPending {
     keys: Option<KeyRing>,
 }
 
-/// A prepared operation whose result becomes a JS value through `to_js` once it finishes.
+/// A prepared operation whose result becomes a JS value through `to_js` once it finishes: the result
+/// itself when no engine is needed (see [`settle`]), else a `Pending` for the host's driver.
 pub(crate) fn pending<T: 'static>(
     prepared: crate::Result<Pending<T>>,
     to_js: impl FnOnce(T) -> JsResult<JsValue> + 'static,
-) -> JsResult<JsPending> {
-    Ok(JsPending { inner: Some(prepared.js()?.map(move |value| Ok(to_js(value)))), keys: None })
+) -> JsResult<JsValue> {
+    settle(prepared.js()?.map(move |value| Ok(to_js(value))), None)
 }
 
 /// [`pending`] for a step answered with `keys`, which it carries, instead of the client's.
 pub(crate) fn pending_with_keys<T: 'static>(
     prepared: crate::Result<(Pending<T>, KeyRing)>,
     to_js: impl FnOnce(T) -> JsResult<JsValue> + 'static,
-) -> JsResult<JsPending> {
+) -> JsResult<JsValue> {
     let (prepared, keys) = prepared.js()?;
-    Ok(JsPending { inner: Some(prepared.map(move |value| Ok(to_js(value)))), keys: Some(keys) })
+    settle(prepared.map(move |value| Ok(to_js(value))), Some(keys))
+}
+
+/// A prepared operation as JS gets it: the result when no engine is needed (see [`past_nothing`]),
+/// else a `Pending` at the first step an engine must answer.
+fn settle(prepared: Pending<JsResult<JsValue>>, keys: Option<KeyRing>) -> JsResult<JsValue> {
+    match past_nothing(prepared)? {
+        Progress::Done(result) => result,
+        Progress::Next(prepared) => Ok(JsPending { inner: Some(prepared), keys }.into()),
+    }
+}
+
+/// Finishes the steps that need no engine here and now (an MD5-signed request, a gateway's unsigned
+/// refusal): the host's driver would only answer them "nothing", at the cost of a `Pending` object
+/// made, driven and freed across the boundary. So the host only ever sees sign and verify steps.
+fn past_nothing(mut prepared: Pending<JsResult<JsValue>>) -> JsResult<Progress<JsResult<JsValue>>> {
+    while matches!(prepared.step(), Step::Nothing) {
+        match prepared.advance(Answer::Nothing).js()? {
+            Progress::Done(result) => return Ok(Progress::Done(result)),
+            Progress::Next(next) => prepared = next,
+        }
+    }
+    Ok(Progress::Next(prepared))
 }
 
 impl JsPending {
@@ -44,7 +69,11 @@ impl JsPending {
 
     /// Goes on with `answer`: the result, or `undefined` with the next step in place (`__more`).
     fn finish(&mut self, answer: Answer) -> JsResult<JsValue> {
-        match self.inner.take().ok_or_else(finished)?.advance(answer).js()? {
+        let progress = match self.inner.take().ok_or_else(finished)?.advance(answer).js()? {
+            Progress::Next(next) => past_nothing(next)?,
+            done => done,
+        };
+        match progress {
             Progress::Done(result) => result,
             Progress::Next(next) => {
                 self.inner = Some(next);
@@ -53,10 +82,13 @@ impl JsPending {
         }
     }
 
-    /// Answers every step with the in-core engine over `keys` (the `wasm` engine) and finishes.
+    /// Answers every step with the in-core engine (the `wasm` engine) and finishes: over the keys
+    /// this step carries, if it carries any (see [`layout`](Self::layout)), else over `keys`, the
+    /// client's.
     pub(crate) fn run_in_wasm(&mut self, keys: Option<&KeyRing>) -> JsResult<JsValue> {
         let pending = self.inner.take().ok_or_else(finished)?;
-        match keys {
+        let carried = self.keys.take();
+        match carried.as_ref().or(keys) {
             Some(keys) => pending.run(keys),
             None => pending.run(&NoKeys),
         }
@@ -80,64 +112,60 @@ fn finished() -> JsValue {
     js_error(Error::engine("this operation has already finished"))
 }
 
-/// `layout()[0]` for each kind of step.
-const NOTHING: u32 = 0;
-const SIGN: u32 = 1;
-const VERIFY: u32 = 2;
+/// `layout()[0]` for each kind of step the host answers (never "nothing": see [`past_nothing`]).
+const SIGN: u8 = 1;
+const VERIFY: u8 = 2;
 
-/// Where `bytes` lie in Wasm memory, as the record's `ptr, len` pair. Wasm addresses are 32-bit.
-fn place(record: &mut Vec<u32>, bytes: &[u8]) {
-    record.extend([bytes.as_ptr() as usize as u32, bytes.len() as u32]);
+/// Appends `,ptr,len` of `bytes` in Wasm memory to the record. Wasm addresses are 32-bit.
+fn place(record: &mut Vec<u8>, bytes: &[u8]) {
+    let _ = write!(record, ",{},{}", bytes.as_ptr() as usize as u32, bytes.len() as u32);
+}
+
+/// Appends `,"text"` to the record, as a JSON string.
+fn label(record: &mut Vec<u8>, text: &str) {
+    record.push(b',');
+    let _ = serde_json::to_writer(&mut *record, text);
 }
 
 #[wasm_bindgen(js_class = Pending)]
 impl JsPending {
-    /// The step as one record of numbers, so that the host's driver reads it in one call and hands
-    /// the engine views of Wasm memory instead of copies: `[kind, count, ptr, len, …]`.
-    /// - nothing: `[0, 0]`;
-    /// - sign: `[1, 1, message…]`;
-    /// - verify: `[2, count, signature…, message₀…, …]`, one message per candidate, in order.
+    /// The step as one record, JSON text, so that the host's driver reads all of it in one call
+    /// and hands the engine views of Wasm memory instead of copies:
+    /// - sign: `[1, ownKeys, digest, ptr, len, keyId]`, the message's place and the private key's id;
+    /// - verify: `[2, ownKeys, digest, ptr, len, (ptr, len, keyId)…]`, the signature's place, then
+    ///   one message and public key id per candidate, in order.
+    ///
+    /// `ownKeys`: whether the step carries the keys that answer it (`__keyDer` here; the `wasm` engine
+    /// uses them by itself)
+    /// instead of being answered with the client's (a WeChat Pay certificate reply, verified with the
+    /// certificate it brings). The digest is `"sha256"` or `"sha1"`.
     ///
     /// The bytes stay where they are until the step is finished or freed; a view must be made after
     /// the last Wasm call that could grow memory (`__keyDer`) and used before the next one.
-    pub fn layout(&self) -> JsResult<Vec<u32>> {
-        let mut record = Vec::with_capacity(8);
+    pub fn layout(&self) -> JsResult<String> {
+        // Written by hand rather than through a `serde_json::Value`: it is read on every RSA operation.
+        let mut record = Vec::with_capacity(64);
+        let own_keys = u8::from(self.keys.is_some());
         match self.step()? {
             Step::Sign(s) => {
-                record.extend([SIGN, 1]);
+                let _ = write!(record, "[{SIGN},{own_keys}");
+                label(&mut record, s.hash.name());
                 place(&mut record, &s.message);
+                label(&mut record, &s.key_id);
             }
             Step::Verify(v) => {
-                record.extend([VERIFY, v.candidates.len() as u32]);
+                let _ = write!(record, "[{VERIFY},{own_keys}");
+                label(&mut record, v.hash.name());
                 place(&mut record, &v.signature);
                 for candidate in &v.candidates {
                     place(&mut record, &candidate.message);
+                    label(&mut record, &candidate.key_id);
                 }
             }
-            _ => record.extend([NOTHING, 0]),
+            _ => return Err(js_error(Error::engine("this step needs no engine"))),
         }
-        Ok(record)
-    }
-
-    /// The digest, then the key id of each message of [`layout`](Self::layout): `["sha256", "app"]`.
-    /// Empty for `nothing`.
-    pub fn labels(&self) -> JsResult<Array> {
-        let labels = Array::new();
-        let push = |text: &str| {
-            labels.push(&JsValue::from_str(text));
-        };
-        match self.step()? {
-            Step::Sign(s) => {
-                push(s.hash.name());
-                push(&s.key_id);
-            }
-            Step::Verify(v) => {
-                push(v.hash.name());
-                v.candidates.iter().for_each(|c| push(&c.key_id));
-            }
-            _ => {}
-        }
-        Ok(labels)
+        record.push(b']');
+        String::from_utf8(record).map_err(|_| js_error(Error::engine("the step cannot be described")))
     }
 
     /// Finishes a `sign` step with the signature bytes.
@@ -153,12 +181,6 @@ impl JsPending {
         self.finish(Answer::Verified(usize::try_from(index).ok()))
     }
 
-    /// Finishes a `nothing` step.
-    #[wasm_bindgen(js_name = finishNothing)]
-    pub fn finish_nothing(&mut self) -> JsResult<JsValue> {
-        self.finish(Answer::Nothing)
-    }
-
     /// Whether a `finish…` call left another step to answer (the operation goes on: read its
     /// `layout()` again), rather than finishing.
     #[wasm_bindgen(getter, js_name = __more)]
@@ -166,24 +188,10 @@ impl JsPending {
         self.inner.is_some()
     }
 
-    /// Whether this step carries the keys that answer it (`__keyDer`, `__runInWasm` here), instead
-    /// of being answered with the client's.
-    #[wasm_bindgen(getter, js_name = __ownKeys)]
-    pub fn own_keys(&self) -> bool {
-        self.keys.is_some()
-    }
-
     /// DER of a key this step carries, for a host engine made for this step alone.
     #[wasm_bindgen(js_name = __keyDer)]
     pub fn carried_key_der(&self, id: JsValue) -> JsResult<Uint8Array> {
         key_der(self.keys.as_ref(), &id)
-    }
-
-    /// The `wasm` engine over the keys this step carries.
-    #[wasm_bindgen(js_name = __runInWasm)]
-    pub fn run_with_carried_keys(&mut self) -> JsResult<JsValue> {
-        let keys = self.keys.take();
-        self.run_in_wasm(keys.as_ref())
     }
 }
 
@@ -194,7 +202,8 @@ macro_rules! engine_methods {
     ($class:ty, $js:ident, |$this:ident| $keys:expr) => {
         #[wasm_bindgen(js_class = $js)]
         impl $class {
-            /// The `wasm` engine: answers `pending`'s step with this object's keys and finishes.
+            /// The `wasm` engine: answers `pending`'s step with this object's keys (or those the step
+            /// carries) and finishes.
             #[wasm_bindgen(js_name = __runInWasm)]
             pub fn run_in_wasm(&self, pending: &mut $crate::wasm::pending::JsPending) -> JsResult<JsValue> {
                 let $this = self;

@@ -9,7 +9,7 @@ use std::cell::{Ref, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use super::pending::{JsPending, engine_methods, pending, pending_with_keys};
+use super::pending::{engine_methods, pending, pending_with_keys};
 use super::{
     IntoJs, JsResult, MaxBytes, Notified, bytes_of, fresh_nonce, guard, js_error, js_of, js_of_json_text, json_of,
     now_ms, request, str_arg, string_option,
@@ -131,12 +131,12 @@ impl JsWechatPay {
         Ok(MaxBytes::input(self.client()?.limits()))
     }
 
-    fn prepay(&self, trade_type: TradeType, order: &JsValue, opts: &JsValue) -> JsResult<JsPending> {
+    fn prepay(&self, trade_type: TradeType, order: &JsValue, opts: &JsValue) -> JsResult<JsValue> {
         let (order, stamp) = (args(order, "order")?, stamp(opts)?);
         request(self.client()?.build_prepay(trade_type, &order, &stamp))
     }
 
-    fn bill(&self, bill: Bill, bill_args: &JsValue, opts: &JsValue) -> JsResult<JsPending> {
+    fn bill(&self, bill: Bill, bill_args: &JsValue, opts: &JsValue) -> JsResult<JsValue> {
         let (bill_args, stamp) = (args(bill_args, "arguments")?, stamp(opts)?);
         request(self.client()?.build_bill_request(bill, &bill_args, &stamp))
     }
@@ -152,85 +152,85 @@ impl JsWechatPay {
 
     /// `POST /v3/pay/transactions/jsapi` (mini programs and official-account pages).
     #[wasm_bindgen(js_name = step_buildJsapiPrepay)]
-    pub fn build_jsapi_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_jsapi_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.prepay(TradeType::Jsapi, &order, &opts)
     }
 
     /// `POST /v3/pay/transactions/native` (a QR code).
     #[wasm_bindgen(js_name = step_buildNativePrepay)]
-    pub fn build_native_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_native_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.prepay(TradeType::Native, &order, &opts)
     }
 
     /// `POST /v3/pay/transactions/h5` (a mobile browser outside WeChat).
     #[wasm_bindgen(js_name = step_buildH5Prepay)]
-    pub fn build_h5_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_h5_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.prepay(TradeType::H5, &order, &opts)
     }
 
     /// `POST /v3/pay/transactions/app` (the App SDK).
     #[wasm_bindgen(js_name = step_buildAppPrepay)]
-    pub fn build_app_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_app_prepay(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.prepay(TradeType::App, &order, &opts)
     }
 
     /// An order query: `{ transactionId | outTradeNo, subMchid? }`.
     #[wasm_bindgen(js_name = step_buildQuery)]
-    pub fn build_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (query, stamp) = (args(&query, "arguments")?, stamp(&opts)?);
         request(self.client()?.build_query(&query, &stamp))
     }
 
     /// An order close: `{ outTradeNo, subMchid? }`.
     #[wasm_bindgen(js_name = step_buildClose)]
-    pub fn build_close(&self, close: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_close(&self, close: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (close, stamp) = (args(&close, "arguments")?, stamp(&opts)?);
         request(self.client()?.build_close(&close, &stamp))
     }
 
     /// `POST /v3/refund/domestic/refunds`.
     #[wasm_bindgen(js_name = step_buildRefund)]
-    pub fn build_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (refund, stamp) = (args(&refund, "refund")?, stamp(&opts)?);
         request(self.client()?.build_refund(&refund, &stamp))
     }
 
     /// A refund query: `{ outRefundNo, subMchid? }`.
     #[wasm_bindgen(js_name = step_buildRefundQuery)]
-    pub fn build_refund_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_refund_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (query, stamp) = (args(&query, "arguments")?, stamp(&opts)?);
         request(self.client()?.build_refund_query(&query, &stamp))
     }
 
     /// The platform certificate download (`GET /v3/certificates` or the API's own path).
     #[wasm_bindgen(js_name = step_buildCertificatesRequest)]
-    pub fn build_certificates_request(&self, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_certificates_request(&self, opts: JsValue) -> JsResult<JsValue> {
         let stamp = stamp(&opts)?;
         request(self.client()?.build_certificates_request(&stamp))
     }
 
     /// Any APIv3 call: `{ method, path, body?, wechatpaySerial? }`.
     #[wasm_bindgen(js_name = step_buildRequest)]
-    pub fn build_request(&self, call: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_request(&self, call: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (call, stamp) = (args(&call, "request")?, stamp(&opts)?);
         request(self.client()?.build_request(&call, &stamp))
     }
 
     /// `GET /v3/bill/tradebill`: `{ billDate, billType?, tarType?, subMchid? }`.
     #[wasm_bindgen(js_name = step_buildTradeBill)]
-    pub fn build_trade_bill(&self, bill_args: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_trade_bill(&self, bill_args: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.bill(Bill::Trade, &bill_args, &opts)
     }
 
     /// `GET /v3/bill/fundflowbill`: `{ billDate, accountType?, tarType? }`.
     #[wasm_bindgen(js_name = step_buildFundFlowBill)]
-    pub fn build_fund_flow_bill(&self, bill_args: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_fund_flow_bill(&self, bill_args: JsValue, opts: JsValue) -> JsResult<JsValue> {
         self.bill(Bill::FundFlow, &bill_args, &opts)
     }
 
     /// The signed download of a bill's `download_url` (on this client's host only).
     #[wasm_bindgen(js_name = step_buildBillDownload)]
-    pub fn build_bill_download(&self, download_url: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_bill_download(&self, download_url: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (url, stamp) = (str_arg(&download_url, "downloadUrl", MaxBytes::SMALL)?, stamp(&opts)?);
         request(self.client()?.build_bill_download(&url, &stamp))
     }
@@ -247,7 +247,7 @@ impl JsWechatPay {
 
     /// Checkout: the JSAPI prepay for an order (`crate::checkout::Order`).
     #[wasm_bindgen(js_name = step_buildCheckout)]
-    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_checkout(&self, order: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (order, stamp) = (Order::from_json(&args(&order, "order")?).js()?, stamp(&opts)?);
         request(self.client()?.build_checkout(&order, &stamp))
     }
@@ -255,7 +255,7 @@ impl JsWechatPay {
     /// Checkout: the prepay reply `{ status, headers, body }` as `{ wallet, provider, outTradeNo,
     /// tradeNo, launch: { api, params } }` — verified, then the payment parameters signed.
     #[wasm_bindgen(js_name = step_parseCheckout)]
-    pub fn parse_checkout(&self, order: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn parse_checkout(&self, order: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let order = Order::from_json(&args(&order, "order")?).js()?;
         let r = received(&response, "response", true, true, self.max_input()?)?;
         // One clock for both steps: the reply's timestamp window and the payment parameters.
@@ -267,7 +267,7 @@ impl JsWechatPay {
 
     /// Checkout: `{ event, reply }` for a notification `{ headers, body }`.
     #[wasm_bindgen(js_name = step_verifyEvent)]
-    pub fn verify_event(&self, notification: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn verify_event(&self, notification: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let n = received(&notification, "notification", false, true, self.max_input()?)?;
         let now = now(&opts)?;
         pending(self.client()?.verify_event(&n.headers(), &n.body, now), |event| {
@@ -277,14 +277,14 @@ impl JsWechatPay {
 
     /// Checkout: the order query for `{ outTradeNo }`.
     #[wasm_bindgen(js_name = step_buildStatusQuery)]
-    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_status_query(&self, query: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let query = StatusQuery::from_json(&args(&query, "status query")?, Wallet::Wechat).js()?;
         request(self.client()?.build_status_query(&query, &stamp(&opts)?))
     }
 
     /// Checkout: the query reply `{ status, headers, body }` as the one event.
     #[wasm_bindgen(js_name = step_parseStatusQuery)]
-    pub fn parse_status_query(&self, query: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn parse_status_query(&self, query: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let query = StatusQuery::from_json(&args(&query, "status query")?, Wallet::Wechat).js()?;
         let r = received(&response, "response", true, true, self.max_input()?)?;
         let reply =
@@ -294,14 +294,14 @@ impl JsWechatPay {
 
     /// Checkout: the refund `{ outTradeNo, outRefundNo, amount, total, reason?, notifyUrl? }`.
     #[wasm_bindgen(js_name = step_buildCheckoutRefund)]
-    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn build_checkout_refund(&self, refund: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let refund = Refund::from_json(&args(&refund, "refund")?, Wallet::Wechat).js()?;
         request(self.client()?.build_checkout_refund(&refund, &stamp(&opts)?))
     }
 
     /// Checkout: the refund reply `{ status, headers, body }` as the one event.
     #[wasm_bindgen(js_name = step_parseCheckoutRefund)]
-    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn parse_checkout_refund(&self, refund: JsValue, response: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let refund = Refund::from_json(&args(&refund, "refund")?, Wallet::Wechat).js()?;
         let r = received(&response, "response", true, true, self.max_input()?)?;
         let reply =
@@ -311,7 +311,7 @@ impl JsWechatPay {
 
     /// The parsed body of a verified `{ status, headers, body }` reply (`{}` for an empty body).
     #[wasm_bindgen(js_name = step_verifyResponse)]
-    pub fn verify_response(&self, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn verify_response(&self, response: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let r = received(&response, "response", true, true, self.max_input()?)?;
         let now = now(&opts)?;
         let status = r.status.unwrap_or_default();
@@ -320,7 +320,7 @@ impl JsWechatPay {
 
     /// `{ event, reply }` for a notification `{ headers, body }`; reply is 204 with no body.
     #[wasm_bindgen(js_name = step_verifyNotify)]
-    pub fn verify_notify(&self, notification: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn verify_notify(&self, notification: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let n = received(&notification, "notification", false, true, self.max_input()?)?;
         let now = now(&opts)?;
         pending(self.client()?.verify_notify(&n.headers(), &n.body, now), |event| {
@@ -338,14 +338,14 @@ impl JsWechatPay {
 
     /// `wx.requestPayment` / `WeixinJSBridge` parameters: `{ prepayId, appId? }`.
     #[wasm_bindgen(js_name = step_requestPaymentParams)]
-    pub fn request_payment_params(&self, payment: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn request_payment_params(&self, payment: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (payment, stamp) = (args(&payment, "arguments")?, stamp(&opts)?);
         pending(self.client()?.build_request_payment(&payment, &stamp), |params| js_of(&params))
     }
 
     /// App SDK parameters: `{ prepayId, appId?, subMchid? }`.
     #[wasm_bindgen(js_name = step_appPaymentParams)]
-    pub fn app_payment_params(&self, payment: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn app_payment_params(&self, payment: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let (payment, stamp) = (args(&payment, "arguments")?, stamp(&opts)?);
         pending(self.client()?.build_app_payment(&payment, &stamp), |params| js_of(&params))
     }
@@ -385,7 +385,7 @@ impl JsWechatPay {
     /// The certificates of a `/v3/certificates` reply `{ status, headers, body }`, decrypted,
     /// checked, and the reply verified with the certificate whose serial signed it.
     #[wasm_bindgen(js_name = step_verifyCertificates)]
-    pub fn verify_certificates(&self, response: JsValue, opts: JsValue) -> JsResult<JsPending> {
+    pub fn verify_certificates(&self, response: JsValue, opts: JsValue) -> JsResult<JsValue> {
         let r = received(&response, "response", true, true, self.max_input()?)?;
         let now = now(&opts)?;
         let status = r.status.unwrap_or_default();
