@@ -27,6 +27,13 @@ function refuseNonFinite(key, value) {
   return value;
 }
 
+const textEncoder = new TextEncoder();
+
+/** Writes `text` (a string primitive) as UTF-8 into `target` (a view of Wasm memory); the bytes written. */
+function encodeText(text, target) {
+  return textEncoder.encodeInto(text, target).written;
+}
+
 /**
  * `nodeEngine`: the node engine factory (engine-node.mjs) on Node, null elsewhere. `instantiate`: for an
  * entry that can instantiate the module synchronously whenever it is first needed (Node), a function that
@@ -38,7 +45,7 @@ export function createApi(wasm, { nodeEngine = null, instantiate = null } = {}) 
   const ready = () => {
     if (memory !== null) return;
     instantiate?.();
-    wasm.__configure(AggpayError, refuseNonFinite);
+    wasm.__configure(AggpayError, refuseNonFinite, encodeText);
     memory = wasm.__memory();
   };
   if (instantiate === null) ready();

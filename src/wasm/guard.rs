@@ -18,6 +18,8 @@
 //! directly, so no user code — getter, Proxy trap, prototype, `toJSON` — runs while bytes are
 //! measured or copied, and a copy never starts before the length is known.
 
+use std::cell::RefCell;
+
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -43,10 +45,13 @@ extern "C" {
     /// genuine typed array as `source` it reads internal slots only; a detached source throws.
     #[wasm_bindgen(catch, js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
     fn copy_into(target: &mut [u8], source: &JsValue) -> Result<(), JsValue>;
-    /// `TextEncoder.prototype.encodeInto.call(encoder, text, target)`: `target` is a view of Wasm
-    /// memory; `text` is a string primitive (checked first), so no user code runs.
-    #[wasm_bindgen(catch, js_namespace = ["TextEncoder", "prototype", "encodeInto"], js_name = call)]
-    fn encode_into(encoder: &JsValue, text: &JsValue, target: &mut [u8]) -> Result<Option<JsValue>, JsValue>;
+    /// `encodeText.call(undefined, text, target)`: the host's helper writes `text` as UTF-8 into
+    /// `target`, a view of Wasm memory, and returns how many bytes it wrote (`TextEncoder`'s
+    /// `encodeInto`, one crossing with a number back). `text` is a string primitive (checked first),
+    /// so no user code runs.
+    type EncodeText;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn encode_text(helper: &EncodeText, this: &JsValue, text: &JsValue, target: &mut [u8]) -> Result<u32, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn json_stringify(value: &JsValue, replacer: &JsValue) -> Result<Option<JsValue>, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
@@ -68,9 +73,6 @@ struct Brands {
     typed_array_length: JsValue,
     /// `get ArrayBuffer.prototype.byteLength`: throws on anything but a genuine `ArrayBuffer`.
     array_buffer_length: JsValue,
-    /// A `TextEncoder` of this module's own, and the key of `encodeInto`'s result it reads.
-    text_encoder: Option<JsValue>,
-    written: JsValue,
     /// `Object.prototype`: the prototype of plain objects, which are never `Headers`.
     object_prototype: JsValue,
 }
@@ -97,9 +99,6 @@ impl Brands {
             typed_array_tag: getter(&typed_array, &js_sys::Symbol::to_string_tag().into())?,
             typed_array_length: getter(&typed_array, &byte_length)?,
             array_buffer_length: getter(&array_buffer, &byte_length)?,
-            text_encoder: get(&js_sys::global(), "TextEncoder")
-                .and_then(|class| reflect_construct(&class, &js_sys::Array::new()).ok().flatten()),
-            written: JsValue::from_str("written"),
             object_prototype: prototype_of(&js_sys::Object::new()).ok()??,
         })
     }
@@ -149,25 +148,35 @@ pub(super) fn string_length(value: &JsValue) -> Option<usize> {
     value.unchecked_ref::<JsText>().length().ok().map(|n| n as usize)
 }
 
-/// Strings up to this many UTF-16 code units are encoded in one native call into a buffer of three
+/// Strings up to this many UTF-16 code units are encoded by the host's helper into a buffer of three
 /// bytes a unit; longer ones go through wasm-bindgen's own copy, which sizes its buffer as it goes.
 const NATIVE_ENCODE_UNITS: usize = 64 * 1024;
 
+thread_local! {
+    /// The host's `encodeText(text, target)` helper, which every entry point registers
+    /// ([`set_text_encoder`]).
+    static ENCODE_TEXT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Registers the host's `encodeText` helper (see [`text_of_string`]).
+pub(super) fn set_text_encoder(helper: js_sys::Function) {
+    ENCODE_TEXT.with(|h| *h.borrow_mut() = Some(helper));
+}
+
 /// The UTF-8 text of a string primitive of `units` UTF-16 code units, encoded by the host in one
-/// native call (lone surrogates become U+FFFD, as `JsValue::as_string` makes them); `None` for a
-/// long string, or where the host has no `TextEncoder` (the caller then copies it the other way).
+/// crossing (lone surrogates become U+FFFD, as `JsValue::as_string` makes them) into a buffer that is
+/// never reallocated, so that a string that holds a secret leaves no copy behind when the caller wipes
+/// its own. `None` for a long string, or before the host registered its helper (the caller then
+/// copies it the other way).
 pub(super) fn text_of_string(value: &JsValue, units: usize) -> Option<String> {
     if units > NATIVE_ENCODE_UNITS {
         return None;
     }
-    BRANDS.with(|brands| {
-        let brands = brands.as_ref()?;
-        let mut out = vec![0u8; units.checked_mul(3)?];
-        let result = encode_into(brands.text_encoder.as_ref()?, value, &mut out).ok()??;
-        let written = reflect_get(&result, &brands.written).ok()??.as_f64()?;
-        out.truncate(written as usize);
-        String::from_utf8(out).ok()
-    })
+    let helper = ENCODE_TEXT.with(|h| h.borrow().clone())?;
+    let mut out = vec![0u8; units.checked_mul(3)?];
+    let written = helper.unchecked_ref::<EncodeText>().encode_text(&JsValue::UNDEFINED, value, &mut out).ok()?;
+    out.truncate(written as usize);
+    String::from_utf8(out).ok()
 }
 
 /// What `value` is as a byte source, without running any of its code; `None` for anything but a

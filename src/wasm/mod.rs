@@ -30,13 +30,17 @@ thread_local! {
     static JSON_REPLACER: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
 }
 
-/// Called once by every entry point: the `AggpayError` class to throw, and a `JSON.stringify` replacer
-/// that throws on a non-finite number. The replacer is the host's own function: one made here (a
-/// wasm-bindgen closure) would call back into Wasm for every value of every argument.
+/// Called once by every entry point: the `AggpayError` class to throw, a `JSON.stringify` replacer
+/// that throws on a non-finite number, and `encodeText(text, target)`, which writes a string as UTF-8
+/// into a view of Wasm memory and returns the bytes written (`TextEncoder.encodeInto`). They are the
+/// host's own functions: a replacer made here (a wasm-bindgen closure) would call back into Wasm for
+/// every value of every argument, and `encodeInto` called from here returns an object to read
+/// `written` from in a second crossing.
 #[wasm_bindgen(js_name = __configure)]
-pub fn configure(error_class: Function, json_replacer: Function) {
+pub fn configure(error_class: Function, json_replacer: Function, encode_text: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(error_class));
     JSON_REPLACER.with(|r| *r.borrow_mut() = json_replacer.into());
+    guard::set_text_encoder(encode_text);
 }
 
 /// The instance's memory, which the host's driver reads a step's bytes from
@@ -127,7 +131,7 @@ impl MaxBytes {
 
     /// `ERR_INPUT_TOO_LARGE` when `len` exceeds the limit (`at_least`: `len` is a lower bound, such
     /// as a string's UTF-16 length, measured before copying).
-    fn check(self, len: usize, what: &str, at_least: bool) -> JsResult<()> {
+    fn check(self, len: usize, what: &(impl std::fmt::Display + ?Sized), at_least: bool) -> JsResult<()> {
         if len <= self.bytes {
             return Ok(());
         }
@@ -139,8 +143,9 @@ impl MaxBytes {
     }
 }
 
-/// A JS string's text, measured before (UTF-16 length) and after (UTF-8 length) it is copied.
-fn string_within(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Option<String>> {
+/// A JS string's text, measured before (UTF-16 length) and after (UTF-8 length) it is copied. `what`
+/// is formatted only into an error (`format_args!`, not a `String` made on every call).
+fn string_within(value: &JsValue, what: &(impl std::fmt::Display + ?Sized), max: MaxBytes) -> JsResult<Option<String>> {
     let Some(units) = guard::string_length(value) else { return Ok(None) };
     max.check(units, what, true)?;
     let text = guard::text_of_string(value, units)
@@ -152,7 +157,7 @@ fn string_within(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Option<
 
 /// Bytes from a JS string (UTF-8) or a genuine `Uint8Array` / `Buffer` / `ArrayBuffer`, at most
 /// `max` of them. Proxies, look-alike objects and other views are refused without running their code.
-pub(crate) fn bytes_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Vec<u8>> {
+pub(crate) fn bytes_of(value: &JsValue, what: &(impl std::fmt::Display + ?Sized), max: MaxBytes) -> JsResult<Vec<u8>> {
     if let Some(text) = string_within(value, what, max)? {
         return Ok(text.into_bytes());
     }
@@ -188,8 +193,9 @@ pub(crate) fn string_option(options: &JsValue, name: &str) -> JsResult<Option<St
     let Some(value) = guard::member(options, name).map_err(|_| bad(format!("option {name} cannot be read")))? else {
         return Ok(None);
     };
-    let what = format!("option {name}");
-    string_within(&value, &what, MaxBytes::SMALL)?.map(Some).ok_or_else(|| bad(format!("{what} must be a string")))
+    string_within(&value, &format_args!("option {name}"), MaxBytes::SMALL)?
+        .map(Some)
+        .ok_or_else(|| bad(format!("option {name} must be a string")))
 }
 
 /// A JS value as JSON (`undefined` → `null`), through `JSON.stringify` (a `catch` import: a throwing
@@ -207,7 +213,8 @@ pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<se
     };
     let text = guard::stringify(value, &replacer).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
     // The text may hold keys and secrets: wiped once parsed.
-    let text = Zeroizing::new(string_within(&text, &format!("{what} (as JSON)"), max)?.ok_or_else(unrepresentable)?);
+    let text =
+        Zeroizing::new(string_within(&text, &format_args!("{what} (as JSON)"), max)?.ok_or_else(unrepresentable)?);
     serde_json::from_str(&text).map_err(|_| js_error(Error::bad_input(format!("{what} is not valid JSON"))))
 }
 
@@ -296,7 +303,7 @@ pub(crate) fn body_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<Ve
     }
     let bad = |message: String| js_error(Error::bad_input(message));
     match guard::member(value, "body").map_err(|_| bad(format!("{what}.body cannot be read")))? {
-        Some(body) => bytes_of(&body, &format!("{what}.body"), max),
+        Some(body) => bytes_of(&body, &format_args!("{what}.body"), max),
         None => Err(bad(format!("{what} must be the body received, or an object with the body as its body"))),
     }
 }

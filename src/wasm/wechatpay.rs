@@ -104,7 +104,7 @@ fn received(
         }
     };
     let body = match member("body")? {
-        Some(body) => bytes_of(&body, &format!("{what}.body"), max)?,
+        Some(body) => bytes_of(&body, &format_args!("{what}.body"), max)?,
         None => {
             return Err(bad(format!(
                 "{what}.body is required: the exact body received, as a string or a Uint8Array ('' for none)"
