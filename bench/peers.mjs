@@ -42,7 +42,7 @@ const appPublicPem = pem(app.publicKey, 'spki');
 const providerPublicPem = pem(provider.publicKey, 'spki');
 const APP_ID = '2021000122671080';
 
-const CONTENDERS = ['bare limit', 'aggpay node', 'aggpay wasm', 'alipay-sdk', 'wechatpay-node-v3', 'wechatpay-axios-plugin'];
+const CONTENDERS = ['bare limit', 'hand-written minimum', 'aggpay node', 'aggpay wasm', 'alipay-sdk', 'wechatpay-node-v3', 'wechatpay-axios-plugin'];
 const aggpay = (engine) => ({
   alipay: new Alipay({ appId: APP_ID, privateKey: appPrivatePem, alipayPublicKey: providerPublicPem, engine }),
   wechatpay: new WechatPay({ mchid: '1900000109', privateKey: appPrivatePem, merchantSerialNo: MCH_SERIAL, apiV3Key: API_V3_KEY, wechatpayPublicKey: providerPublicPem, wechatpayPublicKeyId: PUB_KEY_ID, appId: 'wxd678efh567hg6787', notifyUrl: 'https://example.com/notify', engine }),
@@ -205,22 +205,69 @@ for (const engine of ['node', 'wasm']) {
   check(`aggpay ${engine} UseePay RSA buildQuery`, verify('sha256', Buffer.from(useepayContent(fields)), app.publicKey, Buffer.from(fields.sign, 'base64')));
 }
 
+// ---- the hand-written minimum -----------------------------------------------------------------------
+// The least any implementation must do for each piece of work, written inline on node:crypto with no
+// check beyond the signature: no size limits, no charsets, no repeated names refused, no validation,
+// money not converted. Not a contender — a reference for how near the bare limit JavaScript can get
+// at all; each is checked like the others before it is timed.
+const beijingTime = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+const minimum = {
+  alipayRequest(biz) {
+    const params = { app_id: APP_ID, biz_content: JSON.stringify(biz), charset: 'utf-8', format: 'JSON', method: 'alipay.trade.create', sign_type: 'RSA2', timestamp: beijingTime(), version: '1.0' };
+    params.sign = sign('sha256', Buffer.from(alipayContent(params, [])), app.privateKey).toString('base64');
+    return { method: 'POST', url: 'https://openapi.alipay.com/gateway.do', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: new URLSearchParams(params).toString() };
+  },
+  alipayNotify(body) {
+    const params = Object.fromEntries(new URLSearchParams(body));
+    if (!verify('sha256', Buffer.from(alipayContent(params, ['sign', 'sign_type'])), provider.publicKey, Buffer.from(params.sign, 'base64'))) throw new Error('signature');
+    const [yuan, fen = ''] = params.total_amount.split('.');
+    return { paid: params.trade_status === 'TRADE_SUCCESS' || params.trade_status === 'TRADE_FINISHED', amount: { minor: Number(yuan) * 100 + Number(fen.padEnd(2, '0')), currency: 'CNY' }, outTradeNo: params.out_trade_no, tradeNo: params.trade_no, params };
+  },
+  alipayResponse(raw) {
+    const name = '"alipay_trade_query_response":';
+    const start = raw.indexOf(name) + name.length;
+    const end = raw.lastIndexOf(',"sign":"');
+    const node = raw.slice(start, end);
+    if (!verify('sha256', Buffer.from(node), provider.publicKey, Buffer.from(raw.slice(end + 9, raw.lastIndexOf('"')), 'base64'))) throw new Error('signature');
+    return JSON.parse(node);
+  },
+  useepayQuery(args, signWith) {
+    const fields = { merchantNo: '500000000007362', signType: signWith === 'MD5' ? 'MD5' : 'RSA', transactionId: args.transactionId, transactionType: 'query', version: '1.0' };
+    const content = useepayContent(fields);
+    fields.sign = signWith === 'MD5' ? createHash('md5').update(`${content}&pkey=${'k'.repeat(32)}`).digest('hex') : sign('sha256', Buffer.from(content), app.privateKey).toString('base64');
+    return { method: 'POST', url: 'https://api.useepay.com/api', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
+  },
+};
+const sdkBizContent = { out_trade_no: 'T202611300001', total_amount: '88.88', subject: '咖啡 x2', buyer_open_id: '074a1CcTG1LelxKe4xQC0zgNdId0nxi95b5lsNpazWYoCo5', product_code: 'JSAPI_PAY' };
+check('minimum Alipay request', ((p) => verifiesAlipayRequest(p) && p.method === 'alipay.trade.create')(aggpayAlipayParams(minimum.alipayRequest(sdkBizContent))));
+check('minimum Alipay notification', minimum.alipayNotify(notifyBody).tradeNo === notifyParams.trade_no && minimum.alipayNotify(notifyBody).amount.minor === 8888);
+check('minimum Alipay notification (tampered)', (() => { try { minimum.alipayNotify(tamperedNotify); return false; } catch { return true; } })());
+check('minimum Alipay response', minimum.alipayResponse(responseBody).trade_no === '2026113022001446881000123456');
+check('minimum Alipay response (tampered)', (() => { try { minimum.alipayResponse(tamperedResponse); return false; } catch { return true; } })());
+const minimumMd5 = useepayFields(minimum.useepayQuery({ transactionId: 'T202611300001' }, 'MD5'));
+check('minimum UseePay MD5 query', createHash('md5').update(`${useepayContent(minimumMd5)}&pkey=${'k'.repeat(32)}`).digest('hex') === minimumMd5.sign);
+const minimumRsa = useepayFields(minimum.useepayQuery({ transactionId: 'T202611300001' }, 'RSA'));
+check('minimum UseePay RSA query', verify('sha256', Buffer.from(useepayContent(minimumRsa)), app.publicKey, Buffer.from(minimumRsa.sign, 'base64')));
+
 // ---- throughput -------------------------------------------------------------------------------------
 const rows = [
   ['signed Alipay request (`alipay.trade.create`)', {
     'bare limit': () => sign('sha256', tradeCreateContent, app.privateKey),
+    'hand-written minimum': () => minimum.alipayRequest(sdkBizContent),
     'aggpay node': () => lib.node.alipay.buildTradeCreate(tradeBiz),
     'aggpay wasm': () => lib.wasm.alipay.buildTradeCreate(tradeBiz),
     'alipay-sdk': () => alipaySdk.sdkExecute('alipay.trade.create', sdkBiz),
   }],
   ['Alipay notification (verify)', {
     'bare limit': () => verify('sha256', notifyContent, provider.publicKey, notifySignature),
+    'hand-written minimum': () => minimum.alipayNotify(notifyBody),
     'aggpay node': () => lib.node.alipay.verifyNotify(notifyBody),
     'aggpay wasm': () => lib.wasm.alipay.verifyNotify(notifyBody),
     'alipay-sdk': () => sdkNotify(notifyBody),
   }],
   ['Alipay response (`alipay.trade.query`, verify)', {
     'bare limit': () => verify('sha256', Buffer.from(responseNode), provider.publicKey, responseSignature),
+    'hand-written minimum': () => minimum.alipayResponse(responseBody),
     'aggpay node': () => lib.node.alipay.parseResponse('alipay.trade.query', responseBody),
     'aggpay wasm': () => lib.wasm.alipay.parseResponse('alipay.trade.query', responseBody),
     'alipay-sdk': () => sdkResponse(responseBody),
@@ -241,10 +288,12 @@ const rows = [
   }],
   ['UseePay request, MD5 (query)', {
     'bare limit': () => createHash('md5').update(md5Text).digest('hex'),
+    'hand-written minimum': () => minimum.useepayQuery({ transactionId: 'T202611300001' }, 'MD5'),
     'aggpay node': () => useepayMd5.buildQuery({ transactionId: 'T202611300001' }),
   }],
   ['UseePay request, RSA (query)', {
     'bare limit': () => sign('sha256', rsaContent, app.privateKey),
+    'hand-written minimum': () => minimum.useepayQuery({ transactionId: 'T202611300001' }, 'RSA'),
     'aggpay node': () => lib.node.useepayRsa.buildQuery({ transactionId: 'T202611300001' }),
     'aggpay wasm': () => lib.wasm.useepayRsa.buildQuery({ transactionId: 'T202611300001' }),
   }],

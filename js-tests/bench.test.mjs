@@ -16,6 +16,12 @@ describe('benchmarks, one short round each', () => {
     assert.doesNotMatch(stdout, /encoding_rs/, 'GBK is the host TextDecoder\'s in Wasm: encoding_rs is not in the module');
   });
 
+  it('bench/size-floor.mjs --quick: the floor module signs and verifies as node:crypto does, then is sized', { timeout: 600_000 }, async () => {
+    const { stdout } = await bench('size-floor.mjs', ['--quick'], 580_000);
+    assert.match(stdout, /^\| the floor: RSA, DER and X\.509, JSON, wasm-bindgen \(opt-level 3\) \| \d+ KiB \| \d+ KiB \| \d+ KiB \|$/m);
+    assert.match(stdout, /^\| aggpay's module /m);
+  });
+
   it('bench/peers.mjs --quick: every contender checked against node:crypto, the table printed', { timeout: 300_000 }, async () => {
     const { stdout } = await bench('peers.mjs', ['--quick'], 280_000);
     for (const row of ['signed Alipay request', 'Alipay notification (verify)', 'WeChat Pay v3 notification (verify + decrypt)', 'UseePay request, MD5 (query)', 'cold start: first signed Alipay request']) {

@@ -13,6 +13,8 @@ echo "== against the peers and the bare limit (bench/peers.mjs)"
 node bench/peers.mjs "$@"
 echo; echo "== the .wasm by crate (bench/size.mjs)"
 node bench/size.mjs
+echo; echo "== the size floor: the crates aggpay must use, without aggpay (bench/size-floor.mjs)"
+if $quick; then node bench/size-floor.mjs --quick; else node bench/size-floor.mjs; fi
 echo; echo "== cold start in workerd (bench/edge-coldstart.mjs)"
 if $quick; then node bench/edge-coldstart.mjs 1; else node bench/edge-coldstart.mjs; fi
 echo; echo "== cold start in Chromium, the browser entry (bench/browser-coldstart.mjs)"
