@@ -75,6 +75,9 @@ function takeEngineOption(name, args, index, strip) {
  * (the name is given, not read from `Inner`: a bundler may rename the glue's classes).
  * `constructible: false` for classes that only static methods create (Certificate).
  * `engines`: for classes whose operations need RSA, `{ select, option: [argument index, strip], memory, Pending }`
+ * (engines.mjs `engineSelector`; the instance's Wasm memory, which steps are read from; the glue's
+ * `Pending` class, which tells a step waiting for an engine from a finished result); each instance gets
+ * `engine` and `asyncEngine` getters.
  * `ready`: instantiates the module if the entry left that to the first call (api.mjs); the constructor and
  * the statics call it, since every other call is on an object they made.
  */

@@ -135,10 +135,10 @@ impl JsPending {
     /// - verify: `[2, ownKeys, digest, ptr, len, (ptr, len, keyId)…]`, the signature's place, then
     ///   one message and public key id per candidate, in order.
     ///
-    /// `ownKeys`: whether the step carries the keys that answer it (`__keyDer` here; the `wasm` engine
-    /// uses them by itself)
-    /// instead of being answered with the client's (a WeChat Pay certificate reply, verified with the
-    /// certificate it brings). The digest is `"sha256"` or `"sha1"`.
+    /// `ownKeys` (0 or 1): whether the step carries the keys that answer it instead of being answered
+    /// with the client's — a WeChat Pay certificate reply, verified with the certificate it brings.
+    /// A host engine then gets them from `__keyDer` here; the `wasm` engine uses them by itself. The
+    /// digest is `"sha256"` or `"sha1"`.
     ///
     /// The bytes stay where they are until the step is finished or freed; a view must be made after
     /// the last Wasm call that could grow memory (`__keyDer`) and used before the next one.
