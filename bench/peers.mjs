@@ -52,7 +52,8 @@ const MCH_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
 const API_V3_KEY = 'aggpayBenchApiV3Key0123456789abc';
 const PUB_KEY_ID = 'PUB_KEY_ID_0114000000000000000000000000000001';
 const lib = { node: aggpay('node'), wasm: aggpay('wasm') };
-const useepayMd5 = new UseePay({ merchantNo: '500000000007362', appId: 'www.pay.com', signType: 'MD5', md5Key: 'k'.repeat(32) });
+const MD5_KEY = 'k'.repeat(32);
+const useepayMd5 = new UseePay({ merchantNo: '500000000007362', appId: 'www.pay.com', signType: 'MD5', md5Key: MD5_KEY });
 
 const alipaySdk = new AlipaySdk({ appId: APP_ID, privateKey: appPrivatePem, keyType: 'PKCS8', alipayPublicKey: providerPublicPem });
 // wechatpay-node-v3 as its README builds it: PEM buffers, the certificate serial given; the platform
@@ -197,7 +198,7 @@ check('bare WeChat Pay notification', bareWxNotify().toString() === resourcePlai
 const useepayFields = (req) => Object.fromEntries(new URLSearchParams(req.body));
 const useepayContent = (fields) => Object.keys(fields).filter((k) => k !== 'sign' && fields[k].trim() !== '').sort().map((k) => `${k}=${fields[k]}`).join('&');
 const md5Fields = useepayFields(useepayMd5.buildQuery({ transactionId: 'T202611300001' }));
-const md5Text = `${useepayContent(md5Fields)}&pkey=${'k'.repeat(32)}`;
+const md5Text = `${useepayContent(md5Fields)}&pkey=${MD5_KEY}`;
 check('aggpay UseePay MD5 buildQuery', createHash('md5').update(md5Text).digest('hex') === md5Fields.sign);
 const rsaContent = Buffer.from(useepayContent(useepayFields(lib.node.useepayRsa.buildQuery({ transactionId: 'T202611300001' }))));
 for (const engine of ['node', 'wasm']) {
@@ -234,7 +235,7 @@ const minimum = {
   useepayQuery(args, signWith) {
     const fields = { merchantNo: '500000000007362', signType: signWith === 'MD5' ? 'MD5' : 'RSA', transactionId: args.transactionId, transactionType: 'query', version: '1.0' };
     const content = useepayContent(fields);
-    fields.sign = signWith === 'MD5' ? createHash('md5').update(`${content}&pkey=${'k'.repeat(32)}`).digest('hex') : sign('sha256', Buffer.from(content), app.privateKey).toString('base64');
+    fields.sign = signWith === 'MD5' ? createHash('md5').update(`${content}&pkey=${MD5_KEY}`).digest('hex') : sign('sha256', Buffer.from(content), app.privateKey).toString('base64');
     return { method: 'POST', url: 'https://api.useepay.com/api', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
   },
 };
@@ -245,7 +246,7 @@ check('minimum Alipay notification (tampered)', (() => { try { minimum.alipayNot
 check('minimum Alipay response', minimum.alipayResponse(responseBody).trade_no === '2026113022001446881000123456');
 check('minimum Alipay response (tampered)', (() => { try { minimum.alipayResponse(tamperedResponse); return false; } catch { return true; } })());
 const minimumMd5 = useepayFields(minimum.useepayQuery({ transactionId: 'T202611300001' }, 'MD5'));
-check('minimum UseePay MD5 query', createHash('md5').update(`${useepayContent(minimumMd5)}&pkey=${'k'.repeat(32)}`).digest('hex') === minimumMd5.sign);
+check('minimum UseePay MD5 query', createHash('md5').update(`${useepayContent(minimumMd5)}&pkey=${MD5_KEY}`).digest('hex') === minimumMd5.sign);
 const minimumRsa = useepayFields(minimum.useepayQuery({ transactionId: 'T202611300001' }, 'RSA'));
 check('minimum UseePay RSA query', verify('sha256', Buffer.from(useepayContent(minimumRsa)), app.publicKey, Buffer.from(minimumRsa.sign, 'base64')));
 

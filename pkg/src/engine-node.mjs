@@ -52,7 +52,7 @@ export function nodeEngine(keyDer) {
     load: (id, hash, usage) => {
       key(id, usage === 'sign' ? 'pkcs8' : 'spki');
     },
-    sign: (id, hash, message) => nodeCrypto.sign(hash, message, key(id, 'pkcs8')),
-    verify: (id, hash, message, signature) => nodeCrypto.verify(hash, message, key(id, 'spki'), signature),
+    sign: (id, hash, message) => loadNodeCrypto().sign(hash, message, key(id, 'pkcs8')),
+    verify: (id, hash, message, signature) => loadNodeCrypto().verify(hash, message, key(id, 'spki'), signature),
   };
 }

@@ -153,14 +153,19 @@ pub(super) fn string_length(value: &JsValue) -> Option<usize> {
 const NATIVE_ENCODE_UNITS: usize = 64 * 1024;
 
 thread_local! {
-    /// The host's `encodeText(text, target)` helper, which every entry point registers
-    /// ([`set_text_encoder`]).
+    /// The host's `JSON.stringify` replacer that refuses NaN and ±Infinity ([`stringify`]).
+    static JSON_REPLACER: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
+    /// The host's `encodeText(text, target)` helper ([`text_of_string`]).
     static ENCODE_TEXT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Registers the host's `encodeText` helper (see [`text_of_string`]).
-pub(super) fn set_text_encoder(helper: js_sys::Function) {
-    ENCODE_TEXT.with(|h| *h.borrow_mut() = Some(helper));
+/// Registers the host's own helpers, which every entry point passes once (`__configure`). They are
+/// the host's functions because each saves crossings: a replacer made here (a wasm-bindgen closure)
+/// would call back into Wasm for every value of every argument, and `encodeInto` called from here
+/// returns an object whose `written` takes a second crossing to read.
+pub(super) fn set_host_helpers(json_replacer: js_sys::Function, encode_text: js_sys::Function) {
+    JSON_REPLACER.with(|r| *r.borrow_mut() = json_replacer.into());
+    ENCODE_TEXT.with(|h| *h.borrow_mut() = Some(encode_text));
 }
 
 /// The UTF-8 text of a string primitive of `units` UTF-16 code units, encoded by the host in one
@@ -255,11 +260,13 @@ pub(super) fn member(value: &JsValue, name: &str) -> Result<Option<JsValue>, ()>
     reflect_get(value, &JsValue::from_str(name)).map_err(drop)
 }
 
-/// `JSON.stringify(value, replacer)`: the JSON text, `Ok(None)` when there is none (a Symbol, a
-/// function, `undefined`), `Err` when a getter, `toJSON`, Proxy trap or the replacer throws, or
-/// for a BigInt or a cycle.
-pub(super) fn stringify(value: &JsValue, replacer: &JsValue) -> Result<Option<JsValue>, ()> {
-    json_stringify(value, replacer).map_err(drop)
+/// `JSON.stringify(value, replacer)` with the host's replacer, which refuses NaN and ±Infinity (that
+/// `JSON.stringify` would turn into null): the JSON text, `Ok(None)` when there is none (a Symbol, a
+/// function, `undefined`), `Err` when a getter, `toJSON`, Proxy trap or the replacer throws, or for a
+/// BigInt or a cycle.
+pub(super) fn stringify(value: &JsValue) -> Result<Option<JsValue>, ()> {
+    let replacer = JSON_REPLACER.with(|r| r.borrow().clone());
+    json_stringify(value, &replacer).map_err(drop)
 }
 
 /// `JSON.parse(text)` (`null` for the text `null`).

@@ -26,21 +26,16 @@ use crate::limits::Limits;
 thread_local! {
     /// The JS `AggpayError` class each entry point registers once at load.
     static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// The `JSON.stringify` replacer that refuses NaN and ±Infinity (see [`json_of`]).
-    static JSON_REPLACER: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
 }
 
 /// Called once by every entry point: the `AggpayError` class to throw, a `JSON.stringify` replacer
 /// that throws on a non-finite number, and `encodeText(text, target)`, which writes a string as UTF-8
-/// into a view of Wasm memory and returns the bytes written (`TextEncoder.encodeInto`). They are the
-/// host's own functions: a replacer made here (a wasm-bindgen closure) would call back into Wasm for
-/// every value of every argument, and `encodeInto` called from here returns an object to read
-/// `written` from in a second crossing.
+/// into a view of Wasm memory and returns the bytes written (`TextEncoder.encodeInto`); see
+/// [`guard::set_host_helpers`] for why the last two are the host's.
 #[wasm_bindgen(js_name = __configure)]
 pub fn configure(error_class: Function, json_replacer: Function, encode_text: Function) {
     ERROR_CLASS.with(|c| *c.borrow_mut() = Some(error_class));
-    JSON_REPLACER.with(|r| *r.borrow_mut() = json_replacer.into());
-    guard::set_text_encoder(encode_text);
+    guard::set_host_helpers(json_replacer, encode_text);
 }
 
 /// The instance's memory, which the host's driver reads a step's bytes from
@@ -204,14 +199,12 @@ pub(crate) fn json_of(value: &JsValue, what: &str, max: MaxBytes) -> JsResult<se
     if value.is_undefined() || value.is_null() {
         return Ok(serde_json::Value::Null);
     }
-    // JSON.stringify turns NaN and ±Infinity into null; the replacer refuses them instead.
-    let replacer = JSON_REPLACER.with(|r| r.borrow().clone());
     let unrepresentable = || {
         js_error(Error::bad_input(format!(
             "{what} cannot be represented as JSON (BigInt, NaN, Infinity, a cycle, or a getter that throws?)"
         )))
     };
-    let text = guard::stringify(value, &replacer).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
+    let text = guard::stringify(value).map_err(|_| unrepresentable())?.ok_or_else(unrepresentable)?;
     // The text may hold keys and secrets: wiped once parsed.
     let text =
         Zeroizing::new(string_within(&text, &format_args!("{what} (as JSON)"), max)?.ok_or_else(unrepresentable)?);
